@@ -1,0 +1,95 @@
+/**
+ * @cinder/native: the loader and typed interface of Cinder's native core.
+ *
+ * Operands travel through `frame`, a Float64Array shared with the addon: a binding reads its
+ * operands and attributes from the frame and writes the handles of new outputs (then any numbers a
+ * kernel reports, such as a data-dependent size) back to frame[0...]. Tensors are laid out as
+ * `[handle, dtype, ndim, offset, ...shape, ...strides]`, output specs as `[dtype, ndim, ...shape]`.
+ *
+ * @example
+ * ```ts
+ * import { native } from '@cinder/native';
+ * const h = native.fromBytes(new Float32Array([1, 2, 3]));
+ * new Float32Array(native.view(h)); // Float32Array [1, 2, 3], zero-copy
+ * native.release(h);
+ * ```
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Caching-allocator statistics (host memory). */
+export interface MemoryStats {
+  allocatedBytes: number;
+  reservedBytes: number;
+  peakAllocatedBytes: number;
+  allocations: number;
+  cacheHits: number;
+  liveStorages: number;
+}
+
+export interface CudaDeviceProperties {
+  name: string;
+  major: number;
+  minor: number;
+  totalMemory: number;
+  multiProcessorCount: number;
+}
+
+/** The raw binding. Every function throws a JS Error naming the op on bad input. */
+export interface NativeBinding {
+  readonly frame: ArrayBuffer;
+  empty(nbytes: number): number;
+  release(handle: number): void;
+  view(handle: number): ArrayBuffer;
+  write(handle: number, byteOffset: number, bytes: ArrayBufferView): void;
+  fromBytes(bytes: ArrayBufferView): number;
+  nbytes(handle: number): number;
+  memoryStats(): MemoryStats;
+  emptyCache(): void;
+  getNumThreads(): number;
+  setNumThreads(n: number): void;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaIsCompiled(): boolean;
+  cudaRuntimeVersion(): string;
+  cudaDeviceProperties(index: number): CudaDeviceProperties;
+}
+
+function locateAddon(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    process.env.CINDER_NATIVE_PATH,
+    join(here, '..', 'build', 'Release', 'cinder.node'),
+    join(here, '..', '..', 'build', 'Release', 'cinder.node'),
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  for (const p of candidates) if (existsSync(p)) return p;
+  throw new Error(
+    `@cinder/native: the addon is not built (looked in ${candidates.join(', ')}). ` +
+      'Run `pnpm --filter @cinder/native build` (needs cmake, a C++17 compiler and python3).',
+  );
+}
+
+const require = createRequire(import.meta.url);
+/** The loaded addon (one instance per thread: it is context-aware). */
+export const native: NativeBinding = require(locateAddon()) as NativeBinding;
+/** The call frame shared with the addon. */
+export const frame = new Float64Array(native.frame);
+
+/** CUDA build and device query. */
+export const cuda = {
+  /** True when CUDA kernels were compiled in and at least one device is usable. */
+  isAvailable: (): boolean => native.cudaIsAvailable(),
+  deviceCount: (): number => native.cudaDeviceCount(),
+  /** True when this build contains the CUDA sources (nvcc was present at build time). */
+  isCompiled: (): boolean => native.cudaIsCompiled(),
+  runtimeVersion: (): string => native.cudaRuntimeVersion(),
+  getDeviceProperties: (index = 0): CudaDeviceProperties => native.cudaDeviceProperties(index),
+};
+
+/**
+ * The kernel entry points, each reading its operands from `frame` and writing results back to it.
+ * A missing name is a build mismatch and throws when called.
+ */
+export const kernels = native as unknown as Readonly<Record<string, (...args: number[]) => void>>;

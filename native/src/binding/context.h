@@ -1,0 +1,130 @@
+// Per-environment state of the addon (one per main thread or worker_thread): the storage table
+// and the call frame, a Float64Array shared with JS through which operands and attributes are
+// passed, so a kernel call crosses N-API with no argument objects to unpack.
+#pragma once
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "core/storage.h"
+#include "core/tensorDesc.h"
+
+namespace cinder {
+
+constexpr size_t kFrameLength = 1 << 16;  // doubles
+
+struct Context {
+  StorageTable table;
+  double* frame = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> frameBuffer;
+  // External memory reported to V8 so the GC runs when native storage grows.
+  int64_t reportedBytes = 0;
+};
+
+inline Context* contextOf(const Napi::CallbackInfo& info) { return static_cast<Context*>(info.Data()); }
+
+// Reads operands and attributes from the frame in order. Operand layout:
+//   [handle, dtype, ndim, offset, shape[0..ndim), strides[0..ndim)]
+class FrameReader {
+ public:
+  FrameReader(Context* ctx, const char* op) : ctx_(ctx), op_(op) {}
+
+  double num() {
+    check(1);
+    return ctx_->frame[pos_++];
+  }
+  int64_t i64() { return (int64_t)num(); }
+  int32_t i32() { return (int32_t)num(); }
+  bool flag() { return num() != 0; }
+  DType dtype() { return dtypeFromInt(i32(), op_); }
+
+  // An existing tensor operand; its reachable elements are checked against its storage size.
+  TensorDesc tensor() {
+    double handle = num();
+    Storage* s = ctx_->table.get(handle, op_);
+    TensorDesc d;
+    d.dtype = dtype();
+    d.ndim = i32();
+    CINDER_CHECK(d.ndim >= 0 && d.ndim <= kMaxDims, op_, ": tensors may have at most ", kMaxDims, " dims");
+    int64_t offset = i64();
+    check(2 * (size_t)d.ndim);
+    for (int i = 0; i < d.ndim; i++) d.shape[i] = (int64_t)ctx_->frame[pos_++];
+    for (int i = 0; i < d.ndim; i++) d.strides[i] = (int64_t)ctx_->frame[pos_++];
+    checkBounds(d, offset, s);
+    d.data = static_cast<char*>(s->data) + offset * (int64_t)itemSize(d.dtype);
+    return d;
+  }
+
+  // A fresh, contiguous output of the given dtype and shape (read from the frame as
+  // [dtype, ndim, shape...]); its handle is appended to the results.
+  TensorDesc output() {
+    DType dt = dtype();
+    int nd = i32();
+    CINDER_CHECK(nd >= 0 && nd <= kMaxDims, op_, ": tensors may have at most ", kMaxDims, " dims");
+    int64_t shape[kMaxDims];
+    check(nd);
+    for (int i = 0; i < nd; i++) shape[i] = (int64_t)ctx_->frame[pos_++];
+    return allocate(dt, shape, nd);
+  }
+
+  // Allocates a contiguous output whose shape the kernel decides (nonzero, unique, ...).
+  TensorDesc allocate(DType dt, const int64_t* shape, int nd) {
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++) {
+      CINDER_CHECK(shape[i] >= 0, op_, ": negative dimension ", shape[i]);
+      n *= shape[i];
+    }
+    Storage* s = newHostStorage((size_t)n * itemSize(dt));
+    pending_[npending_++] = s;
+    return contiguousDesc(static_cast<char*>(s->data), dt, shape, nd);
+  }
+
+  const char* op() const { return op_; }
+
+  // Publishes the outputs: handles go to frame[0..k) (in allocation order), followed by any
+  // extra numbers the kernel wrote with result(). Called once, after the kernel succeeded.
+  void commit(Napi::Env env);
+  // Kernel-defined numbers returned after the handles (for data-dependent shapes).
+  void result(double v) { extra_[nextra_++] = v; }
+
+  ~FrameReader() {
+    // A kernel that threw leaves its outputs unpublished: give their memory back.
+    for (int i = 0; i < npending_; i++) releaseStorage(pending_[i]);
+  }
+
+ private:
+  void check(size_t n) const {
+    CINDER_CHECK(pos_ + n <= kFrameLength, op_, ": call frame overflow");
+  }
+  void checkBounds(const TensorDesc& d, int64_t offset, const Storage* s) const {
+    int64_t lo = offset, hi = offset;
+    bool empty = false;
+    for (int i = 0; i < d.ndim; i++) {
+      CINDER_CHECK(d.shape[i] >= 0, op_, ": negative dimension in shape ", d.shapeString());
+      if (d.shape[i] == 0) empty = true;
+      int64_t span = (d.shape[i] - 1) * d.strides[i];
+      if (span > 0) hi += span; else lo += span;
+    }
+    if (empty) return;
+    int64_t limit = (int64_t)(s->nbytes / itemSize(d.dtype));
+    CINDER_CHECK(lo >= 0 && hi < limit, op_, ": view of shape ", d.shapeString(), " at offset ", offset,
+                 " reaches outside its storage of ", limit, " elements");
+  }
+
+  Context* ctx_;
+  const char* op_;
+  size_t pos_ = 0;
+  Storage* pending_[8];
+  int npending_ = 0;
+  double extra_[64];
+  int nextra_ = 0;
+};
+
+// Registers a binding function whose `info.Data()` is the context.
+inline void exportFunction(Napi::Env env, Napi::Object exports, Context* ctx, const char* name,
+                           Napi::Value (*fn)(const Napi::CallbackInfo&)) {
+  exports.Set(name, Napi::Function::New(env, fn, name, ctx));
+}
+
+}  // namespace cinder

@@ -1,0 +1,204 @@
+// The one strided/broadcasting iteration helper for elementwise kernels (in the spirit of
+// PyTorch's TensorIterator). It aligns every operand to the output's shape (broadcast dims get
+// stride 0), coalesces dimensions that are contiguous across all operands, and hands inner loops
+// of (pointers, byte strides, count) to the kernel. The kernel helpers below specialise the inner
+// loop for the contiguous and scalar-broadcast cases so the compiler vectorises them; large
+// iterations are split across the thread pool.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "core/tensorDesc.h"
+#include "core/threadPool.h"
+
+namespace cinder {
+
+constexpr int kMaxOperands = 5;
+// Below this many elements a kernel stays on the calling thread.
+constexpr int64_t kParallelGrain = 32768;
+
+class ElementwiseIter {
+ public:
+  // operands[0] is the output; its shape is the iteration shape. Inputs must broadcast to it.
+  ElementwiseIter(const char* op, const TensorDesc* const* operands, int count) : nops_(count) {
+    const TensorDesc& out = *operands[0];
+    ndim_ = out.ndim;
+    for (int d = 0; d < ndim_; d++) shape_[d] = out.shape[d];
+    for (int k = 0; k < count; k++) {
+      const TensorDesc& t = *operands[k];
+      if (t.ndim > ndim_)
+        fail(op, ": operand of shape ", t.shapeString(), " does not broadcast to ", out.shapeString());
+      size_t es = itemSize(t.dtype);
+      data_[k] = t.data;
+      int lead = ndim_ - t.ndim;
+      for (int d = 0; d < ndim_; d++) {
+        if (d < lead) {
+          strides_[k][d] = 0;
+          continue;
+        }
+        int64_t sz = t.shape[d - lead];
+        if (sz == shape_[d]) {
+          strides_[k][d] = t.strides[d - lead] * (int64_t)es;
+        } else if (sz == 1) {
+          strides_[k][d] = 0;
+        } else {
+          fail(op, ": operand of shape ", t.shapeString(), " does not broadcast to ", out.shapeString());
+        }
+      }
+    }
+    coalesce();
+  }
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int d = 0; d < ndim_; d++) n *= shape_[d];
+    return n;
+  }
+  int ndim() const { return ndim_; }
+  // Byte stride of operand k along the innermost (coalesced) dimension.
+  int64_t innerStride(int k) const { return ndim_ == 0 ? 0 : strides_[k][ndim_ - 1]; }
+
+  // loop(char** ptrs, const int64_t* innerByteStrides, int64_t n) is called for each run of the
+  // innermost dimension. Splits the iteration across threads when it is large enough.
+  template <typename Loop>
+  void forEach(Loop&& loop, int64_t grain = kParallelGrain) const {
+    int64_t total = numel();
+    if (total == 0) return;
+    if (ndim_ == 0) {
+      char* ptrs[kMaxOperands];
+      int64_t st[kMaxOperands] = {};
+      for (int k = 0; k < nops_; k++) ptrs[k] = data_[k];
+      loop(ptrs, st, (int64_t)1);
+      return;
+    }
+    parallelFor(total, grain, [&](int64_t begin, int64_t end) { runRange(loop, begin, end); });
+  }
+
+ private:
+  template <typename Loop>
+  void runRange(Loop& loop, int64_t begin, int64_t end) const {
+    const int inner = ndim_ - 1;
+    int64_t innerSize = shape_[inner];
+    // Multi-index of `begin`.
+    int64_t idx[kMaxDims];
+    int64_t rem = begin;
+    for (int d = ndim_ - 1; d >= 0; d--) {
+      idx[d] = rem % shape_[d];
+      rem /= shape_[d];
+    }
+    char* ptrs[kMaxOperands];
+    int64_t st[kMaxOperands];
+    for (int k = 0; k < nops_; k++) st[k] = strides_[k][inner];
+    int64_t pos = begin;
+    while (pos < end) {
+      for (int k = 0; k < nops_; k++) {
+        char* p = data_[k];
+        for (int d = 0; d < ndim_; d++) p += idx[d] * strides_[k][d];
+        ptrs[k] = p;
+      }
+      int64_t n = std::min(innerSize - idx[inner], end - pos);
+      loop(ptrs, st, n);
+      pos += n;
+      idx[inner] += n;
+      for (int d = inner; d > 0 && idx[d] >= shape_[d]; d--) {
+        idx[d] = 0;
+        idx[d - 1]++;
+      }
+    }
+  }
+
+  void coalesce() {
+    // Drop size-1 dims, then merge dim d into d+1 whenever every operand is contiguous across them.
+    int nd = 0;
+    for (int d = 0; d < ndim_; d++) {
+      if (shape_[d] == 1) continue;
+      shape_[nd] = shape_[d];
+      for (int k = 0; k < nops_; k++) strides_[k][nd] = strides_[k][d];
+      nd++;
+    }
+    if (nd == 0) {
+      bool anyZero = false;
+      for (int d = 0; d < ndim_; d++) anyZero |= shape_[d] == 0;
+      ndim_ = anyZero ? 1 : 0;
+      if (anyZero) {
+        shape_[0] = 0;
+        for (int k = 0; k < nops_; k++) strides_[k][0] = 0;
+      }
+      return;
+    }
+    int out = 0;
+    for (int d = 1; d < nd; d++) {
+      bool mergeable = true;
+      for (int k = 0; k < nops_; k++)
+        if (strides_[k][out] != strides_[k][d] * shape_[d]) { mergeable = false; break; }
+      if (mergeable) {
+        shape_[out] *= shape_[d];
+        for (int k = 0; k < nops_; k++) strides_[k][out] = strides_[k][d];
+      } else {
+        out++;
+        shape_[out] = shape_[d];
+        for (int k = 0; k < nops_; k++) strides_[k][out] = strides_[k][d];
+      }
+    }
+    ndim_ = out + 1;
+  }
+
+  int nops_;
+  int ndim_ = 0;
+  int64_t shape_[kMaxDims] = {};
+  int64_t strides_[kMaxOperands][kMaxDims] = {};
+  char* data_[kMaxOperands] = {};
+};
+
+// out[i] = f(a[i]); the contiguous inner loop is a plain indexed loop the compiler vectorises.
+template <typename Out, typename A, typename F>
+void unaryKernel(const ElementwiseIter& it, F f, int64_t grain = kParallelGrain) {
+  it.forEach([&](char** p, const int64_t* s, int64_t n) {
+    Out* o = reinterpret_cast<Out*>(p[0]);
+    const A* a = reinterpret_cast<const A*>(p[1]);
+    if (s[0] == (int64_t)sizeof(Out) && s[1] == (int64_t)sizeof(A)) {
+      for (int64_t i = 0; i < n; i++) o[i] = f(a[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<Out*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]));
+    }
+  }, grain);
+}
+
+// out[i] = f(a[i], b[i]) with contiguous, scalar-broadcast and general strided inner loops.
+template <typename Out, typename A, typename B, typename F>
+void binaryKernel(const ElementwiseIter& it, F f, int64_t grain = kParallelGrain) {
+  it.forEach([&](char** p, const int64_t* s, int64_t n) {
+    Out* o = reinterpret_cast<Out*>(p[0]);
+    const A* a = reinterpret_cast<const A*>(p[1]);
+    const B* b = reinterpret_cast<const B*>(p[2]);
+    const bool oc = s[0] == (int64_t)sizeof(Out);
+    if (oc && s[1] == (int64_t)sizeof(A) && s[2] == (int64_t)sizeof(B)) {
+      for (int64_t i = 0; i < n; i++) o[i] = f(a[i], b[i]);
+    } else if (oc && s[1] == (int64_t)sizeof(A) && s[2] == 0) {
+      const B bv = *b;
+      for (int64_t i = 0; i < n; i++) o[i] = f(a[i], bv);
+    } else if (oc && s[1] == 0 && s[2] == (int64_t)sizeof(B)) {
+      const A av = *a;
+      for (int64_t i = 0; i < n; i++) o[i] = f(av, b[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<Out*>(p[0] + i * s[0]) =
+            f(*reinterpret_cast<const A*>(p[1] + i * s[1]), *reinterpret_cast<const B*>(p[2] + i * s[2]));
+    }
+  }, grain);
+}
+
+// out[i] = f(a[i], b[i], c[i]) (where, lerp, clamp with tensor bounds, ...).
+template <typename Out, typename A, typename B, typename C, typename F>
+void ternaryKernel(const ElementwiseIter& it, F f, int64_t grain = kParallelGrain) {
+  it.forEach([&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+      *reinterpret_cast<Out*>(p[0] + i * s[0]) =
+          f(*reinterpret_cast<const A*>(p[1] + i * s[1]), *reinterpret_cast<const B*>(p[2] + i * s[2]),
+            *reinterpret_cast<const C*>(p[3] + i * s[3]));
+  }, grain);
+}
+
+}  // namespace cinder

@@ -1,0 +1,43 @@
+// Storage: a refcounted block of device memory. JS never holds a pointer: it holds a handle,
+// an index into a per-environment table plus a generation, checked on every use, so a stale or
+// forged handle is an error rather than a read of freed memory.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace cinder {
+
+struct Storage {
+  void* data = nullptr;
+  size_t nbytes = 0;      // requested size
+  size_t classBytes = 0;  // size held in the allocator
+  int device = -1;        // -1: CPU, >= 0: CUDA device index
+  std::atomic<int32_t> refs{1};
+};
+
+Storage* newHostStorage(size_t nbytes);
+void retainStorage(Storage* s);
+void releaseStorage(Storage* s);
+
+class StorageTable {
+ public:
+  ~StorageTable();
+  // Returns a handle for a new storage (the table owns one reference).
+  double add(Storage* s);
+  // Looks a handle up; throws naming `op` when it is stale or unknown.
+  Storage* get(double handle, const char* op) const;
+  // Drops the table's reference (dispose or garbage collection). Harmless on a stale handle.
+  void remove(double handle);
+  size_t live() const { return live_; }
+
+ private:
+  struct Slot { Storage* storage = nullptr; uint32_t generation = 0; };
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> freeSlots_;
+  size_t live_ = 0;
+};
+
+}  // namespace cinder

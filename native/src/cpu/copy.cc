@@ -1,0 +1,60 @@
+#include "cpu/copy.h"
+
+#include <cstring>
+
+#include "core/convert.h"
+#include "core/elementwiseIter.h"
+
+namespace cinder {
+
+// Every storage dtype, f16/bf16 and bool included (bool stored as uint8 holding 0/1).
+#define CINDER_DISPATCH_STORAGE(DT, NAME, ...)                                              \
+  [&] {                                                                                  \
+    switch (DT) {                                                                        \
+      CINDER_CASE(Float32, float, __VA_ARGS__)                                           \
+      CINDER_CASE(Float64, double, __VA_ARGS__)                                          \
+      CINDER_CASE(Int32, int32_t, __VA_ARGS__)                                           \
+      CINDER_CASE(Int64, int64_t, __VA_ARGS__)                                           \
+      CINDER_CASE(Bool, bool, __VA_ARGS__)                                               \
+      CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)                                           \
+      CINDER_CASE(Float16, Half, __VA_ARGS__)                                            \
+      CINDER_CASE(BFloat16, BFloat16, __VA_ARGS__)                                       \
+    }                                                                                    \
+  }()
+
+void copyCast(const TensorDesc& dst, const TensorDesc& src, const char* op) {
+  const TensorDesc* ops[2] = {&dst, &src};
+  ElementwiseIter it(op, ops, 2);
+  if (dst.dtype == src.dtype) {
+    // Same type: a byte copy, memcpy for contiguous runs.
+    size_t es = itemSize(dst.dtype);
+    it.forEach([&](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == (int64_t)es && s[1] == (int64_t)es) {
+        std::memcpy(p[0], p[1], (size_t)n * es);
+      } else {
+        for (int64_t i = 0; i < n; i++) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], es);
+      }
+    });
+    return;
+  }
+  CINDER_DISPATCH_STORAGE(dst.dtype, op, [&] {
+    using To = scalar_t;
+    CINDER_DISPATCH_STORAGE(src.dtype, op, [&] {
+      using From = scalar_t;
+      unaryKernel<To, From>(it, [](From v) { return toStorage<To>(load(v)); });
+    });
+  });
+}
+
+void fillValue(const TensorDesc& dst, double value) {
+  const TensorDesc* ops[1] = {&dst};
+  ElementwiseIter it("fill", ops, 1);
+  CINDER_DISPATCH_STORAGE(dst.dtype, "fill", [&] {
+    const scalar_t v = toStorage<scalar_t>(value);
+    it.forEach([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; i++) *reinterpret_cast<scalar_t*>(p[0] + i * s[0]) = v;
+    });
+  });
+}
+
+}  // namespace cinder

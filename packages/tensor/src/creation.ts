@@ -1,0 +1,278 @@
+/** Creation: tensor(), zeros, ones, full, empty, arange, linspace, eye and the *Like variants. */
+import { kernels, native } from '@cinder/native';
+import { checkDType, getDefaultDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
+import { parseDevice, type Device } from './device.js';
+import { contiguousStrides, frame, putOutput, takeOutput } from './frame.js';
+import { Storage } from './storage.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+export interface CreationOptions {
+  dtype?: DType;
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+/** Normalises `f([2, 3])` and `f(2, 3)` to a shape, checking every size. */
+export function parseShape(args: readonly unknown[], op: string): number[] {
+  const raw = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  const shape: number[] = [];
+  for (const s of raw) {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+      throw new TypeError(`${op}: invalid size ${String(s)} in shape [${raw.map(String).join(', ')}] (sizes are non-negative integers)`);
+    }
+    shape.push(s);
+  }
+  return shape;
+}
+
+export function shapeNumel(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function finish(t: Tensor, opts: CreationOptions | undefined, op: string): Tensor {
+  if (opts?.device !== undefined && parseDevice(opts.device, op) !== 'cpu') {
+    throw new Error(`${op}: device ${opts.device} is not available in this build (CUDA tensors come with the CUDA backend)`);
+  }
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Wraps a typed array copy as a tensor. */
+export function fromTypedArray(data: TypedArray, dtype: DType, shape: readonly number[]): Tensor {
+  const handle = native.fromBytes(data);
+  return new Tensor(new Storage(handle, data.byteLength, 'cpu'), dtype, shape, contiguousStrides(shape), 0);
+}
+
+function inferShape(data: unknown, op: string): number[] {
+  const shape: number[] = [];
+  let cur: unknown = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  return shape;
+}
+
+function flatten(data: unknown, shape: readonly number[], dim: number, out: unknown[], op: string): void {
+  if (dim === shape.length) {
+    if (Array.isArray(data)) throw new TypeError(`${op}: ragged nested array (too deep at dim ${dim})`);
+    out.push(data);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim]) {
+    throw new TypeError(`${op}: ragged nested array: expected length ${shape[dim]} at dim ${dim}, got ${Array.isArray(data) ? data.length : typeof data}`);
+  }
+  for (const v of data) flatten(v, shape, dim + 1, out, op);
+}
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+/** float32 -> float16 bits, round to nearest even. */
+export function numberToHalfBits(v: number): number {
+  F32[0] = v;
+  const x = U32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const abs = x & 0x7fffffff;
+  if (abs >= 0x7f800000) return sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0);
+  if (abs >= 0x477ff000) return sign | 0x7c00;
+  if (abs < 0x38800000) {
+    if (abs < 0x33000000) return sign;
+    const e = abs >>> 23;
+    const mant = (abs & 0x7fffff) | 0x800000;
+    const shift = 126 - e;
+    let m = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (m & 1))) m++;
+    return sign | m;
+  }
+  const rounded = (abs + 0xfff + ((abs >>> 13) & 1)) >>> 0;
+  return sign | ((rounded - 0x38000000) >>> 13);
+}
+/** float32 -> bfloat16 bits, round to nearest even. */
+export function numberToBf16Bits(v: number): number {
+  F32[0] = v;
+  const x = U32[0]!;
+  if ((x & 0x7fffffff) > 0x7f800000) return (x >>> 16) | 0x40;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Fills a typed array of `dtype` from JS values. */
+export function typedArrayFrom(values: ArrayLike<unknown>, dtype: DType, op: string): TypedArray {
+  const n = values.length;
+  const out = new TYPED_ARRAY[dtype](n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (dtype === 'int64') {
+      (out as BigInt64Array)[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
+    } else if (dtype === 'float16') {
+      out[i] = numberToHalfBits(Number(v));
+    } else if (dtype === 'bfloat16') {
+      out[i] = numberToBf16Bits(Number(v));
+    } else if (dtype === 'bool') {
+      out[i] = v ? 1 : 0;
+    } else {
+      if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
+        throw new TypeError(`${op}: expected numbers, got ${typeof v}`);
+      }
+      out[i] = Number(v);
+    }
+  }
+  return out;
+}
+
+function dtypeOfValues(values: readonly unknown[], op: string): DType {
+  let sawFloat = false;
+  let allBool = values.length > 0;
+  for (const v of values) {
+    if (typeof v === 'boolean') continue;
+    allBool = false;
+    if (typeof v === 'bigint') continue;
+    if (typeof v !== 'number') throw new TypeError(`${op}: expected numbers, booleans or bigints, got ${typeof v}`);
+    if (!Number.isInteger(v)) sawFloat = true;
+  }
+  if (allBool) return 'bool';
+  return sawFloat || values.length === 0 ? getDefaultDType() : 'int64';
+}
+
+const TYPED_DTYPE = new Map<unknown, DType>([
+  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [BigInt64Array, 'int64'],
+  [Uint8Array, 'uint8'], [Int8Array, 'int32'], [Int16Array, 'int32'], [Uint16Array, 'int32'], [Uint32Array, 'int64'],
+]);
+
+/**
+ * A tensor from nested arrays, a typed array or a scalar. The dtype is inferred as PyTorch does
+ * (integers -> int64, any fraction -> float32, booleans -> bool) unless given.
+ * @example
+ * ```ts
+ * tensor([[1, 2], [3, 4]], { dtype: 'float32' });
+ * tensor(new Float64Array([1, 2, 3]));
+ * ```
+ */
+export function tensor(data: NestedArray | TypedArray | ArrayLike<number>, opts?: CreationOptions & { shape?: number[] }): Tensor {
+  const op = 'tensor';
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, op) : undefined;
+  let t: Tensor;
+  if (ArrayBuffer.isView(data)) {
+    const ta = data as TypedArray;
+    const own = TYPED_DTYPE.get(ta.constructor);
+    if (own === undefined) throw new TypeError(`${op}: unsupported typed array ${ta.constructor.name}`);
+    const shape = opts?.shape ?? [ta.length];
+    if (shapeNumel(shape) !== ta.length) throw new RangeError(`${op}: shape [${shape.join(', ')}] does not match ${ta.length} elements`);
+    const target = dtype ?? own;
+    const sameLayout = (target === own) && TYPED_ARRAY[target] === ta.constructor;
+    t = fromTypedArray(sameLayout ? ta : typedArrayFrom(ta as ArrayLike<unknown>, target, op), target, shape);
+  } else {
+    const shape = inferShape(data, op);
+    const flat: unknown[] = [];
+    flatten(data, shape, 0, flat, op);
+    const dt = dtype ?? dtypeOfValues(flat, op);
+    t = fromTypedArray(typedArrayFrom(flat, dt, op), dt, shape);
+  }
+  return finish(t, opts, op);
+}
+
+/** A tensor of the given shape filled with `value`. */
+export function full(shape: readonly number[], value: number | boolean, opts?: CreationOptions): Tensor {
+  const s = parseShape([shape], 'full');
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'full')
+    : typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : getDefaultDType();
+  const p = putOutput(0, dtype, s);
+  frame[p] = Number(value);
+  kernels.full();
+  return finish(takeOutput(0, dtype, s), opts, 'full');
+}
+
+type ShapeArgs = [number[], CreationOptions?] | number[];
+function splitShapeArgs(args: unknown[], op: string): [number[], CreationOptions | undefined] {
+  if (args.length > 0 && Array.isArray(args[0])) return [parseShape([args[0]], op), args[1] as CreationOptions | undefined];
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === 'object') return [parseShape(args.slice(0, -1), op), last as CreationOptions];
+  return [parseShape(args, op), undefined];
+}
+
+export function zeros(...args: ShapeArgs): Tensor {
+  const [s, o] = splitShapeArgs(args, 'zeros');
+  return full(s, 0, { ...o, dtype: o?.dtype ?? getDefaultDType() });
+}
+export function ones(...args: ShapeArgs): Tensor {
+  const [s, o] = splitShapeArgs(args, 'ones');
+  return full(s, 1, { ...o, dtype: o?.dtype ?? getDefaultDType() });
+}
+/** Uninitialised memory (from the caching allocator). */
+export function empty(...args: ShapeArgs): Tensor {
+  const [s, o] = splitShapeArgs(args, 'empty');
+  const dtype = o?.dtype !== undefined ? checkDType(o.dtype, 'empty') : getDefaultDType();
+  const n = shapeNumel(s) * ITEM_SIZE[dtype];
+  const t = new Tensor(new Storage(native.empty(n), n, 'cpu'), dtype, s, contiguousStrides(s), 0);
+  return finish(t, o, 'empty');
+}
+
+function likeOpts(t: Tensor, o?: CreationOptions): CreationOptions {
+  return { dtype: o?.dtype ?? t.dtype, device: o?.device ?? t.device, requiresGrad: o?.requiresGrad ?? false };
+}
+export const zerosLike = (t: Tensor, o?: CreationOptions): Tensor => full(t.shape, 0, likeOpts(t, o));
+export const onesLike = (t: Tensor, o?: CreationOptions): Tensor => full(t.shape, 1, likeOpts(t, o));
+export const fullLike = (t: Tensor, v: number | boolean, o?: CreationOptions): Tensor => full(t.shape, v, likeOpts(t, o));
+export const emptyLike = (t: Tensor, o?: CreationOptions): Tensor => empty([...t.shape], likeOpts(t, o));
+
+/**
+ * Values from start (inclusive) to end (exclusive) by step: arange(5), arange(1, 4), arange(0, 1, 0.25).
+ * Integer arguments give int64, any fractional one the default float dtype.
+ */
+export function arange(start: number, end?: number, step?: number | CreationOptions, opts?: CreationOptions): Tensor {
+  if (typeof step === 'object') {
+    opts = step;
+    step = undefined;
+  }
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  const st = step ?? 1;
+  if (st === 0) throw new RangeError('arange: step must be nonzero');
+  if ((end - start) / st < 0) throw new RangeError(`arange: upper bound and step are inconsistent (start ${start}, end ${end}, step ${st})`);
+  const n = Math.max(0, Math.ceil((end - start) / st));
+  const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(st);
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'arange') : integral ? 'int64' : getDefaultDType();
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = start + i * st;
+  return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'arange'), dtype, [n]), opts, 'arange');
+}
+
+/** `steps` values evenly spaced from start to end inclusive. */
+export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'linspace') : getDefaultDType();
+  const vals = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // Symmetric evaluation, as PyTorch does, so both ends are exact.
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) vals[i] = i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i);
+  return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'linspace'), dtype, [steps]), opts, 'linspace');
+}
+
+/** An n x m identity matrix. */
+export function eye(n: number, m?: number | CreationOptions, opts?: CreationOptions): Tensor {
+  if (typeof m === 'object') {
+    opts = m;
+    m = undefined;
+  }
+  const cols = m ?? n;
+  parseShape([n, cols], 'eye');
+  const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'eye') : getDefaultDType();
+  const vals = new Float64Array(n * cols);
+  for (let i = 0; i < Math.min(n, cols); i++) vals[i * cols + i] = 1;
+  return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'eye'), dtype, [n, cols]), opts, 'eye');
+}
+
+/** A 0-d tensor holding a JS scalar, for ops that take a number where a tensor is expected. */
+export function scalarTensor(v: number | boolean | bigint, dtype: DType): Tensor {
+  const p = putOutput(0, dtype, []);
+  frame[p] = Number(v);
+  kernels.full();
+  return takeOutput(0, dtype, []);
+}

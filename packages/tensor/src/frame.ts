@@ -1,0 +1,66 @@
+/**
+ * Writing operands into the native call frame. A tensor operand is
+ * `[handle, dtype, ndim, offset, ...shape, ...strides]`; an output spec is `[dtype, ndim, ...shape]`.
+ * Each writer takes the position to write at and returns the position after it.
+ */
+import { frame } from '@cinder/native';
+import { DTYPE_CODE, ITEM_SIZE, type DType } from './dtype.js';
+import { Storage } from './storage.js';
+import type { Tensor } from './tensor.js';
+
+export { frame };
+
+export function putTensor(p: number, t: Tensor): number {
+  const st = t._live();
+  const shape = t.shape;
+  const strides = t.strides;
+  const nd = shape.length;
+  frame[p] = st.handle;
+  frame[p + 1] = DTYPE_CODE[t.dtype];
+  frame[p + 2] = nd;
+  frame[p + 3] = t.offset;
+  p += 4;
+  for (let i = 0; i < nd; i++) frame[p + i] = shape[i]!;
+  p += nd;
+  for (let i = 0; i < nd; i++) frame[p + i] = strides[i]!;
+  return p + nd;
+}
+
+export function putOutput(p: number, dtype: DType, shape: readonly number[]): number {
+  const nd = shape.length;
+  frame[p] = DTYPE_CODE[dtype];
+  frame[p + 1] = nd;
+  p += 2;
+  for (let i = 0; i < nd; i++) frame[p + i] = shape[i]!;
+  return p + nd;
+}
+
+export function putNumbers(p: number, values: readonly number[]): number {
+  for (let i = 0; i < values.length; i++) frame[p + i] = values[i]!;
+  return p + values.length;
+}
+
+/** Wraps the output handle at frame[index] as a new contiguous CPU tensor. */
+export function takeOutput(index: number, dtype: DType, shape: readonly number[]): Tensor {
+  const handle = frame[index]!;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return makeTensor(new Storage(handle, n * ITEM_SIZE[dtype], 'cpu'), dtype, shape, contiguousStrides(shape), 0);
+}
+
+// Late-bound to avoid an import cycle with tensor.ts.
+let makeTensor: (s: Storage, dtype: DType, shape: readonly number[], strides: readonly number[], offset: number) => Tensor;
+export function _setTensorFactory(f: typeof makeTensor): void {
+  makeTensor = f;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const n = shape.length;
+  const s = new Array<number>(n);
+  let acc = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}

@@ -1,0 +1,21 @@
+/**
+ * @cinder/tensor: n-dimensional arrays on Cinder's native core.
+ *
+ * @example
+ * ```ts
+ * import { tensor, arange } from '@cinder/tensor';
+ * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
+ * console.log(x.toString());
+ * ```
+ */
+export { Tensor, normalizeDim, type GradFn, type NestedArray } from './tensor.js';
+export { type DType, DTYPES, promoteTypes, resultType, isFloatingDType, setDefaultDType, getDefaultDType, type TypedArray } from './dtype.js';
+export { type Device } from './device.js';
+export { dispatch, installDispatchLayer, dispatchLayer, type DispatchLayer } from './dispatch.js';
+export { tidy, keep } from './memory.js';
+export {
+  tensor, full, zeros, ones, empty, arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike,
+  scalarTensor, type CreationOptions,
+} from './creation.js';
+export { clone, to, detach, copy_, fill_ } from './ops/conversion.js';
+export { memoryStats, emptyCache, getNumThreads, setNumThreads, cuda } from './runtime.js';

@@ -1,0 +1,100 @@
+/** Conversion ops: clone, to(dtype | device), type shorthands, detach, copy_, fill_, zero_. */
+import { kernels } from '@cinder/native';
+import { dispatch } from '../dispatch.js';
+import { checkDType, DTYPES, type DType } from '../dtype.js';
+import { parseDevice, type Device } from '../device.js';
+import { frame, putTensor } from '../frame.js';
+import { Tensor } from '../tensor.js';
+
+declare module '../tensor.js' {
+  interface Tensor {
+    clone(): Tensor;
+    /** to('float64'), to('cpu'), to({ dtype, device }), to(otherTensor). */
+    to(target: DType | Device | Tensor | { dtype?: DType; device?: Device }): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    half(): Tensor;
+    bfloat16(): Tensor;
+    int(): Tensor;
+    long(): Tensor;
+    bool(): Tensor;
+    byte(): Tensor;
+    cpu(): Tensor;
+    /** A tensor sharing storage that autograd does not track. */
+    detach(): Tensor;
+    /** Copies src (broadcast) into this tensor, converting dtype. */
+    copy_(src: Tensor): Tensor;
+    fill_(value: number | boolean): Tensor;
+    zero_(): Tensor;
+  }
+}
+
+/** A copy with its own memory. */
+export function clone(x: Tensor): Tensor {
+  return dispatch('clone', [x], undefined, () => x._copyAs(x.dtype));
+}
+
+/** Converts dtype (and device). Returns `x` itself when nothing changes, as PyTorch does. */
+export function to(x: Tensor, target: DType | Device | Tensor | { dtype?: DType; device?: Device }): Tensor {
+  let dtype: DType = x.dtype;
+  let device: Device = x.device;
+  if (target instanceof Tensor) {
+    dtype = target.dtype;
+    device = target.device;
+  } else if (typeof target === 'string') {
+    if ((DTYPES as readonly string[]).includes(target)) dtype = target as DType;
+    else device = parseDevice(target, 'to');
+  } else if (target && typeof target === 'object') {
+    if (target.dtype !== undefined) dtype = checkDType(target.dtype, 'to');
+    if (target.device !== undefined) device = parseDevice(target.device, 'to');
+  } else {
+    throw new TypeError(`to: expected a dtype, a device, a tensor or { dtype, device }, got ${String(target)}`);
+  }
+  if (device !== x.device) {
+    throw new Error(`to: cannot move a tensor from ${x.device} to ${device}: CUDA tensors come with the CUDA backend (cuda.isAvailable() is false here)`);
+  }
+  if (dtype === x.dtype) return x;
+  return dispatch('to', [x], { dtype }, () => x._copyAs(dtype));
+}
+
+export function detach(x: Tensor): Tensor {
+  return x._view(x.shape, x.strides, x.offset);
+}
+
+/** In-place copy of src into dst (src broadcast to dst's shape). */
+export function copy_(dst: Tensor, src: Tensor): Tensor {
+  return dispatch('copy_', [dst, src], undefined, () => {
+    let p = putTensor(0, src);
+    putTensor(p, dst);
+    kernels.copyInto();
+    dst._st.version++;
+    return dst;
+  });
+}
+
+export function fill_(dst: Tensor, value: number | boolean): Tensor {
+  return dispatch('fill_', [dst], { value }, () => {
+    const p = putTensor(0, dst);
+    frame[p] = Number(value);
+    kernels.fill();
+    dst._st.version++;
+    return dst;
+  });
+}
+
+const proto = Tensor.prototype;
+proto.clone = function (this: Tensor) { return clone(this); };
+proto.to = function (this: Tensor, t) { return to(this, t); };
+proto.float = function (this: Tensor) { return to(this, 'float32'); };
+proto.double = function (this: Tensor) { return to(this, 'float64'); };
+proto.half = function (this: Tensor) { return to(this, 'float16'); };
+proto.bfloat16 = function (this: Tensor) { return to(this, 'bfloat16'); };
+proto.int = function (this: Tensor) { return to(this, 'int32'); };
+proto.long = function (this: Tensor) { return to(this, 'int64'); };
+proto.bool = function (this: Tensor) { return to(this, 'bool'); };
+proto.byte = function (this: Tensor) { return to(this, 'uint8'); };
+proto.cpu = function (this: Tensor) { return to(this, 'cpu'); };
+proto.detach = function (this: Tensor) { return detach(this); };
+proto.copy_ = function (this: Tensor, src: Tensor) { return copy_(this, src); };
+proto.fill_ = function (this: Tensor, v: number | boolean) { return fill_(this, v); };
+proto.zero_ = function (this: Tensor) { return fill_(this, 0); };

@@ -1,0 +1,46 @@
+/**
+ * Storage: a JS handle on a block of native memory. Views share one Storage. Memory goes back to
+ * the native caching allocator three ways: when the last tensor using it is disposed, when a
+ * tidy() scope ends, or when the garbage collector finds the Storage unreachable
+ * (FinalizationRegistry; the native side reports its bytes to V8 as external memory, so the GC runs
+ * as native memory grows).
+ */
+import { native } from '@cinder/native';
+import type { Device } from './device.js';
+
+const registry = new FinalizationRegistry<number>((handle) => native.release(handle));
+
+export class Storage {
+  /** Live tensors using this storage that have not been disposed. */
+  refs = 0;
+  /** Bumped on every in-place write; autograd checks it to detect modified saved tensors. */
+  version = 0;
+  private buffer: ArrayBuffer | undefined;
+  private released = false;
+
+  constructor(
+    readonly handle: number,
+    readonly nbytes: number,
+    readonly device: Device,
+  ) {
+    registry.register(this, handle, this);
+  }
+
+  /** A zero-copy ArrayBuffer over the storage (CPU only). */
+  arrayBuffer(): ArrayBuffer {
+    if (this.buffer === undefined) this.buffer = native.view(this.handle);
+    return this.buffer;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    registry.unregister(this);
+    this.buffer = undefined;
+    native.release(this.handle);
+  }
+}

@@ -1,0 +1,3 @@
+import type { OpInfo } from './types.js';
+
+export const elementwiseOps: OpInfo[] = [];

