@@ -19,3 +19,12 @@ export {
 } from './creation.js';
 export { clone, to, detach, copy_, fill_ } from './ops/conversion.js';
 export { memoryStats, emptyCache, getNumThreads, setNumThreads, cuda } from './runtime.js';
+export { broadcastShapes, normalizeDims } from './shape.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduction.js';
+export * from './ops/shape.js';
+export * from './ops/linalg.js';
+export * from './ops/indexing.js';
+export * from './ops/random.js';
+export * from './io/index.js';
+export * from './print.js';

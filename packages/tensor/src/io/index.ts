@@ -1,0 +1,2 @@
+// safetensors and .npy.
+export {};

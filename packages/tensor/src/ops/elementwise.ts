@@ -1,0 +1,2 @@
+// The elementwise op family.
+export {};

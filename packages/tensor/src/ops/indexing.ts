@@ -1,0 +1,2 @@
+// The indexing op family.
+export {};

@@ -1,0 +1,2 @@
+// The linalg op family.
+export {};

@@ -1,0 +1,2 @@
+// The random op family.
+export {};

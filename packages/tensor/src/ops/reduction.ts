@@ -1,0 +1,2 @@
+// The reduction op family.
+export {};

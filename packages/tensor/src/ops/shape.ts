@@ -1,0 +1,2 @@
+// The shape op family.
+export {};

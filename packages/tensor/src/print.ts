@@ -1,0 +1,2 @@
+// PyTorch-style printing.
+export {};
