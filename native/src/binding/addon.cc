@@ -35,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerLinalg(env, exports, ctx);
   registerIndex(env, exports, ctx);
   registerRandom(env, exports, ctx);
+  registerShape(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }
