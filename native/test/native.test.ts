@@ -1,0 +1,130 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cuda, frame, kernels, native } from '../lib/index.js';
+
+// Writes a tensor operand [handle, dtype, ndim, offset, ...shape, ...strides] at p.
+function put(p: number, handle: number, dtype: number, shape: number[], strides: number[], offset = 0): number {
+  frame.set([handle, dtype, shape.length, offset, ...shape, ...strides], p);
+  return p + 4 + 2 * shape.length;
+}
+
+describe('storage', () => {
+  it('exposes storage zero-copy and keeps it alive while a view exists', () => {
+    const h = native.fromBytes(new Float32Array([1, 2, 3, 4]));
+    const view = new Float32Array(native.view(h));
+    view[2] = 42;
+    const again = new Float32Array(native.view(h));
+    expect(Array.from(again)).toEqual([1, 2, 42, 4]);
+    expect(native.nbytes(h)).toBe(16);
+    native.release(h);
+    expect(view[2]).toBe(42); // the ArrayBuffer holds its own reference
+  });
+
+  it('rejects stale and forged handles, and double release is harmless', () => {
+    const h = native.fromBytes(new Uint8Array(8));
+    native.release(h);
+    expect(() => native.view(h)).toThrow(/use after dispose/);
+    expect(() => native.release(h)).not.toThrow();
+    expect(() => native.view(123456789)).toThrow(/storage/);
+    expect(() => native.view(-1)).toThrow(/invalid tensor storage handle/);
+  });
+
+  it('reuses freed blocks from the caching allocator', () => {
+    const a = native.empty(1 << 20);
+    native.release(a);
+    const before = native.memoryStats();
+    const b = native.empty(1 << 20);
+    const after = native.memoryStats();
+    expect(after.cacheHits).toBe(before.cacheHits + 1);
+    expect(after.reservedBytes).toBe(before.reservedBytes);
+    native.release(b);
+  });
+
+  it('bounds-checks every operand against its storage', () => {
+    const h = native.fromBytes(new Float32Array(6));
+    // A [2, 3] view is fine; a [3, 3] view, a negative offset or a huge stride reach outside.
+    let p = put(0, h, 0, [2, 3], [3, 1]);
+    frame.set([0, 2, 2, 3], p);
+    kernels.copyNew();
+    native.release(frame[0]!);
+    for (const [shape, strides, offset] of [[[3, 3], [3, 1], 0], [[2, 3], [3, 1], -1], [[2, 3], [1000, 1], 0]] as const) {
+      p = put(0, h, 0, [...shape], [...strides], offset);
+      frame.set([0, 2, ...shape], p);
+      expect(() => kernels.copyNew()).toThrow(/contiguous: view of shape .* reaches outside its storage/);
+    }
+    native.release(h);
+  });
+
+  it('reports bad dtypes and dims as errors naming the op', () => {
+    const h = native.fromBytes(new Float32Array(4));
+    put(0, h, 99, [4], [1]);
+    expect(() => kernels.copyNew()).toThrow(/contiguous: unknown dtype code 99/);
+    frame.set([h, 0, 40, 0], 0);
+    expect(() => kernels.copyNew()).toThrow(/at most 16 dims/);
+    native.release(h);
+  });
+
+  it('converts between every pair of dtypes', () => {
+    const h = native.fromBytes(new Float64Array([-1.5, 0, 2.25, 300]));
+    const p = put(0, h, 1, [4], [1]);
+    frame.set([6, 1, 4], p); // -> float16
+    kernels.copyNew();
+    const half = frame[0]!;
+    const p2 = put(0, half, 6, [4], [1]);
+    frame.set([0, 1, 4], p2); // -> float32
+    kernels.copyNew();
+    const back = frame[0]!;
+    expect(Array.from(new Float32Array(native.view(back)))).toEqual([-1.5, 0, 2.25, 300]);
+    for (const x of [h, half, back]) native.release(x);
+  });
+});
+
+describe('thread pool', () => {
+  it('can be resized and rejects nonsense', () => {
+    const n = native.getNumThreads();
+    expect(n).toBeGreaterThanOrEqual(1);
+    native.setNumThreads(1);
+    expect(native.getNumThreads()).toBe(1);
+    native.setNumThreads(n);
+    expect(() => native.setNumThreads(0)).toThrow(/setNumThreads: expected a positive thread count/);
+  });
+});
+
+describe('cuda', () => {
+  it('answers the device query whether or not a GPU is present', () => {
+    expect(typeof cuda.isCompiled()).toBe('boolean');
+    const count = cuda.deviceCount();
+    expect(cuda.isAvailable()).toBe(count > 0);
+    if (count === 0) {
+      expect(() => cuda.getDeviceProperties(0)).toThrow(/cuda.getDeviceProperties: device 0 does not exist/);
+    } else {
+      const props = cuda.getDeviceProperties(0);
+      expect(props.name.length).toBeGreaterThan(0);
+      expect(props.totalMemory).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('worker_threads', () => {
+  it('loads the context-aware addon in a worker with its own storage table', async () => {
+    const lib = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      import(${JSON.stringify(lib)}).then(({ native }) => {
+        const h = native.fromBytes(new Float64Array([2, 4, 8]));
+        const sum = new Float64Array(native.view(h)).reduce((a, b) => a + b, 0);
+        native.release(h);
+        parentPort.postMessage(sum);
+      }, (e) => parentPort.postMessage(String(e)));`;
+    const result = await new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    });
+    expect(result).toBe(14);
+  });
+});
