@@ -1,2 +1,129 @@
-/** Runs every benchmark suite and prints the table. */
-console.log('benchmarks: see tools/bench/README.md');
+/**
+ * `pnpm bench`: Cinder side by side with PyTorch (python3-torch) and tfjs in one run. Prints a table
+ * of figures and ratios (Cinder's speed / the peer's, so > 1 means Cinder is faster) and writes the
+ * raw timings as JSON to tools/bench/results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { add, getNumThreads, matmul, randn, sum, exp, bmm, type Tensor } from '@cinder/tensor';
+import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
+import { bestOf } from './timing.js';
+
+const quick = process.argv.includes('--quick');
+const M32 = quick ? 1 << 22 : 1 << 25;
+
+const cases: Case[] = [
+  { id: 'mm512_f32', kind: 'matmul', m: 512, k: 512, n: 512, dtype: 'float32', repeats: 5, inner: 10 },
+  { id: 'mm1024_f32', kind: 'matmul', m: 1024, k: 1024, n: 1024, dtype: 'float32', repeats: 5, inner: 3 },
+  ...(quick ? [] : [{ id: 'mm2048_f32', kind: 'matmul', m: 2048, k: 2048, n: 2048, dtype: 'float32', repeats: 3, inner: 1 } as Case]),
+  { id: 'mm512_f64', kind: 'matmul', m: 512, k: 512, n: 512, dtype: 'float64', repeats: 5, inner: 5 },
+  { id: 'mm1024_f64', kind: 'matmul', m: 1024, k: 1024, n: 1024, dtype: 'float64', repeats: 3, inner: 2 },
+  { id: 'mm64x784x256_f32', kind: 'matmul', m: 64, k: 784, n: 256, dtype: 'float32', repeats: 5, inner: 200 },
+  { id: 'mm32x4x32_f32', kind: 'matmul', m: 32, k: 4, n: 32, dtype: 'float32', repeats: 5, inner: 20000 },
+  { id: 'bmm32x32x128x128_f32', kind: 'bmm', b: 32, m: 32, k: 128, n: 128, repeats: 5, inner: 100 },
+  { id: 'add_new_32M', kind: 'add_new', n: M32, repeats: 5, inner: 3 },
+  { id: 'sum_32M', kind: 'sum', n: M32, repeats: 5, inner: 3 },
+  { id: 'exp_32M', kind: 'exp', n: M32, repeats: 5, inner: 3 },
+  { id: 'tiny_add', kind: 'tiny_add', repeats: 7, inner: 200000 },
+];
+
+type Unit = 'GFLOP/s' | 'GB/s' | 'us';
+function unitOf(c: Case): Unit {
+  return c.kind === 'matmul' || c.kind === 'bmm' ? 'GFLOP/s' : c.kind === 'tiny_add' ? 'us' : 'GB/s';
+}
+/** Converts seconds per call into the case's unit. */
+function figure(c: Case, sec: number): number {
+  switch (c.kind) {
+    case 'matmul': return (2 * c.m! * c.k! * c.n!) / sec / 1e9;
+    case 'bmm': return (2 * c.b! * c.m! * c.k! * c.n!) / sec / 1e9;
+    case 'add_new': case 'add_out': return (3 * 4 * c.n!) / sec / 1e9;
+    case 'sum': return (4 * c.n!) / sec / 1e9;
+    case 'exp': return (2 * 4 * c.n!) / sec / 1e9;
+    case 'tiny_add': return sec * 1e6;
+  }
+}
+
+function runCinder(c: Case): number {
+  const keepAlive: Tensor[] = [];
+  const use = <T extends Tensor>(t: T): T => (keepAlive.push(t), t);
+  try {
+    switch (c.kind) {
+      case 'matmul': {
+        const a = use(randn([c.m!, c.k!], { dtype: c.dtype }));
+        const b = use(randn([c.k!, c.n!], { dtype: c.dtype }));
+        return bestOf(() => matmul(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'bmm': {
+        const a = use(randn([c.b!, c.m!, c.k!]));
+        const b = use(randn([c.b!, c.k!, c.n!]));
+        return bestOf(() => bmm(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'add_new': case 'add_out': {
+        const a = use(randn([c.n!]));
+        const b = use(randn([c.n!]));
+        return bestOf(() => add(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'sum': {
+        const a = use(randn([c.n!]));
+        return bestOf(() => sum(a).dispose(), c.repeats, c.inner);
+      }
+      case 'exp': {
+        const a = use(randn([c.n!]));
+        return bestOf(() => exp(a).dispose(), c.repeats, c.inner);
+      }
+      case 'tiny_add': {
+        const a = use(randn([4]));
+        const b = use(randn([4]));
+        return bestOf(() => add(a, b).dispose(), c.repeats, c.inner);
+      }
+    }
+  } finally {
+    for (const t of keepAlive) t.dispose();
+  }
+}
+
+function fmt(v: number | undefined, unit: Unit): string {
+  if (v === undefined) return '-';
+  return unit === 'us' ? v.toFixed(3) : v.toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`Cinder benchmarks on ${machine}; Cinder threads: ${getNumThreads()}${quick ? ' (quick)' : ''}`);
+  const cinder: Record<string, number> = {};
+  for (const c of cases) cinder[c.id] = runCinder(c);
+  const peers: PeerResults[] = [];
+  const notes: string[] = [];
+  for (const p of [runTorch(cases), await runTfjs('cpu', cases, 512), await runTfjs('wasm', cases, 1024)]) {
+    if ('error' in p) notes.push(p.error);
+    else peers.push(p);
+  }
+  const header = ['case', 'unit', 'Cinder', ...peers.flatMap((p) => [p.name, `ratio vs ${p.name}`])];
+  const rows: string[][] = [header];
+  for (const c of cases) {
+    const u = unitOf(c);
+    const ours = figure(c, cinder[c.id]!);
+    const row = [c.id, u, fmt(ours, u)];
+    for (const p of peers) {
+      const sec = p.results[c.id];
+      const theirs = sec === undefined ? undefined : figure(c, sec);
+      // Ratio of speeds: for times (us), peer time / ours; for throughputs, ours / peer.
+      const ratio = theirs === undefined ? undefined : u === 'us' ? theirs / ours : ours / theirs;
+      row.push(fmt(theirs, u), ratio === undefined ? '-' : `${ratio.toFixed(2)}x`);
+    }
+    rows.push(row);
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  for (const p of peers) console.log(`${p.name}: ${p.version}`);
+  for (const n of notes) console.log(n);
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, cinderSeconds: cinder, peers, notes, cases }, null, 2));
+  console.log(`raw timings: ${file}`);
+}
+
+await main();

@@ -1,0 +1,64 @@
+"""PyTorch side of tools/bench: the same workloads as the TypeScript suites, printed as JSON.
+
+Run by tools/bench (src/peers.ts) with Debian's python3-torch; PyTorch keeps its default threading.
+"""
+import json
+import sys
+import time
+
+import torch
+
+
+def best_of(fn, repeats, inner):
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / inner)
+    return best
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "results": {}}
+    for case in spec:
+        kind = case["kind"]
+        if kind == "matmul":
+            m, k, n = case["m"], case["k"], case["n"]
+            dt = torch.float32 if case["dtype"] == "float32" else torch.float64
+            a = torch.randn(m, k, dtype=dt)
+            b = torch.randn(k, n, dtype=dt)
+            t = best_of(lambda: torch.mm(a, b), case["repeats"], case["inner"])
+        elif kind == "bmm":
+            bsz, m, k, n = case["b"], case["m"], case["k"], case["n"]
+            a = torch.randn(bsz, m, k)
+            b = torch.randn(bsz, k, n)
+            t = best_of(lambda: torch.bmm(a, b), case["repeats"], case["inner"])
+        elif kind == "add_new":
+            a = torch.randn(case["n"])
+            b = torch.randn(case["n"])
+            t = best_of(lambda: torch.add(a, b), case["repeats"], case["inner"])
+        elif kind == "add_out":
+            a = torch.randn(case["n"])
+            b = torch.randn(case["n"])
+            c = torch.empty(case["n"])
+            t = best_of(lambda: torch.add(a, b, out=c), case["repeats"], case["inner"])
+        elif kind == "sum":
+            a = torch.randn(case["n"])
+            t = best_of(lambda: a.sum(), case["repeats"], case["inner"])
+        elif kind == "exp":
+            a = torch.randn(case["n"])
+            t = best_of(lambda: torch.exp(a), case["repeats"], case["inner"])
+        elif kind == "tiny_add":
+            a = torch.randn(4)
+            b = torch.randn(4)
+            t = best_of(lambda: torch.add(a, b), case["repeats"], case["inner"])
+        else:
+            continue
+        out["results"][case["id"]] = t
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
