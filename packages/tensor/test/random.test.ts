@@ -168,6 +168,7 @@ describe('independence from the thread count', () => {
     setNumThreads(1);
     const one = draws();
     setNumThreads(2);
+    expect(getNumThreads(), 'the pool must have 2 threads for this test to mean anything').toBe(2);
     const two = draws();
     one.forEach((t, i) => expect(sameData(t, two[i]!), `draw ${i}`).toBe(true));
   });
@@ -362,6 +363,28 @@ describe('sampler moments', () => {
     const hits = new Array(5).fill(0);
     for (let t = 0; t < 5000; t++) hits[Number(randperm(5, { generator: g }).data()[0])]++;
     hits.forEach((h, v) => expectFreq(h, 5000, 0.2, `randperm position 0 = ${v}`));
+  });
+});
+
+describe('strided and broadcast parameters', () => {
+  it('a sampler gives the same draws for a strided view as for its contiguous copy', () => {
+    const base = rand([40, 30], { dtype: 'float64' });
+    const alpha = base._view([30, 20], [1, 60], 0); // transposed, every other column
+    const dense = alpha.contiguous();
+    expect(alpha.isContiguous()).toBe(false);
+    const g1 = new Generator().manualSeed(11), g2 = new Generator().manualSeed(11);
+    expect(sameData(standardGamma(alpha, { generator: g1 }), standardGamma(dense, { generator: g2 }))).toBe(true);
+    expect(sameData(poisson(alpha, { generator: g1 }), poisson(dense, { generator: g2 }))).toBe(true);
+    expect(sameData(normal(alpha, alpha, { generator: g1 }), normal(dense, dense, { generator: g2 }))).toBe(true);
+  });
+
+  it('half-precision parameters and outputs', () => {
+    const a = full([1000], 3, { dtype: 'float16' });
+    const x = standardGamma(a);
+    expect(x.dtype).toBe('float16');
+    expect(nums(x).every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+    const r = random_(zeros([1000], { dtype: 'float16' }));
+    expect(nums(r).every((v) => Number.isInteger(v) && v >= 0 && v <= 2048)).toBe(true);
   });
 });
 

@@ -609,7 +609,11 @@ export function random_(x: Tensor, from?: number | GeneratorOptions, to?: number
   if (typeof from === 'object') { opts = from; from = undefined; }
   if (typeof to === 'object') { opts = to; to = undefined; }
   const gen = genOf(opts, 'random_');
-  if (from === undefined) return fillInPlace('random_', 'random_', x, 0, 0, gen);
+  if (from === undefined) {
+    // Storage-only float types: every integer up to 2^(mantissa bits + 1) is exact.
+    if (x.dtype === 'float16' || x.dtype === 'bfloat16') return fillInPlace('random_', 'randint', x, 0, INT_BOUNDS[x.dtype]![1] + 1, gen);
+    return fillInPlace('random_', 'random_', x, 0, 0, gen);
+  }
   const [lo, hi] = to === undefined ? [0, from] : [from, to];
   checkIntRange('random_', lo, hi, x.dtype);
   return fillInPlace('random_', 'randint', x, lo, hi, gen);
