@@ -62,6 +62,25 @@ function expandTo(t: Tensor, shape: number[]): Tensor {
   return t._view(shape, strides, t.offset);
 }
 
+/** log(k!) for k = 0..n. */
+function logFactorials(n: number): Float64Array {
+  const t = new Float64Array(n + 1);
+  for (let k = 1; k <= n; k++) t[k] = t[k - 1]! + Math.log(k);
+  return t;
+}
+
+/** Every value's empirical frequency within 5 binomial standard errors of its exact probability. */
+function expectPmf(x: ArrayLike<number>, logPmf: (k: number) => number, kmax: number, what: string): void {
+  const counts = new Float64Array(kmax + 1);
+  for (let i = 0; i < x.length; i++) counts[x[i]!]!++;
+  // Values expected fewer than 10 times carry no usable normal approximation; they are covered by
+  // the moment checks.
+  for (let k = 0; k <= kmax; k++) {
+    const p = Math.exp(logPmf(k));
+    if (p * x.length >= 10) expectFreq(counts[k]!, x.length, p, `${what}: P(X = ${k})`);
+  }
+}
+
 const sameData = (a: Tensor, b: Tensor): boolean => {
   const x = nums(a), y = nums(b);
   return x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
@@ -276,6 +295,9 @@ describe('sampler moments', () => {
       const x = nums(poisson(full([300_000], rate, { dtype: 'float64' })));
       expect(x.every((v) => Number.isInteger(v) && v >= 0), `poisson(${rate}) integral`).toBe(true);
       expectMoments(x, rate, rate, `poisson(${rate})`);
+      const kmax = Math.ceil(rate + 8 * Math.sqrt(rate) + 10);
+      const lf = logFactorials(kmax);
+      expectPmf(x.filter((v) => v <= kmax), (k) => -rate + k * Math.log(rate) - lf[k]!, kmax, `poisson(${rate})`);
     }
     expect(nums(poisson(zeros([10]))).every((v) => v === 0)).toBe(true);
     expect(poisson(full([3], 2, { dtype: 'float32' })).dtype).toBe('float32');
@@ -286,6 +308,8 @@ describe('sampler moments', () => {
       const x = nums(binomial(full([300_000], n!, { dtype: 'float64' }), p!));
       expect(x.every((v) => Number.isInteger(v) && v >= 0 && v <= n!), `binomial(${n}, ${p}) range`).toBe(true);
       expectMoments(x, n! * p!, n! * p! * (1 - p!), `binomial(${n}, ${p})`);
+      const lf = logFactorials(n!);
+      expectPmf(x, (k) => lf[n!]! - lf[k]! - lf[n! - k]! + k * Math.log(p!) + (n! - k) * Math.log1p(-p!), n!, `binomial(${n}, ${p})`);
     }
     expect(nums(binomial(ft([0, 7]), ft([0.5, 1]))).join()).toBe('0,7');
   });
