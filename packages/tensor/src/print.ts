@@ -245,27 +245,21 @@ class Formatter {
 
 // ---- layout -------------------------------------------------------------------------------------
 
-function elementValues(t: Tensor): Value[] {
+/** Reads element i (row-major) of a contiguous copy of the tensor as a JS value. */
+function elementReader(t: Tensor): (i: number) => Value {
   const d = t.data();
-  const n = d.length;
-  const out = new Array<Value>(n);
   switch (t.dtype) {
     case 'bool':
-      for (let i = 0; i < n; i++) out[i] = d[i] !== 0;
-      break;
+      return (i) => d[i] !== 0;
     case 'int64':
-      for (let i = 0; i < n; i++) out[i] = (d as BigInt64Array)[i]!;
-      break;
+      return (i) => (d as BigInt64Array)[i]!;
     case 'float16':
-      for (let i = 0; i < n; i++) out[i] = halfBitsToNumber(d[i] as number);
-      break;
+      return (i) => halfBitsToNumber(d[i] as number);
     case 'bfloat16':
-      for (let i = 0; i < n; i++) out[i] = bf16BitsToNumber(d[i] as number);
-      break;
+      return (i) => bf16BitsToNumber(d[i] as number);
     default:
-      for (let i = 0; i < n; i++) out[i] = d[i] as number;
+      return (i) => d[i] as number;
   }
-  return out;
 }
 
 /** The indices printed along a dim of size n. */
@@ -281,8 +275,9 @@ function shownIndices(n: number, summarize: boolean): number[] {
   return idx;
 }
 
-function tensorBody(dtype: DType, shape: readonly number[], values: readonly Value[], indent: number): string {
-  const numel = values.length;
+function tensorBody(dtype: DType, shape: readonly number[], at: (i: number) => Value, indent: number): string {
+  let numel = 1;
+  for (const s of shape) numel *= s;
   if (numel === 0) return '[]';
   const summarize = numel > opts.threshold;
   const nd = shape.length;
@@ -292,21 +287,24 @@ function tensorBody(dtype: DType, shape: readonly number[], values: readonly Val
     acc *= shape[i]!;
   }
 
-  // The formatter sees only what is printed, as PyTorch's does.
-  let shown: Value[] = values as Value[];
+  // The formatter sees only what is printed, as PyTorch's does; a summarised tensor is never
+  // expanded in full.
+  const shown: Value[] = [];
   if (summarize) {
-    shown = [];
     const walk = (dim: number, base: number): void => {
       if (dim === nd) {
-        shown.push(values[base]!);
+        shown.push(at(base));
         return;
       }
       for (const i of shownIndices(shape[dim]!, true)) walk(dim + 1, base + i * strides[dim]!);
     };
     walk(0, 0);
+  } else {
+    for (let i = 0; i < numel; i++) shown.push(at(i));
   }
+  const values = summarize ? at : (i: number): Value => shown[i]!;
   const fmt = new Formatter(dtype, shown);
-  if (nd === 0) return fmt.format(values[0]!);
+  if (nd === 0) return fmt.format(values(0));
 
   const e = opts.edgeitems;
   const vector = (base: number, ind: number): string => {
@@ -317,12 +315,12 @@ function tensorBody(dtype: DType, shape: readonly number[], values: readonly Val
       data = ['...'];
     } else if (summarize && n > 2 * e) {
       data = [];
-      for (let i = 0; i < e; i++) data.push(fmt.format(values[base + i]!));
+      for (let i = 0; i < e; i++) data.push(fmt.format(values(base + i)));
       data.push(' ...');
-      for (let i = n - e; i < n; i++) data.push(fmt.format(values[base + i]!));
+      for (let i = n - e; i < n; i++) data.push(fmt.format(values(base + i)));
     } else {
       data = new Array<string>(n);
-      for (let i = 0; i < n; i++) data[i] = fmt.format(values[base + i]!);
+      for (let i = 0; i < n; i++) data[i] = fmt.format(values(base + i));
     }
     const lines: string[] = [];
     for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
@@ -390,7 +388,7 @@ export function formatTensor(t: Tensor): string {
   } else {
     if (t.dtype !== defaultFloat && t.dtype !== 'int64' && t.dtype !== 'bool') suffixes.push('dtype=' + t.dtype);
     const host = t.device === 'cpu' ? t : (t as unknown as { cpu(): Tensor }).cpu();
-    body = tensorBody(t.dtype, t.shape, elementValues(host), indent);
+    body = tensorBody(t.dtype, t.shape, elementReader(host), indent);
   }
   const gradFn = t.gradFn;
   if (gradFn !== null) suffixes.push(`grad_fn=<${gradFn.name}>`);
