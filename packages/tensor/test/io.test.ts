@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -164,9 +164,46 @@ describe('safetensors', () => {
       ['entry not an object', () => rawSafetensors({ a: 3 }), /entry must be an object/],
     ];
     for (const [name, make, re] of cases) {
-      test(name, () => {
-        expect(() => loadSafetensors(make())).toThrow(re);
+      test(name, async () => {
+        const bytes = make();
+        expect(() => loadSafetensors(bytes)).toThrow(re);
+        // the file readers validate the same way before reading any tensor data
+        const p = join(dir, 'bad.safetensors');
+        writeFileSync(p, bytes);
+        expect(() => loadFileSync(p)).toThrow(re);
+        await expect(loadFile(p)).rejects.toThrow(re);
       });
+    }
+  });
+
+  test('BOOL bytes other than 0/1 read as true', () => {
+    const bytes = rawSafetensors({ b: { dtype: 'BOOL', shape: [3], data_offsets: [0, 3] } }, new Uint8Array([0, 2, 255]));
+    const t = loadSafetensors(bytes).tensors.b!;
+    expect(t.toArray()).toEqual([false, true, true]);
+    expect([...t.data()]).toEqual([0, 1, 1]);
+  });
+
+  test('a tensor named __proto__ is an ordinary entry', () => {
+    const data = new Uint8Array(new Float32Array([9]).buffer);
+    const { tensors } = loadSafetensors(rawSafetensors(null, data, '{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'));
+    expect(Object.keys(tensors)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
+    expect((Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value as Tensor).toArray()).toEqual([9]);
+  });
+
+  test('file loading of every dtype, including zero-size and bool', async () => {
+    const ts: Record<string, Tensor> = {};
+    for (const d of DTYPES) ts[d] = sample(d);
+    ts.empty = zeros([3, 0]);
+    const p = join(dir, 'all.safetensors');
+    await saveFile(p, ts);
+    expect(readFileSync(p).equals(Buffer.from(saveSafetensors(ts)))).toBe(true);
+    for (const r of [await loadFile(p), loadFileSync(p)]) {
+      for (const [k, t] of Object.entries(ts)) {
+        expect(r.tensors[k]!.dtype).toBe(t.dtype);
+        expect(r.tensors[k]!.shape).toEqual(t.shape);
+        expect(r.tensors[k]!.toArray()).toEqual(t.toArray());
+      }
     }
   });
 });

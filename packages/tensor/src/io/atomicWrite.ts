@@ -39,18 +39,20 @@ function syncDirSync(dir: string): void {
   }
 }
 
-/** Writes `data` to `path` atomically (temporary file, fsync, rename). */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+/** Writes `data` (one buffer, or chunks written in order) to `path` atomically (temporary file, fsync, rename). */
+export async function writeFileAtomic(path: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('writeFileAtomic: expected a file path');
   const tmp = tempPathFor(path);
   let renamed = false;
   try {
     const h = await open(tmp, 'wx', 0o644);
     try {
-      let off = 0;
-      while (off < data.byteLength) {
-        const { bytesWritten } = await h.write(data, off, data.byteLength - off);
-        off += bytesWritten;
+      for (const chunk of data instanceof Uint8Array ? [data] : data) {
+        let off = 0;
+        while (off < chunk.byteLength) {
+          const { bytesWritten } = await h.write(chunk, off, chunk.byteLength - off);
+          off += bytesWritten;
+        }
       }
       await h.sync();
     } finally {
@@ -65,15 +67,17 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 }
 
 /** writeFileAtomic, blocking. */
-export function writeFileAtomicSync(path: string, data: Uint8Array): void {
+export function writeFileAtomicSync(path: string, data: Uint8Array | readonly Uint8Array[]): void {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('writeFileAtomicSync: expected a file path');
   const tmp = tempPathFor(path);
   let renamed = false;
   try {
     const fd = openSync(tmp, 'wx', 0o644);
     try {
-      let off = 0;
-      while (off < data.byteLength) off += writeSync(fd, data, off, data.byteLength - off);
+      for (const chunk of data instanceof Uint8Array ? [data] : data) {
+        let off = 0;
+        while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);

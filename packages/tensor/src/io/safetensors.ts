@@ -5,12 +5,12 @@
  * offsets. Loading validates everything before allocating, so a hostile file cannot cause a huge
  * allocation or an out-of-bounds read.
  */
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ITEM_SIZE, type DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomicWrite.js';
-import { checkedNumel, tensorBytes, tensorFromBytes } from './common.js';
+import { checkedNumel, emptyTensorWithBytes, tensorBytes, tensorFromBytes } from './common.js';
 
 const TO_ST: Readonly<Record<DType, string>> = {
   float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', bool: 'BOOL', uint8: 'U8', float16: 'F16', bfloat16: 'BF16',
@@ -48,9 +48,22 @@ function checkMetadata(m: unknown, op: string): Record<string, string> {
  * ```
  */
 export function saveSafetensors(tensors: Record<string, Tensor>, options: SafetensorsOptions = {}): Uint8Array {
-  const op = 'saveSafetensors';
+  const chunks = planSafetensors(tensors, options, 'saveSafetensors');
+  let total = 0;
+  for (const c of chunks) total += c.byteLength;
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.byteLength;
+  }
+  return out;
+}
+
+/** The file as a list of chunks: the length-prefixed header, then each tensor's bytes (no copies). */
+function planSafetensors(tensors: Record<string, Tensor>, options: SafetensorsOptions, op: string): Uint8Array[] {
   if (tensors === null || typeof tensors !== 'object') throw new TypeError(`${op}: expected an object mapping names to tensors`);
-  const metadata = checkMetadata(options.metadata, op);
+  const metadata = checkMetadata(options?.metadata, op);
   const entries = Object.entries(tensors).map(([name, t]) => {
     if (name === '__metadata__') throw new Error(`${op}: "__metadata__" is reserved and cannot name a tensor`);
     return { name, t, bytes: tensorBytes(t, `${op} (tensor ${JSON.stringify(name)})`) };
@@ -65,19 +78,13 @@ export function saveSafetensors(tensors: Record<string, Tensor>, options: Safete
     header[e.name] = { dtype: TO_ST[e.t.dtype], shape: [...e.t.shape], data_offsets: [offset, end] };
     offset = end;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.byteLength / 8) * 8;
-  const out = new Uint8Array(8 + padded + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.byteLength, 8 + padded);
-  json = new Uint8Array(0);
-  let p = 8 + padded;
-  for (const e of entries) {
-    out.set(e.bytes, p);
-    p += e.bytes.byteLength;
-  }
-  return out;
+  const head = new Uint8Array(8 + padded);
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  head.fill(0x20, 8 + json.byteLength);
+  return [head, ...entries.map((e) => e.bytes)];
 }
 
 /**
@@ -124,14 +131,41 @@ function isSize(v: unknown): v is number {
 export function loadSafetensors(bytes: Uint8Array): SafetensorsContents {
   const op = 'loadSafetensors';
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array`);
-  if (bytes.byteLength < 8) throw new Error(`${op}: file too short (${bytes.byteLength} bytes) to hold the 8-byte header length`);
-  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const n = headerLength(bytes, bytes.byteLength, op);
+  const dataStart = 8 + n;
+  const { specs, metadata } = parseHeader(bytes.subarray(8, dataStart), bytes.byteLength - dataStart, op);
+  const tensors: Record<string, Tensor> = {};
+  for (const s of specs) {
+    let raw = bytes.subarray(dataStart + s.begin, dataStart + s.end);
+    if (s.dtype === 'bool' && raw.some((b) => b > 1)) raw = raw.map((b) => (b !== 0 ? 1 : 0));
+    define(tensors, s.name, tensorFromBytes(raw, s.dtype, s.shape));
+  }
+  return { tensors, metadata };
+}
+
+/** Validates the 8-byte length prefix against the cap and the file size. */
+function headerLength(prefix: Uint8Array, fileSize: number, op: string): number {
+  if (fileSize < 8 || prefix.byteLength < 8) throw new Error(`${op}: file too short (${fileSize} bytes) to hold the 8-byte header length`);
+  const n64 = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(SAFETENSORS_MAX_HEADER)) throw new Error(`${op}: header length ${n64} exceeds the ${SAFETENSORS_MAX_HEADER}-byte limit`);
   const n = Number(n64);
-  if (8 + n > bytes.byteLength) throw new Error(`${op}: header length ${n} is larger than the file (${bytes.byteLength} bytes)`);
+  if (8 + n > fileSize) throw new Error(`${op}: header length ${n} is larger than the file (${fileSize} bytes)`);
+  return n;
+}
+
+interface TensorSpec {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Parses and validates the JSON header against a data buffer of dataLen bytes. */
+function parseHeader(headerBytes: Uint8Array, dataLen: number, op: string): { specs: TensorSpec[]; metadata: Record<string, string> } {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
     throw new Error(`${op}: header is not valid UTF-8`);
   }
@@ -148,10 +182,8 @@ export function loadSafetensors(bytes: Uint8Array): SafetensorsContents {
     seen.add(k);
   }
 
-  const dataStart = 8 + n;
-  const dataLen = bytes.byteLength - dataStart;
   let metadata: Record<string, string> = {};
-  const specs: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  const specs: TensorSpec[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null) continue;
@@ -193,28 +225,106 @@ export function loadSafetensors(bytes: Uint8Array): SafetensorsContents {
   }
   if (cursor !== dataLen) throw new Error(`${op}: the data buffer has ${dataLen} bytes but the tensors cover ${cursor} (trailing bytes)`);
 
-  const tensors: Record<string, Tensor> = {};
-  for (const s of specs) {
-    let raw = bytes.subarray(dataStart + s.begin, dataStart + s.end);
-    if (s.dtype === 'bool' && raw.some((b) => b > 1)) raw = raw.map((b) => (b !== 0 ? 1 : 0));
-    tensors[s.name] = tensorFromBytes(raw, s.dtype, s.shape);
-  }
-  return { tensors, metadata };
+  return { specs, metadata };
 }
 
-/** Writes tensors to a .safetensors file atomically (temporary file, fsync, rename). */
+/**
+ * Writes tensors to a .safetensors file atomically (temporary file, fsync, rename): a crash
+ * mid-save leaves the previous file intact. The tensors' bytes are written straight from their
+ * memory, without assembling the whole file first.
+ */
 export async function saveFile(path: string, tensors: Record<string, Tensor>, options: SafetensorsOptions = {}): Promise<void> {
-  await writeFileAtomic(path, saveSafetensors(tensors, options));
-}
-/** Reads a .safetensors file. */
-export async function loadFile(path: string): Promise<SafetensorsContents> {
-  return loadSafetensors(await readFile(path));
+  await writeFileAtomic(path, planSafetensors(tensors, options, 'saveFile'));
 }
 /** saveFile, blocking. */
 export function saveFileSync(path: string, tensors: Record<string, Tensor>, options: SafetensorsOptions = {}): void {
-  writeFileAtomicSync(path, saveSafetensors(tensors, options));
+  writeFileAtomicSync(path, planSafetensors(tensors, options, 'saveFileSync'));
 }
+
+/**
+ * Reads a .safetensors file. The header is validated first; each tensor's bytes are then read
+ * straight into its own memory (the file is never held twice).
+ */
+export async function loadFile(path: string): Promise<SafetensorsContents> {
+  const op = 'loadFile';
+  const h = await open(path, 'r');
+  const made: Tensor[] = [];
+  try {
+    const size = (await h.stat()).size;
+    const readExactly = async (buf: Uint8Array, pos: number): Promise<void> => {
+      let off = 0;
+      while (off < buf.byteLength) {
+        const { bytesRead } = await h.read(buf, off, buf.byteLength - off, pos + off);
+        if (bytesRead === 0) throw new Error(`${op}: ${path} ended early (was it modified while loading?)`);
+        off += bytesRead;
+      }
+    };
+    const prefix = new Uint8Array(8);
+    if (size >= 8) await readExactly(prefix, 0);
+    const n = headerLength(prefix, size, op);
+    const headerBytes = new Uint8Array(n);
+    await readExactly(headerBytes, 8);
+    const { specs, metadata } = parseHeader(headerBytes, size - 8 - n, op);
+    const tensors: Record<string, Tensor> = {};
+    for (const s of specs) {
+      const { t, bytes } = emptyTensorWithBytes(s.dtype, s.shape);
+      made.push(t);
+      await readExactly(bytes, 8 + n + s.begin);
+      if (s.dtype === 'bool') normaliseBool(bytes);
+      define(tensors, s.name, t);
+    }
+    return { tensors, metadata };
+  } catch (e) {
+    for (const t of made) t.dispose();
+    throw e;
+  } finally {
+    await h.close();
+  }
+}
+
 /** loadFile, blocking. */
 export function loadFileSync(path: string): SafetensorsContents {
-  return loadSafetensors(readFileSync(path));
+  const op = 'loadFileSync';
+  const fd = openSync(path, 'r');
+  const made: Tensor[] = [];
+  try {
+    const size = fstatSync(fd).size;
+    const readExactly = (buf: Uint8Array, pos: number): void => {
+      let off = 0;
+      while (off < buf.byteLength) {
+        const got = readSync(fd, buf, off, buf.byteLength - off, pos + off);
+        if (got === 0) throw new Error(`${op}: ${path} ended early (was it modified while loading?)`);
+        off += got;
+      }
+    };
+    const prefix = new Uint8Array(8);
+    if (size >= 8) readExactly(prefix, 0);
+    const n = headerLength(prefix, size, op);
+    const headerBytes = new Uint8Array(n);
+    readExactly(headerBytes, 8);
+    const { specs, metadata } = parseHeader(headerBytes, size - 8 - n, op);
+    const tensors: Record<string, Tensor> = {};
+    for (const s of specs) {
+      const { t, bytes } = emptyTensorWithBytes(s.dtype, s.shape);
+      made.push(t);
+      readExactly(bytes, 8 + n + s.begin);
+      if (s.dtype === 'bool') normaliseBool(bytes);
+      define(tensors, s.name, t);
+    }
+    return { tensors, metadata };
+  } catch (e) {
+    for (const t of made) t.dispose();
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Adds a property even for names like "__proto__", which plain assignment would misread. */
+function define(o: Record<string, Tensor>, name: string, t: Tensor): void {
+  Object.defineProperty(o, name, { value: t, enumerable: true, writable: true, configurable: true });
+}
+
+function normaliseBool(b: Uint8Array): void {
+  for (let i = 0; i < b.length; i++) if (b[i]! > 1) b[i] = 1;
 }
