@@ -235,6 +235,17 @@ describe('npy', () => {
     expectT('v3', 'float32', map((v) => v + 0.5));
   });
 
+  test('the file readers agree with loadNpy on every fixture', async () => {
+    for (const f of readdirSync(FIX).filter((x) => x.endsWith('.npy') && x !== 'object.npy')) {
+      const want = loadNpy(readFileSync(join(FIX, f)));
+      for (const got of [loadNpyFileSync(join(FIX, f)), await loadNpyFile(join(FIX, f))]) {
+        expect(got.dtype, f).toBe(want.dtype);
+        expect(got.shape, f).toEqual(want.shape);
+        expect(got.toArray(), f).toEqual(want.toArray());
+      }
+    }
+  });
+
   test('fortran_order loads with the right values', () => {
     const t = load('fortran');
     expect(t.shape).toEqual([2, 3, 4]);
@@ -328,8 +339,13 @@ describe('npy', () => {
       ['shape/data mismatch', () => withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,)}", new Uint8Array(8)), /needs 12 bytes, the file has 8/],
     ];
     for (const [name, make, re] of cases) {
-      test(name, () => {
-        expect(() => loadNpy(make())).toThrow(re);
+      test(name, async () => {
+        const bytes = make();
+        expect(() => loadNpy(bytes)).toThrow(re);
+        const p = join(dir, 'bad.npy');
+        writeFileSync(p, bytes);
+        expect(() => loadNpyFileSync(p)).toThrow(re);
+        await expect(loadNpyFile(p)).rejects.toThrow(re);
       });
     }
   });

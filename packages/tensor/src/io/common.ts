@@ -25,12 +25,12 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: readonly
 }
 
 /** A new uninitialised contiguous tensor and a byte view to fill it through. */
-export function emptyTensorWithBytes(dtype: DType, shape: readonly number[]): { t: Tensor; bytes: Uint8Array } {
+export function emptyTensorWithBytes(dtype: DType, shape: readonly number[], strides?: readonly number[]): { t: Tensor; bytes: Uint8Array } {
   let n = 1;
   for (const s of shape) n *= s;
   const nbytes = n * ITEM_SIZE[dtype];
   const handle = native.empty(nbytes);
-  const t = new Tensor(new Storage(handle, nbytes, 'cpu'), dtype, [...shape], contiguousStrides(shape), 0);
+  const t = new Tensor(new Storage(handle, nbytes, 'cpu'), dtype, [...shape], strides ?? contiguousStrides(shape), 0);
   return { t, bytes: nbytes === 0 ? new Uint8Array(0) : new Uint8Array(t._st.arrayBuffer(), 0, nbytes) };
 }
 
