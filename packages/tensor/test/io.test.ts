@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -117,6 +117,15 @@ describe('safetensors', () => {
     await expect(saveFile(p, { x: disposed })).rejects.toThrow(/disposed/);
     await expect(saveFile(join(dir, 'no-such-dir', 'f.safetensors'), { x: tensor([1]) })).rejects.toThrow();
     expect(readFileSync(p).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('a failed rename leaves the target and no temporary file behind', async () => {
+    const target = join(dir, 'occupied');
+    mkdirSync(join(target, 'child'), { recursive: true });
+    await expect(saveFile(target, { x: tensor([1]) })).rejects.toThrow();
+    expect(() => saveFileSync(target, { x: tensor([1]) })).toThrow();
+    expect(readdirSync(target)).toEqual(['child']);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // written `dtype=X`.
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
-import { formatTensor, full, getPrintOptions, setPrintOptions, tensor, Tensor, zeros, type DType } from '../src/index.js';
+import { formatTensor, full, getPrintOptions, setDefaultDType, setPrintOptions, tensor, Tensor, zeros, type DType } from '../src/index.js';
 import { formatExp, formatFixed } from '../src/print.js';
 
 afterEach(() => setPrintOptions({ profile: 'default', sciMode: null }));
@@ -82,6 +82,27 @@ describe('printing like PyTorch', () => {
     const t = f32([[1, 2], [3, 4]]);
     expect(inspect(t)).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(`${t}`).toBe(t.toString());
+  });
+
+  test('autograd suffixes', () => {
+    const t = f32([1, 2]);
+    t._ag = { requiresGrad: true };
+    expect(t.toString()).toBe('tensor([1., 2.], requires_grad=True)');
+    const u = f32([2, 4]);
+    u._ag = { gradFn: { name: 'MulBackward0', nextFunctions: [] } };
+    expect(u.toString()).toBe('tensor([2., 4.], grad_fn=<MulBackward0>)');
+  });
+
+  test('the dtype suffix follows the default dtype', () => {
+    setDefaultDType('float64');
+    try {
+      expect(f32([1.5], 'float64').toString()).toBe('tensor([1.5000])');
+      expect(f32([1.5], 'float32').toString()).toBe('tensor([1.5000], dtype=float32)');
+      expect(tensor([], { dtype: 'float64' }).toString()).toBe('tensor([])');
+      expect(tensor([], { dtype: 'float32' }).toString()).toBe('tensor([], dtype=float32)');
+    } finally {
+      setDefaultDType('float32');
+    }
   });
 
   test('a disposed tensor prints without touching its memory', () => {
