@@ -116,8 +116,8 @@ function nonFinite(v: number): string {
   return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 }
 
-/** Python's '{:.Nf}'.format(v). */
-export function formatFixed(v: number, prec: number): string {
+/** @internal Python's '{:.Nf}'.format(v). */
+export function _formatFixed(v: number, prec: number): string {
   if (!Number.isFinite(v)) return nonFinite(v);
   const neg = v < 0 || Object.is(v, -0);
   const a = Math.abs(v);
@@ -143,8 +143,8 @@ export function formatFixed(v: number, prec: number): string {
   return neg ? '-' + body : body;
 }
 
-/** Python's '{:.Ne}'.format(v). */
-export function formatExp(v: number, prec: number): string {
+/** @internal Python's '{:.Ne}'.format(v). */
+export function _formatExp(v: number, prec: number): string {
   if (!Number.isFinite(v)) return nonFinite(v);
   const neg = v < 0 || Object.is(v, -0);
   const a = Math.abs(v);
@@ -205,15 +205,15 @@ class Formatter {
         if (this.intMode) {
           if (wide) {
             this.sciMode = true;
-            for (const v of finite) this.maxWidth = Math.max(this.maxWidth, formatExp(v, prec).length);
+            for (const v of finite) this.maxWidth = Math.max(this.maxWidth, _formatExp(v, prec).length);
           } else {
-            for (const v of finite) this.maxWidth = Math.max(this.maxWidth, formatFixed(v, 0).length + 1);
+            for (const v of finite) this.maxWidth = Math.max(this.maxWidth, _formatFixed(v, 0).length + 1);
           }
         } else if (wide || lo < 1e-4) {
           this.sciMode = true;
-          for (const v of finite) this.maxWidth = Math.max(this.maxWidth, formatExp(v, prec).length);
+          for (const v of finite) this.maxWidth = Math.max(this.maxWidth, _formatExp(v, prec).length);
         } else {
-          for (const v of finite) this.maxWidth = Math.max(this.maxWidth, formatFixed(v, prec).length);
+          for (const v of finite) this.maxWidth = Math.max(this.maxWidth, _formatFixed(v, prec).length);
         }
       }
     }
@@ -233,9 +233,9 @@ class Formatter {
     let s: string;
     if (this.floating) {
       const x = v as number;
-      if (this.sciMode) s = formatExp(x, opts.precision);
-      else if (this.intMode) s = Number.isFinite(x) ? formatFixed(x, 0) + '.' : nonFinite(x);
-      else s = formatFixed(x, opts.precision);
+      if (this.sciMode) s = _formatExp(x, opts.precision);
+      else if (this.intMode) s = Number.isFinite(x) ? _formatFixed(x, 0) + '.' : nonFinite(x);
+      else s = _formatFixed(x, opts.precision);
     } else {
       s = this.plain(v);
     }

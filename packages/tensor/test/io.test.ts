@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   loadFile, loadFileSync, loadNpy, loadNpyFile, loadNpyFileSync, loadSafetensors, saveFile, saveFileSync, saveNpy,
-  saveNpyFile, saveNpyFileSync, saveSafetensors, tensor, Tensor, zeros, type DType,
+  saveNpyFile, saveNpyFileSync, saveSafetensors, tensor, Tensor, writeFileAtomic, writeFileAtomicSync, zeros, type DType,
 } from '../src/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
@@ -127,6 +127,21 @@ describe('safetensors', () => {
     expect(() => saveFileSync(target, { x: tensor([1]) })).toThrow();
     expect(readdirSync(target)).toEqual(['child']);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('an error in the middle of writing keeps the previous file', async () => {
+    const p = join(dir, 'midway.bin');
+    writeFileSync(p, 'previous');
+    function* failing(): Generator<Uint8Array> {
+      yield new Uint8Array(1 << 16).fill(7);
+      throw new Error('simulated failure mid-write');
+    }
+    await expect(writeFileAtomic(p, failing() as unknown as Uint8Array[])).rejects.toThrow('simulated failure');
+    expect(() => writeFileAtomicSync(p, failing() as unknown as Uint8Array[])).toThrow('simulated failure');
+    expect(readFileSync(p, 'utf8')).toBe('previous');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await writeFileAtomic(p, [new Uint8Array([104, 105]), new Uint8Array([33])]);
+    expect(readFileSync(p, 'utf8')).toBe('hi!');
   });
 
   test('save rejects bad input', () => {

@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { formatTensor, full, getPrintOptions, setDefaultDType, setPrintOptions, tensor, Tensor, zeros, type DType } from '../src/index.js';
-import { formatExp, formatFixed } from '../src/print.js';
+import { _formatExp, _formatFixed } from '../src/print.js';
 
 afterEach(() => setPrintOptions({ profile: 'default', sciMode: null }));
 
@@ -156,26 +156,26 @@ describe('setPrintOptions', () => {
 
 describe("Python's number formatting", () => {
   test('fixed', () => {
-    expect(formatFixed(1.5, 4)).toBe('1.5000');
-    expect(formatFixed(2.5, 0)).toBe('2');
-    expect(formatFixed(3.5, 0)).toBe('4');
-    expect(formatFixed(0.125, 2)).toBe('0.12');
-    expect(formatFixed(0.375, 2)).toBe('0.38');
-    expect(formatFixed(-0.00001, 4)).toBe('-0.0000');
-    expect(formatFixed(1e22, 1)).toBe('10000000000000000000000.0');
-    expect(formatFixed(9.99996, 4)).toBe('10.0000');
-    expect(formatFixed(NaN, 4)).toBe('nan');
-    expect(formatFixed(-Infinity, 4)).toBe('-inf');
+    expect(_formatFixed(1.5, 4)).toBe('1.5000');
+    expect(_formatFixed(2.5, 0)).toBe('2');
+    expect(_formatFixed(3.5, 0)).toBe('4');
+    expect(_formatFixed(0.125, 2)).toBe('0.12');
+    expect(_formatFixed(0.375, 2)).toBe('0.38');
+    expect(_formatFixed(-0.00001, 4)).toBe('-0.0000');
+    expect(_formatFixed(1e22, 1)).toBe('10000000000000000000000.0');
+    expect(_formatFixed(9.99996, 4)).toBe('10.0000');
+    expect(_formatFixed(NaN, 4)).toBe('nan');
+    expect(_formatFixed(-Infinity, 4)).toBe('-inf');
   });
   test('exponential', () => {
-    expect(formatExp(1234.5, 4)).toBe('1.2345e+03');
-    expect(formatExp(1.03125, 4)).toBe('1.0312e+00');
-    expect(formatExp(1.09375, 4)).toBe('1.0938e+00');
-    expect(formatExp(1e100, 4)).toBe('1.0000e+100');
-    expect(formatExp(-2.5e-7, 4)).toBe('-2.5000e-07');
-    expect(formatExp(0, 4)).toBe('0.0000e+00');
-    expect(formatExp(999995, 4)).toBe('1.0000e+06');
-    expect(formatExp(999985, 4)).toBe('9.9998e+05');
-    expect(formatExp(5e-324, 2)).toBe('4.94e-324');
+    expect(_formatExp(1234.5, 4)).toBe('1.2345e+03');
+    expect(_formatExp(1.03125, 4)).toBe('1.0312e+00');
+    expect(_formatExp(1.09375, 4)).toBe('1.0938e+00');
+    expect(_formatExp(1e100, 4)).toBe('1.0000e+100');
+    expect(_formatExp(-2.5e-7, 4)).toBe('-2.5000e-07');
+    expect(_formatExp(0, 4)).toBe('0.0000e+00');
+    expect(_formatExp(999995, 4)).toBe('1.0000e+06');
+    expect(_formatExp(999985, 4)).toBe('9.9998e+05');
+    expect(_formatExp(5e-324, 2)).toBe('4.94e-324');
   });
 });
