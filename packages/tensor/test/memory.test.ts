@@ -240,16 +240,24 @@ describe('worker threads', () => {
         parentPort.postMessage({ vals, live, after: native.memoryStats().liveStorages });
       }).catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
     `;
-    const w = new Worker(code, { eval: true, workerData: { url: pathToFileURL(dist).href } });
-    const msg = await new Promise<{ vals?: number[]; live?: number; after?: number; error?: string }>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    });
-    await w.terminate();
-    expect(msg.error).toBeUndefined();
-    expect(msg.vals).toEqual([1.5, 2.5, 3.5]);
-    expect(msg.live).toBe(1);
-    expect(msg.after).toBe(0);
+    const runWorker = async (): Promise<{ vals?: number[]; live?: number; after?: number; error?: string }> => {
+      const w = new Worker(code, { eval: true, workerData: { url: pathToFileURL(dist).href } });
+      try {
+        return await new Promise((resolve, reject) => {
+          w.once('message', resolve);
+          w.once('error', reject);
+        });
+      } finally {
+        await w.terminate();
+      }
+    };
+    // two at once: each thread gets its own addon instance (storage table, frame)
+    for (const msg of await Promise.all([runWorker(), runWorker()])) {
+      expect(msg.error).toBeUndefined();
+      expect(msg.vals).toEqual([1.5, 2.5, 3.5]);
+      expect(msg.live).toBe(1);
+      expect(msg.after).toBe(0);
+    }
     // the main thread's addon instance still works
     expect(tensor([1, 2], { dtype: 'float32' }).toArray()).toEqual([1, 2]);
   });
