@@ -77,6 +77,15 @@ describe('safetensors', () => {
     expect([...f]).toEqual([1, 2, 3]);
   });
 
+  test('accepts an ArrayBuffer; rejects other input', () => {
+    const bytes = saveSafetensors({ a: tensor([1, 2], { dtype: 'int32' }) });
+    expect(loadSafetensors(bytes.slice().buffer).tensors.a!.toArray()).toEqual([1, 2]);
+    expect(() => loadSafetensors('x' as never)).toThrow(/expected a Uint8Array or an ArrayBuffer/);
+    const npy = saveNpy(tensor([3, 4], { dtype: 'int32' }));
+    expect(loadNpy(npy.slice().buffer).toArray()).toEqual([3, 4]);
+    expect(() => loadNpy([1, 2] as never)).toThrow(/expected a Uint8Array or an ArrayBuffer/);
+  });
+
   test('reads a file assembled independently', () => {
     const data = new Uint8Array(new Float64Array([1.5, -2, 3.25, 4]).buffer);
     const bytes = rawSafetensors({ w: { dtype: 'F64', shape: [2, 2], data_offsets: [0, 32] }, __metadata__: { a: 'b' } }, data);

@@ -148,7 +148,7 @@ describe('tidy', () => {
     });
     expect(tmp.isDisposed).toBe(true);
     expect(out.a.isDisposed).toBe(false);
-    expect(out.list[0] instanceof Object && (out.list[0] as Tensor).isDisposed).toBe(false);
+    expect((out.list[0] as Tensor).isDisposed).toBe(false);
     expect((out.list[1] as { deep: Tensor }).deep.isDisposed).toBe(false);
     expect((out.list[1] as { deep: Tensor }).deep.shape).toEqual([4]);
   });

@@ -219,9 +219,10 @@ function fixUp(bytes: Uint8Array, l: NpyLayout): void {
  * const t = loadNpy(readFileSync('x.npy'));
  * ```
  */
-export function loadNpy(bytes: Uint8Array): Tensor {
+export function loadNpy(input: Uint8Array | ArrayBuffer): Tensor {
   const op = 'loadNpy';
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array`);
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array or an ArrayBuffer`);
   const { major, headerStart, headerLen } = npyPrefix(bytes, bytes.byteLength, op);
   const l = npyLayout(bytes.subarray(headerStart, headerStart + headerLen), major, headerStart + headerLen, bytes.byteLength, op);
   const { t, bytes: dst } = emptyTensorWithBytes(l.dtype, l.shape, l.strides);

@@ -128,9 +128,10 @@ function isSize(v: unknown): v is number {
  * const { tensors, metadata } = loadSafetensors(bytes);
  * ```
  */
-export function loadSafetensors(bytes: Uint8Array): SafetensorsContents {
+export function loadSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsContents {
   const op = 'loadSafetensors';
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array`);
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: expected a Uint8Array or an ArrayBuffer`);
   const n = headerLength(bytes, bytes.byteLength, op);
   const dataStart = 8 + n;
   const { specs, metadata } = parseHeader(bytes.subarray(8, dataStart), bytes.byteLength - dataStart, op);
