@@ -10,15 +10,11 @@ void FrameReader::commit(Napi::Env env) {
   int64_t bytes = 0;
   for (int i = 0; i < npending_; i++) {
     ctx_->frame[i] = ctx_->table.add(pending_[i]);
-    bytes += (int64_t)pending_[i]->classBytes;
+    bytes += reportedBytes(pending_[i]);
   }
   for (int j = 0; j < nextra_; j++) ctx_->frame[npending_ + j] = extra_[j];
   npending_ = 0;
-  if (bytes > 0) {
-    int64_t total;
-    napi_adjust_external_memory(env, bytes, &total);
-    ctx_->reportedBytes += bytes;
-  }
+  if (bytes > 0) reportExternal(env, ctx_, bytes);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -24,6 +24,20 @@ struct Context {
 
 inline Context* contextOf(const Napi::CallbackInfo& info) { return static_cast<Context*>(info.Data()); }
 
+// What one storage keeps alive beyond its data: the native Storage and table slot, and on the JS
+// side its Tensor, Storage and FinalizationRegistry cell. Reporting it makes V8 run the full
+// collections that process finalization cells before a loop of tiny tensors piles up garbage.
+constexpr int64_t kStorageOverheadBytes = 384;
+
+inline int64_t reportedBytes(const Storage* s) { return (int64_t)s->classBytes + kStorageOverheadBytes; }
+
+// Tells V8 about native memory held by new (delta > 0) or released (delta < 0) storages.
+inline void reportExternal(napi_env env, Context* ctx, int64_t delta) {
+  int64_t total;
+  napi_adjust_external_memory(env, delta, &total);
+  ctx->reportedBytes += delta;
+}
+
 // Reads operands and attributes from the frame in order. Operand layout:
 //   [handle, dtype, ndim, offset, shape[0..ndim), strides[0..ndim)]
 class FrameReader {

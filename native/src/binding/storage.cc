@@ -8,21 +8,13 @@
 
 namespace cinder {
 
-static void reportFreed(Napi::Env env, Context* ctx, int64_t bytes) {
-  int64_t total;
-  napi_adjust_external_memory(env, -bytes, &total);
-  ctx->reportedBytes -= bytes;
-}
-
 // empty(nbytes) -> handle of fresh, uninitialised host storage.
 static Napi::Value empty(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   double n = info[0].As<Napi::Number>().DoubleValue();
   CINDER_CHECK(n >= 0 && n < 1e15, "empty: invalid byte size ", n);
   Storage* s = newHostStorage((size_t)n);
-  int64_t total;
-  napi_adjust_external_memory(info.Env(), (int64_t)s->classBytes, &total);
-  ctx->reportedBytes += (int64_t)s->classBytes;
+  reportExternal(info.Env(), ctx, reportedBytes(s));
   return Napi::Number::New(info.Env(), ctx->table.add(s));
 }
 
@@ -36,9 +28,9 @@ static Napi::Value release(const Napi::CallbackInfo& info) {
   } catch (const CinderError&) {
     return info.Env().Undefined();
   }
-  int64_t bytes = (int64_t)s->classBytes;
+  int64_t bytes = reportedBytes(s);
   ctx->table.remove(h);
-  reportFreed(info.Env(), ctx, bytes);
+  reportExternal(info.Env(), ctx, -bytes);
   return info.Env().Undefined();
 }
 
@@ -77,9 +69,7 @@ static Napi::Value fromBytes(const Napi::CallbackInfo& info) {
   size_t len = src.ByteLength();
   Storage* s = newHostStorage(len);
   if (len) std::memcpy(s->data, static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset(), len);
-  int64_t total;
-  napi_adjust_external_memory(info.Env(), (int64_t)s->classBytes, &total);
-  ctx->reportedBytes += (int64_t)s->classBytes;
+  reportExternal(info.Env(), ctx, reportedBytes(s));
   return Napi::Number::New(info.Env(), ctx->table.add(s));
 }
 
