@@ -211,6 +211,7 @@ describe('copying ops', () => {
     x.triu_(1);
     expect(x._st.version).toBe(v0 + 1);
     expect(x.toArray()).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    expect(() => zeros(3, 1).expand(3, 3).tril_()).toThrow(/tril_: unsupported operation: more than one element/);
     const b = tensor([[true, true], [true, true]]);
     expect(triu(b).toArray()).toEqual([[true, true], [false, true]]);
     // In place through a transposed view: the view's own layout is respected.

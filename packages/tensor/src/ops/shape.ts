@@ -415,6 +415,7 @@ export function ravel(x: Tensor): Tensor {
  */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const op = 'unflatten';
+  if (x.ndim === 0) throw new RangeError(`${op}: dimension specified as ${dim} but tensor has no dimensions`);
   const d = normalizeDim(checkInt(dim, op, 'dim'), x.ndim, op);
   const s = intList([sizes], op, 'sizes');
   if (s.length === 0) throw new RangeError(`${op}: sizes must be non-empty`);
@@ -632,7 +633,11 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   if (consumed > x.ndim) {
     throw new RangeError(`${op}: too many indices for tensor of dimension ${x.ndim} (got ${consumed} indices for shape ${shapeString(x.shape)})`);
   }
-  return dispatch('index', [x], { specs: parsed }, () => {
+  // Replayable by index() itself, so a backward can write a gradient through the same view.
+  const replay: IndexSpec[] = parsed.map((p) =>
+    p.kind === 'int' ? p.i : p.kind === 'new' ? null : p.kind === 'ellipsis' ? '...' : p.s,
+  );
+  return dispatch('index', [x], { specs: replay }, () => {
     let shape: number[] = [];
     let strides: number[] = [];
     let offset = x.offset;
@@ -1098,6 +1103,18 @@ function checkTri(x: Tensor, diagonal: number, op: string): void {
   if (x.ndim < 2) throw new RangeError(`${op}: input tensor must have at least 2 dimensions, got shape ${shapeString(x.shape)}`);
 }
 
+/** In-place writes into a tensor whose elements share memory (an expanded view) are ambiguous. */
+function checkWritable(x: Tensor, op: string): void {
+  for (let i = 0; i < x.ndim; i++) {
+    if (x.strides[i] === 0 && x.shape[i]! > 1) {
+      throw new Error(
+        `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location ` +
+          `(shape ${shapeString(x.shape)}, strides ${shapeString(x.strides)}). Please clone() the tensor before performing the operation.`,
+      );
+    }
+  }
+}
+
 /**
  * The lower triangle of the last two dims (batched), the rest zeroed; `diagonal` > 0 keeps more
  * diagonals above the main one, < 0 fewer.
@@ -1122,6 +1139,7 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 /** In-place tril. */
 export function tril_(x: Tensor, diagonal = 0): Tensor {
   checkTri(x, diagonal, 'tril_');
+  checkWritable(x, 'tril_');
   return dispatch('tril_', [x], { diagonal }, () => {
     trilTriuRaw(x, x, diagonal, false);
     x._st.version++;
@@ -1131,6 +1149,7 @@ export function tril_(x: Tensor, diagonal = 0): Tensor {
 /** In-place triu. */
 export function triu_(x: Tensor, diagonal = 0): Tensor {
   checkTri(x, diagonal, 'triu_');
+  checkWritable(x, 'triu_');
   return dispatch('triu_', [x], { diagonal }, () => {
     trilTriuRaw(x, x, diagonal, true);
     x._st.version++;
@@ -1177,6 +1196,8 @@ declare module '../tensor.js' {
     t(): Tensor;
     /** The last two dims transposed (a view); needs at least 2 dims. */
     readonly mT: Tensor;
+    /** All dims reversed (a view): the transpose of a matrix. */
+    readonly T: Tensor;
     movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor;
     moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor;
     squeeze(dim?: number | readonly number[]): Tensor;
@@ -1236,6 +1257,13 @@ Object.defineProperty(proto, 'mT', {
       throw new RangeError(`mT: tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
     }
     return transpose(this, -2, -1);
+  },
+});
+Object.defineProperty(proto, 'T', {
+  configurable: true,
+  get(this: Tensor): Tensor {
+    const dims = Array.from({ length: this.ndim }, (_, i) => this.ndim - 1 - i);
+    return dispatch('permute', [this], { dims }, () => permuteRaw(this, dims));
   },
 });
 proto.movedim = function (this: Tensor, s, d) { return movedim(this, s, d); };

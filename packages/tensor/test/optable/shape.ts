@@ -321,6 +321,12 @@ export const shapeOps: OpInfo[] = [
     errors: [{ args: [{ shape: [3] }], throws: /mT: tensor\.mT is only supported on matrices or batches of matrices\. Got 1-D tensor/ }],
   },
   {
+    name: 'T',
+    run: ([x]) => x.T,
+    ref: ([x]) => refPermute(x, [...x.shape.keys()].reverse()),
+    samples: [{ args: [{ shape: [2, 3, 4] }] }, { args: [{ shape: [3, 2], noncontig: true }] }, { args: [{ shape: [] }] }],
+  },
+  {
     name: 'movedim',
     run: ([x, s, d]) => movedim(x, s, d),
     ref: ([x, s, d]) => {
@@ -450,7 +456,12 @@ export const shapeOps: OpInfo[] = [
       { args: [{ shape: [0, 6] }, 1, [3, 2]] },
     ],
     dtypes: SOME,
-    errors: [{ args: [{ shape: [2, 5] }, 1, [2, 2]], throws: /unflatten: Provided sizes \[2, 2\] don't multiply up to the size of dim 1 \(5\)/ }],
+    errors: [
+      { args: [{ shape: [2, 5] }, 1, [2, 2]], throws: /unflatten: Provided sizes \[2, 2\] don't multiply up to the size of dim 1 \(5\)/ },
+      { args: [{ shape: [2, 6] }, 1, [-1, -1]], throws: /unflatten: only one dimension can be inferred/ },
+      { args: [{ shape: [2, 6] }, 1, []], throws: /unflatten: sizes must be non-empty/ },
+      { args: [{ shape: [] }, 0, [1]], throws: /unflatten: dimension specified as 0 but tensor has no dimensions/ },
+    ],
   },
   {
     name: 'narrow',
