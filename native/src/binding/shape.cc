@@ -5,20 +5,22 @@
 
 namespace cinder {
 
-// frame: src tensor, dst tensor, k, upper. dst <- tril/triu(src, k); dst may be src (in-place).
+// frame: src tensor, dst tensor, k. dst <- tril/triu(src, k); dst may be src itself (in-place).
+template <bool Upper>
 static Napi::Value trilTriuBinding(const Napi::CallbackInfo& info) {
-  FrameReader r(contextOf(info), "tril");
+  const char* op = Upper ? "triu" : "tril";
+  FrameReader r(contextOf(info), op);
   TensorDesc src = r.tensor();
   TensorDesc dst = r.tensor();
   int64_t k = r.i64();
-  bool upper = r.flag();
-  trilTriu(dst, src, k, upper, upper ? "triu" : "tril");
+  trilTriu(dst, src, k, Upper, op);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
 void registerShape(Napi::Env env, Napi::Object exports, Context* ctx) {
-  exportFunction(env, exports, ctx, "trilTriu", trilTriuBinding);
+  exportFunction(env, exports, ctx, "tril", trilTriuBinding<false>);
+  exportFunction(env, exports, ctx, "triu", trilTriuBinding<true>);
 }
 
 }  // namespace cinder

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  arange, cat, chunk, diagonal, flip, index, narrow, ones, permute, reshape, roll, select, slice, split, stack, tensor,
+  arange, cat, installDispatchLayer, type DispatchLayer, chunk, diagonal, flip, index, narrow, ones, permute, reshape, roll, select, slice, split, stack, tensor,
   transpose, tril, triu, unbind, view, zeros, type Tensor,
 } from '../src/index.js';
 
@@ -248,5 +248,46 @@ describe('large inputs (threaded and memcpy paths) agree with small-step referen
     expect(f[300 * 199 + 299]).toBe(300 * 199);
     const r = a.repeat(2, 1);
     expect(r.narrow(0, 200, 200).toArray()).toEqual(a.toArray());
+  });
+});
+
+describe('dispatch', () => {
+  it('every op goes through the dispatcher, once, with replayable attributes', () => {
+    const seen: { op: string; inputs: number; attrs: Readonly<Record<string, unknown>> }[] = [];
+    const layer: DispatchLayer = {
+      call(op, inputs, attrs, kernel) {
+        seen.push({ op, inputs: inputs.length, attrs });
+        return kernel();
+      },
+      setRequiresGrad() {},
+      backward() {},
+    };
+    const x = arange(0, 24, { dtype: 'float32' }).reshape(2, 3, 4);
+    installDispatchLayer(layer);
+    try {
+      const ops: [() => unknown, string][] = [
+        [() => x.reshape(6, 4), 'reshape'], [() => x.view(-1), 'view'], [() => x.permute(2, 1, 0), 'permute'],
+        [() => x.transpose(0, 1), 'permute'], [() => x.mT, 'permute'], [() => x.squeeze(), 'squeeze'],
+        [() => x.unsqueeze(0), 'unsqueeze'], [() => x.expand(2, 2, 3, 4), 'expand'], [() => x.flatten(), 'reshape'],
+        [() => x.narrow(1, 0, 2), 'slice'], [() => x.select(0, 1), 'select'], [() => x.slice(2, 1), 'slice'],
+        [() => x.split(1), 'split'], [() => x.chunk(2, 2), 'split'], [() => x.unbind(), 'unbind'],
+        [() => x.diagonal(), 'diagonal'], [() => cat([x, x]), 'cat'], [() => stack([x, x]), 'stack'],
+        [() => x.flip(0), 'flip'], [() => x.roll(1), 'roll'], [() => x.repeat(1, 1, 2), 'repeat'],
+        [() => x.tril(), 'tril'], [() => x.triu(), 'triu'], [() => x.index(0, null), 'index'],
+      ];
+      for (const [f, name] of ops) {
+        seen.length = 0;
+        f();
+        expect(seen.map((s) => s.op), name).toEqual([name]);
+      }
+      seen.length = 0;
+      const v = x.index(1, slice(0, null, 2), null, '...');
+      const specs = seen[0]!.attrs.specs as Parameters<Tensor['index']>;
+      installDispatchLayer(null);
+      const again = x.index(...specs);
+      expect(geom(again)).toEqual(geom(v));
+    } finally {
+      installDispatchLayer(null);
+    }
   });
 });

@@ -1094,8 +1094,8 @@ function trilTriuRaw(src: Tensor, dst: Tensor, diagonal: number, upper: boolean)
   const q = putTensor(p, dst);
   // The kernel clamps again; this keeps the double -> int64 conversion in range.
   frame[q] = Math.max(-(2 ** 53), Math.min(2 ** 53, diagonal));
-  frame[q + 1] = upper ? 1 : 0;
-  kernels.trilTriu();
+  if (upper) kernels.triu();
+  else kernels.tril();
 }
 
 function checkTri(x: Tensor, diagonal: number, op: string): void {
