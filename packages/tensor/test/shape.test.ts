@@ -173,6 +173,35 @@ describe('argument forms', () => {
   });
 });
 
+describe('reinterpreting views', () => {
+  it('view(dtype) reinterprets the same memory', () => {
+    const x = tensor([1, -2, 0.5], { dtype: 'float32' });
+    const bits = x.view('int32');
+    expect(bits._st).toBe(x._st);
+    expect(bits.toArray()).toEqual([0x3f800000, 0xc0000000 | 0, 0x3f000000]);
+    const bytes = x.view('uint8');
+    expect(geom(bytes)).toEqual({ shape: [12], strides: [1], offset: 0 });
+    expect((bytes.toArray() as number[]).slice(0, 4)).toEqual([0, 0, 0x80, 0x3f]);
+    const m = arange(0, 8, { dtype: 'float32' }).reshape(2, 4).view('float64');
+    expect(geom(m)).toEqual({ shape: [2, 2], strides: [2, 1], offset: 0 });
+    expect(m.view('float32').toArray()).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(geom(arange(0, 8, { dtype: 'float32' }).reshape(2, 4).narrow(1, 2, 2).view('float64'))).toEqual({ shape: [2, 1], strides: [2, 1], offset: 1 });
+    expect(() => arange(0, 5, { dtype: 'float32' }).view('float64')).toThrow(/view: self.size\(-1\) must be divisible by 2 to view float32 as float64/);
+    expect(() => arange(0, 6, { dtype: 'float32' }).reshape(2, 3).t().view('uint8')).toThrow(/view: self.stride\(-1\) must be 1/);
+    expect(() => tensor(1.5).view('float64')).toThrow(/view: self.dim\(\) cannot be 0/);
+  });
+  it('unfold and asStrided are views', () => {
+    const x = arange(0, 7, { dtype: 'float32' });
+    const w = x.unfold(0, 3, 2);
+    expect(geom(w)).toEqual({ shape: [3, 3], strides: [2, 1], offset: 0 });
+    expectShared(x, w.index(2, 0), 4);
+    const y = arange(0, 6, { dtype: 'float32' });
+    const a = y.asStrided([2, 2], [1, 2], 1);
+    expect(a.toArray()).toEqual([[1, 3], [2, 4]]);
+    expectShared(y, a.index(1, 1), 4);
+  });
+});
+
 describe('copying ops', () => {
   it('flip copies and leaves its input alone (negative-stride view inside)', () => {
     const x = arange(6).reshape(2, 3);

@@ -8,7 +8,7 @@
  */
 import { kernels, native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { ITEM_SIZE, resultType, type DType } from '../dtype.js';
+import { checkDType, ITEM_SIZE, resultType, type DType } from '../dtype.js';
 import { contiguousStrides, frame, putTensor } from '../frame.js';
 import { normalizeDims, numelOf, shapeString } from '../shape.js';
 import { Storage } from '../storage.js';
@@ -145,8 +145,53 @@ export function reshape(x: Tensor, ...shape: number[] | [readonly number[]]): Te
   return dispatch('reshape', [x], { shape: s }, () => reshapeRaw(x, s, 'reshape'));
 }
 
-/** A view in a new shape (one size may be -1); an error when the strides do not allow a view. */
-export function view(x: Tensor, ...shape: number[] | [readonly number[]]): Tensor {
+/**
+ * The same memory reinterpreted as another dtype (`x.view('int32')`); with a different item size
+ * the last dim (which must have stride 1) shrinks or grows by the ratio, as in PyTorch.
+ */
+function viewAsDType(x: Tensor, dtype: DType): Tensor {
+  const op = 'view';
+  const from = ITEM_SIZE[x.dtype];
+  const to = ITEM_SIZE[dtype];
+  const mk = (shape: readonly number[], strides: readonly number[], offset: number): Tensor =>
+    new Tensor(x._live(), dtype, shape, strides, offset);
+  if (from === to) return mk(x.shape, x.strides, x.offset);
+  const what = `to view ${x.dtype} as ${dtype} (different element sizes)`;
+  if (x.ndim === 0) throw new RangeError(`${op}: self.dim() cannot be 0 ${what}`);
+  const last = x.ndim - 1;
+  if (x.strides[last] !== 1 && x.shape[last] !== 1) {
+    throw new RangeError(`${op}: self.stride(-1) must be 1 ${what}, but got ${x.strides[last]}`);
+  }
+  const shape = [...x.shape];
+  const strides = [...x.strides];
+  if (from > to) {
+    const r = from / to;
+    for (let i = 0; i < last; i++) strides[i] = strides[i]! * r;
+    shape[last] = shape[last]! * r;
+    strides[last] = 1;
+    return mk(shape, strides, x.offset * r);
+  }
+  const r = to / from;
+  if (shape[last]! % r !== 0) throw new RangeError(`${op}: self.size(-1) must be divisible by ${r} ${what}, but got ${shape[last]}`);
+  if (x.offset % r !== 0) throw new RangeError(`${op}: self.storage_offset() must be divisible by ${r} ${what}, but got ${x.offset}`);
+  for (let i = 0; i < last; i++) {
+    if (strides[i]! % r !== 0) throw new RangeError(`${op}: self.stride(${i}) must be divisible by ${r} ${what}, but got ${strides[i]}`);
+    strides[i] = strides[i]! / r;
+  }
+  shape[last] = shape[last]! / r;
+  strides[last] = 1;
+  return mk(shape, strides, x.offset / r);
+}
+
+/**
+ * A view in a new shape (one size may be -1); an error when the strides do not allow a view.
+ * `x.view('int32')` reinterprets the memory as another dtype instead.
+ */
+export function view(x: Tensor, ...shape: number[] | [readonly number[]] | [DType]): Tensor {
+  if (shape.length === 1 && typeof shape[0] === 'string') {
+    const dtype = checkDType(shape[0], 'view');
+    return dispatch('viewAsDType', [x], { dtype }, () => viewAsDType(x, dtype));
+  }
   const s = intList(shape, 'view', 'sizes');
   return dispatch('view', [x], { shape: s }, () => {
     const target = inferSize(s, x.numel(), 'view');
@@ -684,6 +729,67 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   });
 }
 
+/**
+ * A view of every window of `size` elements along `dim`, `step` apart, as a new last dim
+ * (torch's Tensor.unfold): `arange(7).unfold(0, 3, 2)` is [[0, 1, 2], [2, 3, 4], [4, 5, 6]].
+ */
+export function unfold(x: Tensor, dim: number, size: number, step: number): Tensor {
+  const op = 'unfold';
+  const d = normalizeDim(checkInt(dim, op, 'dimension'), x.ndim, op);
+  checkInt(size, op, 'size');
+  checkInt(step, op, 'step');
+  const dimSize = x.ndim === 0 ? 1 : x.shape[d]!;
+  const dimStride = x.ndim === 0 ? 1 : x.strides[d]!;
+  if (size > dimSize) throw new RangeError(`${op}: maximum size for tensor at dimension ${d} is ${dimSize} but size is ${size}`);
+  if (size < 0) throw new RangeError(`${op}: size is ${size} but must be >= 0`);
+  if (step <= 0) throw new RangeError(`${op}: step is ${step} but must be > 0`);
+  const attrs = { dim: d, size, step };
+  return dispatch('unfold', [x], attrs, () => {
+    const shape = [...x.shape];
+    const strides = [...x.strides];
+    if (x.ndim > 0) {
+      shape[d] = Math.floor((dimSize - size) / step) + 1;
+      strides[d] = step * dimStride;
+    }
+    shape.push(size);
+    strides.push(dimStride);
+    return x._view(shape, strides, x.offset);
+  });
+}
+
+/**
+ * A view with explicit sizes, strides and storage offset (default: this tensor's) over the same
+ * storage. Every element it reaches must lie inside the storage; strides may be 0 or negative.
+ */
+export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor {
+  const op = 'asStrided';
+  const shape = intList([size], op, 'sizes');
+  const strides = intList([stride], op, 'strides');
+  const offset = storageOffset === undefined ? x.offset : checkInt(storageOffset, op, 'storageOffset');
+  if (shape.length !== strides.length) {
+    throw new RangeError(`${op}: mismatch in length of strides and shape (${shapeString(shape)} vs ${shapeString(strides)})`);
+  }
+  if (shape.some((s) => s < 0)) throw new RangeError(`${op}: negative size in ${shapeString(shape)}`);
+  if (offset < 0) throw new RangeError(`${op}: Tensor: invalid storage offset ${offset}`);
+  if (numelOf(shape) > 0) {
+    let lo = offset;
+    let hi = offset;
+    shape.forEach((s, i) => {
+      const span = (s - 1) * strides[i]!;
+      if (span > 0) hi += span;
+      else lo += span;
+    });
+    const limit = Math.floor(x._live().nbytes / ITEM_SIZE[x.dtype]);
+    if (lo < 0 || hi >= limit) {
+      throw new RangeError(
+        `${op}: setStorage: sizes ${shapeString(shape)}, strides ${shapeString(strides)}, storage offset ${offset} ` +
+          `reach elements [${lo}, ${hi}], outside the storage of ${limit} elements`,
+      );
+    }
+  }
+  return dispatch('asStrided', [x], { size: shape, stride: strides, storageOffset: offset }, () => x._view(shape, strides, offset));
+}
+
 // ---- split / chunk / unbind ---------------------------------------------------------------------
 
 function splitBySizes(x: Tensor, sizes: readonly number[], d: number): Tensor[] {
@@ -1185,6 +1291,9 @@ declare module '../tensor.js' {
     /** See {@link view}. */
     view(...shape: number[]): Tensor;
     view(shape: readonly number[]): Tensor;
+    view(dtype: DType): Tensor;
+    unfold(dim: number, size: number, step: number): Tensor;
+    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor;
     reshapeAs(other: Tensor): Tensor;
     viewAs(other: Tensor): Tensor;
     /** See {@link permute}. */
@@ -1243,6 +1352,8 @@ type AnyArgs = any[];
 const proto = Tensor.prototype;
 proto.reshape = function (this: Tensor, ...s: AnyArgs) { return reshape(this, ...s); };
 proto.view = function (this: Tensor, ...s: AnyArgs) { return view(this, ...s); };
+proto.unfold = function (this: Tensor, d: number, s: number, st: number) { return unfold(this, d, s, st); };
+proto.asStrided = function (this: Tensor, s: readonly number[], st: readonly number[], o?: number) { return asStrided(this, s, st, o); };
 proto.reshapeAs = function (this: Tensor, o: Tensor) { return reshapeAs(this, o); };
 proto.viewAs = function (this: Tensor, o: Tensor) { return viewAs(this, o); };
 proto.permute = function (this: Tensor, ...d: AnyArgs) { return permute(this, ...d); };

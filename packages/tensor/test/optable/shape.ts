@@ -3,8 +3,8 @@
  * flip, roll, repeat, tile, tril, triu). References index naively into the float64 Nd.
  */
 import {
-  broadcastTo, cat, chunk, diagonal, dstack, expand, flatten, flip, hstack, movedim, narrow, permute, repeat, reshape,
-  roll, select, slice, sliceDim, split, squeeze, stack, t, tile, transpose, tril, triu, unbind, unflatten, unsqueeze,
+  asStrided, broadcastTo, cat, chunk, diagonal, dstack, expand, flatten, flip, hstack, movedim, narrow, permute, repeat, reshape,
+  roll, select, slice, sliceDim, split, squeeze, stack, t, tile, transpose, tril, triu, unbind, unflatten, unfold, unsqueeze,
   view, vstack, type DType,
 } from '../../src/index.js';
 import { Nd } from './ref.js';
@@ -546,6 +546,56 @@ export const shapeOps: OpInfo[] = [
       { name: 'two ellipses', args: [{ shape: [3] }, { literal: ['...', '...'] }], throws: /index: an index can only have a single ellipsis/ },
       { name: 'bad string', args: [{ shape: [3] }, { literal: ['1:x'] }], throws: /index: invalid index '1:x'/ },
       { name: 'zero step', args: [{ shape: [3] }, { literal: ['::0'] }], throws: /index: slice step must be positive/ },
+    ],
+  },
+  {
+    name: 'unfold',
+    run: ([x, d, size, step]) => unfold(x, d, size, step),
+    ref: ([x, d, size, step]) => {
+      if (x.ndim === 0) return new Nd(size === 1 ? [1] : [0], Float64Array.from(size === 1 ? x.data : []));
+      const dd = wrap(d, x.ndim);
+      const shape = [...x.shape];
+      shape[dd] = Math.floor((x.shape[dd] - size) / step) + 1;
+      return gather(x, [...shape, size], (idx) => {
+        const src = idx.slice(0, -1);
+        src[dd] = idx[dd]! * step + idx[idx.length - 1]!;
+        return src;
+      });
+    },
+    samples: [
+      { args: [{ shape: [7] }, 0, 3, 2] },
+      { args: [{ shape: [3, 8], noncontig: true }, -1, 4, 3] },
+      { args: [{ shape: [5, 2] }, 0, 5, 1] },
+      { args: [{ shape: [4, 2] }, 0, 0, 2] },
+      { args: [{ shape: [] }, 0, 1, 1] },
+    ],
+    dtypes: SOME,
+    errors: [
+      { args: [{ shape: [3] }, 0, 4, 1], throws: /unfold: maximum size for tensor at dimension 0 is 3 but size is 4/ },
+      { args: [{ shape: [3] }, 0, 2, 0], throws: /unfold: step is 0 but must be > 0/ },
+    ],
+  },
+  {
+    name: 'asStrided',
+    run: ([x, size, stride, off]) => asStrided(x, size, stride, off),
+    ref: ([x, size, stride, off]) => {
+      const out = Nd.zeros(size);
+      Nd.forEachIndex(size, (idx, flat) => {
+        out.data[flat] = x.data[idx.reduce((a: number, v: number, k: number) => a + v * stride[k], off)]!;
+      });
+      return out;
+    },
+    samples: [
+      { name: 'sliding windows', args: [{ shape: [6] }, [4, 3], [1, 1], 0] },
+      { name: 'negative stride', args: [{ shape: [2, 3] }, [3, 2], [-1, 3], 2] },
+      { name: 'broadcast', args: [{ shape: [5] }, [2, 2], [0, 2], 1] },
+      { args: [{ shape: [4] }, [0, 9], [9, 9], 0] },
+    ],
+    dtypes: SOME,
+    errors: [
+      { args: [{ shape: [4] }, [2, 2], [2, 1], 1], throws: /asStrided: setStorage: .*outside the storage of 4 elements/ },
+      { args: [{ shape: [4] }, [2], [-1], 0], throws: /asStrided: setStorage/ },
+      { args: [{ shape: [4] }, [2, 2], [1], 0], throws: /asStrided: mismatch in length of strides and shape/ },
     ],
   },
   {
