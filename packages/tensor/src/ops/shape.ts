@@ -2,9 +2,11 @@
  * The shape op family.
  *
  * Views share their input's storage (no copy; a write through one shows in the other):
- * reshape/view, permute, transpose (swapaxes, swapdims), t, mT, squeeze, unsqueeze, expand,
- * expandAs, broadcastTo, flatten, unflatten, narrow, select, slicing (`x.slice`, `x.index`), split,
- * chunk, unbind, diagonal, movedim. Copying ops: cat, stack, flip, roll, repeat, tile, tril, triu.
+ * reshape/view (also view(dtype)), permute, transpose (swapaxes, swapdims), t, mT, T, movedim,
+ * squeeze, unsqueeze, expand, expandAs, broadcastTo, broadcastTensors, flatten, unflatten, narrow,
+ * select, slicing (`x.slice`, `x.index`), split, chunk, unbind, diagonal, unfold, asStrided.
+ * Copying ops (on the copy kernels, plus a native tril/triu): cat, stack, hstack/vstack/dstack,
+ * flip, roll, repeat, tile, tril, triu. reshape and flatten copy only when no view is possible.
  */
 import { kernels, native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
@@ -336,7 +338,13 @@ function squeezeRaw(x: Tensor, dims: readonly number[]): Tensor {
  * whose size is not 1 is left alone, as in PyTorch.
  */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  const dims = dim === undefined ? Array.from({ length: x.ndim }, (_, i) => i) : x.ndim === 0 ? (normalizeDims(dim, 0, 'squeeze'), []) : normalizeDims(dim, x.ndim, 'squeeze');
+  let dims: number[];
+  if (dim === undefined) dims = Array.from({ length: x.ndim }, (_, i) => i);
+  else {
+    // A 0-d tensor accepts dim 0 / -1 (checked here) and has nothing to squeeze.
+    dims = normalizeDims(dim, x.ndim, 'squeeze');
+    if (x.ndim === 0) dims = [];
+  }
   return dispatch('squeeze', [x], { dims }, () => squeezeRaw(x, dims));
 }
 
