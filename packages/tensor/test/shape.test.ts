@@ -227,6 +227,14 @@ describe('copying ops', () => {
     expect(stack([a, a], 0).dtype).toBe('int32');
     expect(cat([zeros(0), zeros(0)]).shape).toEqual([0]);
   });
+  it('repeat of a high-rank tensor stays within the native rank limit', () => {
+    const x = arange(0, 6, { dtype: 'float32' }).reshape(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3);
+    const r = x.repeat(1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 2, 2);
+    expect(r.shape).toEqual([1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 4, 6]);
+    const row = [0, 1, 2, 0, 1, 2];
+    const rows = [row, row.map((v) => v + 3), row, row.map((v) => v + 3)];
+    expect(r.reshape(2, 4, 6).toArray()).toEqual([rows, rows]);
+  });
   it('roll without dims rolls the flattened tensor', () => {
     expect(roll(arange(6).reshape(2, 3), 1).toArray()).toEqual([[5, 0, 1], [2, 3, 4]]);
     expect(arange(6).reshape(2, 3).roll(-1, 1).toArray()).toEqual([[1, 2, 0], [4, 5, 3]]);

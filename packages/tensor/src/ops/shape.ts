@@ -1160,11 +1160,19 @@ function repeatRaw(x: Tensor, reps: readonly number[]): Tensor {
   const lead = r - x.ndim;
   const outShape = reps.map((k, i) => k * (i < lead ? 1 : x.shape[i - lead]!));
   // Viewed as [r0, s0, r1, s1, ...] with stride 0 along every repeat dim, one copy does it all.
+  // Trivial halves of a pair (a repeat of 1, a size-1 dim) are left out to keep the rank low.
   const pairShape: number[] = [];
   const srcStrides: number[] = [];
   for (let i = 0; i < r; i++) {
-    pairShape.push(reps[i]!, i < lead ? 1 : x.shape[i - lead]!);
-    srcStrides.push(0, i < lead ? 0 : x.strides[i - lead]!);
+    const size = i < lead ? 1 : x.shape[i - lead]!;
+    if (reps[i] !== 1) {
+      pairShape.push(reps[i]!);
+      srcStrides.push(0);
+    }
+    if (size !== 1) {
+      pairShape.push(size);
+      srcStrides.push(x.strides[i - lead]!);
+    }
   }
   const out = allocate(x.dtype, pairShape);
   if (out.numel() > 0) withView(x._view(pairShape, srcStrides, x.offset), (v) => copyRaw(out, v));
