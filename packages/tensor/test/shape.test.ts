@@ -146,6 +146,12 @@ describe('argument forms', () => {
     expect(cat([x, x], { dim: 2 }).shape).toEqual([2, 3, 8]);
     expect(stack([x, x], { dim: -1 }).shape).toEqual([2, 3, 4, 2]);
     expect(x.diagonal({ dim1: 1, dim2: 2 }).shape).toEqual([2, 3]);
+    expect(x.split(2, { dim: 2 }).map((p) => p.shape)).toEqual([[2, 3, 2], [2, 3, 2]]);
+    expect(x.chunk(3, { dim: 1 }).length).toBe(3);
+    expect(x.unbind({ dim: -1 }).length).toBe(4);
+    expect(x.roll(1, { dims: 2 }).toArray()).toEqual(x.roll(1, 2).toArray());
+    expect(x.tril({ diagonal: 1 }).toArray()).toEqual(x.tril(1).toArray());
+    expect(x.triu({ diagonal: -1 }).toArray()).toEqual(x.triu(-1).toArray());
   });
   it('index() with every spec form', () => {
     const y = arange(60).reshape(3, 4, 5);

@@ -814,8 +814,9 @@ function splitBySizes(x: Tensor, sizes: readonly number[], d: number): Tensor[] 
  * Splits into views along `dim`: `x.split(2)` gives chunks of size 2 (the last may be smaller),
  * `x.split([1, 3])` chunks of the given sizes (which must sum to the dim's size).
  */
-export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim: number | { dim?: number } = 0): Tensor[] {
   const op = 'split';
+  dim = dimArg(dim, op);
   if (x.ndim === 0) throw new RangeError(`${op}: split expects at least a 1-dimensional tensor`);
   const d = normalizeDim(checkInt(dim, op, 'dim'), x.ndim, op);
   const size = x.shape[d]!;
@@ -844,8 +845,9 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
 }
 
 /** Splits into `chunks` views along `dim` of size ceil(n / chunks) (so possibly fewer chunks). */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dim: number | { dim?: number } = 0): Tensor[] {
   const op = 'chunk';
+  dim = dimArg(dim, op);
   if (x.ndim === 0) throw new RangeError(`${op}: chunk expects at least a 1-dimensional tensor`);
   checkInt(chunks, op, 'chunks');
   if (chunks <= 0) throw new RangeError(`${op}: chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
@@ -864,8 +866,9 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 }
 
 /** The views x.select(dim, i) for every i. */
-export function unbind(x: Tensor, dim = 0): Tensor[] {
+export function unbind(x: Tensor, dim: number | { dim?: number } = 0): Tensor[] {
   const op = 'unbind';
+  dim = dimArg(dim, op);
   if (x.ndim === 0) throw new RangeError(`${op}: Dimension specified as ${dim} but tensor has no dimensions`);
   const d = normalizeDim(checkInt(dim, op, 'dim'), x.ndim, op);
   return dispatch('unbind', [x], { dim: d }, () => Array.from({ length: x.shape[d]! }, (_, i) => selectRaw(x, d, i)));
@@ -1099,8 +1102,9 @@ export function flipud(x: Tensor): Tensor {
  * arange(6).reshape(2, 3).roll([1, -1], [0, 1]);
  * ```
  */
-export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | { dims?: number | readonly number[] }): Tensor {
   const op = 'roll';
+  if (typeof dims === 'object' && dims !== null && !Array.isArray(dims)) dims = (dims as { dims?: number | readonly number[] }).dims;
   const sh = typeof shifts === 'number' ? [checkInt(shifts, op, 'shifts')] : intList([shifts], op, 'shifts');
   const dl = dims === undefined ? [] : typeof dims === 'number' ? [checkInt(dims, op, 'dims')] : intList([dims], op, 'dims');
   if (sh.length === 0) throw new RangeError(`${op}: \`shifts\` required`);
@@ -1241,7 +1245,8 @@ function checkWritable(x: Tensor, op: string): void {
  * The lower triangle of the last two dims (batched), the rest zeroed; `diagonal` > 0 keeps more
  * diagonals above the main one, < 0 fewer.
  */
-export function tril(x: Tensor, diagonal = 0): Tensor {
+export function tril(x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor {
+  if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'tril');
   return dispatch('tril', [x], { diagonal }, () => {
     const out = allocate(x.dtype, x.shape);
@@ -1250,7 +1255,8 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
   });
 }
 /** The upper triangle of the last two dims (batched), the rest zeroed. */
-export function triu(x: Tensor, diagonal = 0): Tensor {
+export function triu(x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor {
+  if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'triu');
   return dispatch('triu', [x], { diagonal }, () => {
     const out = allocate(x.dtype, x.shape);
@@ -1259,7 +1265,8 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
   });
 }
 /** In-place tril. */
-export function tril_(x: Tensor, diagonal = 0): Tensor {
+export function tril_(x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor {
+  if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'tril_');
   checkWritable(x, 'tril_');
   return dispatch('tril_', [x], { diagonal }, () => {
@@ -1269,7 +1276,8 @@ export function tril_(x: Tensor, diagonal = 0): Tensor {
   });
 }
 /** In-place triu. */
-export function triu_(x: Tensor, diagonal = 0): Tensor {
+export function triu_(x: Tensor, diagonal: number | { diagonal?: number } = 0): Tensor {
+  if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'triu_');
   checkWritable(x, 'triu_');
   return dispatch('triu_', [x], { diagonal }, () => {
@@ -1342,25 +1350,25 @@ declare module '../tensor.js' {
     slice(dim: number, start?: number | null, end?: number | null, step?: number | null): Tensor;
     /** Basic indexing as Python's `x[...]`; see {@link index}. */
     index(...specs: IndexSpec[]): Tensor;
-    split(splitSizeOrSections: number | readonly number[], dim?: number): Tensor[];
-    chunk(chunks: number, dim?: number): Tensor[];
-    unbind(dim?: number): Tensor[];
+    split(splitSizeOrSections: number | readonly number[], dim?: number | { dim?: number }): Tensor[];
+    chunk(chunks: number, dim?: number | { dim?: number }): Tensor[];
+    unbind(dim?: number | { dim?: number }): Tensor[];
     diagonal(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor;
     /** See {@link flip}. */
     flip(...dims: number[]): Tensor;
     flip(dims: readonly number[]): Tensor;
     fliplr(): Tensor;
     flipud(): Tensor;
-    roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+    roll(shifts: number | readonly number[], dims?: number | readonly number[] | { dims?: number | readonly number[] }): Tensor;
     /** See {@link repeat}. */
     repeat(...sizes: number[]): Tensor;
     repeat(sizes: readonly number[]): Tensor;
     tile(...dims: number[]): Tensor;
     tile(dims: readonly number[]): Tensor;
-    tril(diagonal?: number): Tensor;
-    triu(diagonal?: number): Tensor;
-    tril_(diagonal?: number): Tensor;
-    triu_(diagonal?: number): Tensor;
+    tril(diagonal?: number | { diagonal?: number }): Tensor;
+    triu(diagonal?: number | { diagonal?: number }): Tensor;
+    tril_(diagonal?: number | { diagonal?: number }): Tensor;
+    triu_(diagonal?: number | { diagonal?: number }): Tensor;
   }
 }
 
@@ -1407,17 +1415,17 @@ proto.narrow = function (this: Tensor, d: number, s: number, l: number) { return
 proto.select = function (this: Tensor, d: number, i: number) { return select(this, d, i); };
 proto.slice = function (this: Tensor, d: number, s?: number | null, e?: number | null, st?: number | null) { return sliceDim(this, d, s, e, st); };
 proto.index = function (this: Tensor, ...specs: IndexSpec[]) { return index(this, ...specs); };
-proto.split = function (this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); };
-proto.chunk = function (this: Tensor, c: number, d?: number) { return chunk(this, c, d); };
-proto.unbind = function (this: Tensor, d?: number) { return unbind(this, d); };
+proto.split = function (this: Tensor, s: number | readonly number[], d?: number | { dim?: number }) { return split(this, s, d); };
+proto.chunk = function (this: Tensor, c: number, d?: number | { dim?: number }) { return chunk(this, c, d); };
+proto.unbind = function (this: Tensor, d?: number | { dim?: number }) { return unbind(this, d); };
 proto.diagonal = function (this: Tensor, o?: number | DiagonalOptions, a?: number, b?: number) { return diagonal(this, o, a, b); };
 proto.flip = function (this: Tensor, ...d: AnyArgs) { return flip(this, ...d); };
 proto.fliplr = function (this: Tensor) { return fliplr(this); };
 proto.flipud = function (this: Tensor) { return flipud(this); };
-proto.roll = function (this: Tensor, s: number | readonly number[], d?: number | readonly number[]) { return roll(this, s, d); };
+proto.roll = function (this: Tensor, s, d) { return roll(this, s, d); };
 proto.repeat = function (this: Tensor, ...s: AnyArgs) { return repeat(this, ...s); };
 proto.tile = function (this: Tensor, ...s: AnyArgs) { return tile(this, ...s); };
-proto.tril = function (this: Tensor, k?: number) { return tril(this, k); };
-proto.triu = function (this: Tensor, k?: number) { return triu(this, k); };
-proto.tril_ = function (this: Tensor, k?: number) { return tril_(this, k); };
-proto.triu_ = function (this: Tensor, k?: number) { return triu_(this, k); };
+proto.tril = function (this: Tensor, k) { return tril(this, k); };
+proto.triu = function (this: Tensor, k) { return triu(this, k); };
+proto.tril_ = function (this: Tensor, k) { return tril_(this, k); };
+proto.triu_ = function (this: Tensor, k) { return triu_(this, k); };
