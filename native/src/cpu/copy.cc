@@ -22,19 +22,34 @@ namespace cinder {
     }                                                                                    \
   }()
 
+template <typename Word>
+static void stridedCopy(const ElementwiseIter& it) {
+  it.forEach([&](char** p, const int64_t* s, int64_t n) {
+    constexpr int64_t es = sizeof(Word);
+    if (s[0] == es && s[1] == es) {
+      std::memcpy(p[0], p[1], (size_t)n * es);
+    } else if (s[1] == 0) {
+      const Word v = *reinterpret_cast<const Word*>(p[1]);
+      for (int64_t i = 0; i < n; i++) *reinterpret_cast<Word*>(p[0] + i * s[0]) = v;
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<Word*>(p[0] + i * s[0]) = *reinterpret_cast<const Word*>(p[1] + i * s[1]);
+    }
+  });
+}
+
 void copyCast(const TensorDesc& dst, const TensorDesc& src, const char* op) {
   const TensorDesc* ops[2] = {&dst, &src};
   ElementwiseIter it(op, ops, 2);
   if (dst.dtype == src.dtype) {
     // Same type: a byte copy, memcpy for contiguous runs.
-    size_t es = itemSize(dst.dtype);
-    it.forEach([&](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == (int64_t)es && s[1] == (int64_t)es) {
-        std::memcpy(p[0], p[1], (size_t)n * es);
-      } else {
-        for (int64_t i = 0; i < n; i++) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], es);
-      }
-    });
+    // Same type: memcpy for contiguous runs, otherwise a typed strided loop by item size.
+    switch (itemSize(dst.dtype)) {
+      case 1: stridedCopy<uint8_t>(it); break;
+      case 2: stridedCopy<uint16_t>(it); break;
+      case 4: stridedCopy<uint32_t>(it); break;
+      default: stridedCopy<uint64_t>(it); break;
+    }
     return;
   }
   CINDER_DISPATCH_STORAGE(dst.dtype, op, [&] {
