@@ -179,7 +179,7 @@ void intBinary(BinaryOp op, const ElementwiseIter& it, T alpha, bool isBool, con
     default:
       fail(name, ": not implemented for integer dtypes");
   }
-  if (zeroDiv.load()) fail("ZeroDivisionError: ", name, ": integer division by zero");
+  if (zeroDiv.load()) fail(name, ": ZeroDivisionError: integer division by zero");
 }
 
 #undef CINDER_B
