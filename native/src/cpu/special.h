@@ -51,7 +51,7 @@ CINDER_HD inline T erfinv(T yIn) {
 }
 
 // Digamma psi(x) = d/dx log Gamma(x). Reflection for x < 0, the recurrence psi(x) = psi(x+1) -
-// 1/x up to x >= 6, then the asymptotic series in 1/x^2 (Bernoulli numbers).
+// 1/x up to x >= 10, then the asymptotic series in 1/x^2 (Bernoulli numbers).
 template <typename T>
 CINDER_HD inline T digamma(T xIn) {
   double x = (double)xIn;
@@ -66,7 +66,7 @@ CINDER_HD inline T digamma(T xIn) {
     result = -kPi / std::tan(kPi * r);
     x = 1 - x;
   }
-  while (x < 6) {
+  while (x < 10) {
     result -= 1 / x;
     x += 1;
   }
@@ -79,7 +79,7 @@ CINDER_HD inline T digamma(T xIn) {
 }
 
 // Trigamma psi'(x). Reflection psi'(1-x) + psi'(x) = pi^2 / sin^2(pi x), recurrence
-// psi'(x) = psi'(x+1) + 1/x^2 up to x >= 6, then the asymptotic series.
+// psi'(x) = psi'(x+1) + 1/x^2 up to x >= 10, then the asymptotic series.
 template <typename T>
 CINDER_HD inline T trigamma(T xIn) {
   double x = (double)xIn;
@@ -93,7 +93,7 @@ CINDER_HD inline T trigamma(T xIn) {
     x = 1 - x;
   }
   double acc = 0;
-  while (x < 6) {
+  while (x < 10) {
     acc += 1 / (x * x);
     x += 1;
   }
