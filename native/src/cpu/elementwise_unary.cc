@@ -13,9 +13,9 @@
 namespace cinder {
 namespace {
 
-#define CINDER_U(NAME, EXPR)                                   \
-  case UnaryOp::NAME:                                          \
-    unaryKernel<T, T>(it, [=](T x) -> T { return (EXPR); }); \
+#define CINDER_U(NAME, EXPR)                                          \
+  case UnaryOp::NAME:                                                 \
+    unaryKernel<T, T>(it, [=](T x) -> T { return (EXPR); }, grain); \
     break;
 #define CINDER_P(NAME, EXPR)                                                   \
   case UnaryOp::NAME:                                                          \
@@ -29,9 +29,24 @@ T roundDecimals(T x, int d, T ten) {
   return std::nearbyint(x / ten) * ten;
 }
 
+// Ops that cost about as much as a load and a store; the rest (libm calls) are worth splitting
+// across threads at a smaller size.
+inline bool isCheap(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::neg: case UnaryOp::abs: case UnaryOp::reciprocal: case UnaryOp::square: case UnaryOp::relu:
+    case UnaryOp::floor: case UnaryOp::ceil: case UnaryOp::trunc: case UnaryOp::sign: case UnaryOp::clamp:
+    case UnaryOp::nanToNum: case UnaryOp::isnan: case UnaryOp::isinf: case UnaryOp::isfinite:
+    case UnaryOp::isposinf: case UnaryOp::isneginf:
+      return true;
+    default:
+      return false;
+  }
+}
+
 template <typename T>
 void floatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, const char* name) {
   const T one = 1, zero = 0, half = T(0.5);
+  const int64_t grain = isCheap(op) ? kParallelGrain : kParallelGrain / 8;
   switch (op) {
     CINDER_U(neg, -x)
     CINDER_U(abs, std::fabs(x))
@@ -78,22 +93,22 @@ void floatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, const ch
     case UnaryOp::logit: {
       const T eps = (T)p[0];
       if (p[0] < 0) {
-        unaryKernel<T, T>(it, [=](T x) -> T { return std::log(x / (one - x)); });
+        unaryKernel<T, T>(it, [=](T x) -> T { return std::log(x / (one - x)); }, grain);
       } else {
         unaryKernel<T, T>(it, [=](T x) -> T {
           T z = x < eps ? eps : (x > one - eps ? one - eps : x);
           return std::log(z / (one - z));
-        });
+        }, grain);
       }
       break;
     }
     case UnaryOp::gelu: {
       if (p[0] != 0) {
         const T k = (T)0.7978845608028654, c = (T)0.044715;  // sqrt(2/pi)
-        unaryKernel<T, T>(it, [=](T x) -> T { return half * x * (one + std::tanh(k * (x + c * x * x * x))); });
+        unaryKernel<T, T>(it, [=](T x) -> T { return half * x * (one + std::tanh(k * (x + c * x * x * x))); }, grain);
       } else {
         const T r = (T)0.70710678118654752440;  // 1/sqrt(2)
-        unaryKernel<T, T>(it, [=](T x) -> T { return half * x * (one + std::erf(x * r)); });
+        unaryKernel<T, T>(it, [=](T x) -> T { return half * x * (one + std::erf(x * r)); }, grain);
       }
       break;
     }
@@ -102,12 +117,12 @@ void floatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, const ch
       unaryKernel<T, T>(it, [=](T x) -> T {
         T bx = x * beta;
         return bx > threshold ? x : std::log1p(std::exp(bx)) / beta;
-      });
+      }, grain);
       break;
     }
     case UnaryOp::polygamma: {
       const int n = (int)p[0];
-      unaryKernel<T, T>(it, [=](T x) -> T { return special::polygamma<T>(n, x); });
+      unaryKernel<T, T>(it, [=](T x) -> T { return special::polygamma<T>(n, x); }, grain);
       break;
     }
     case UnaryOp::round: {
@@ -148,6 +163,7 @@ void intUnary(UnaryOp op, const TensorDesc& out, const TensorDesc& in, const Ele
               const char* name) {
   using U = std::make_unsigned_t<T>;
   const T zero = 0;
+  const int64_t grain = kParallelGrain;
   switch (op) {
     CINDER_U(neg, T(U(0) - U(x)))
     CINDER_U(square, T(U(x) * U(x)))

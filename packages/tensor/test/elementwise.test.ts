@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   add, canCast, digamma, div, erf, erfinv, exp, fmod, lgamma, maximum, minimum, mul, polygamma, pow, remainder,
-  resultTypeOf, scalarTensor, setDefaultDType, sub, tensor, toTensor, where, type DType, type Tensor,
+  installDispatchLayer, resultTypeOf, scalarTensor, setDefaultDType, sub, tensor, toTensor, where, type DType, type Tensor,
 } from '../src/index.js';
 import { refDigamma, refErf, refLgamma } from './optable/elementwise.js';
 
@@ -387,3 +387,42 @@ describe('large tensors (thread pool) match the small path', () => {
 function asMatrix(x: Tensor): Tensor {
   return x._view([x.numel() / 1024, 1024], [1024, 1], x.offset);
 }
+
+describe('dispatch', () => {
+  it('reports tensor inputs, number operands and attributes to an installed layer', () => {
+    const calls: [string, number, Record<string, unknown>][] = [];
+    installDispatchLayer({
+      call(op, inputs, attrs, kernel) {
+        calls.push([op, inputs.length, { ...attrs }]);
+        return kernel();
+      },
+      setRequiresGrad() {},
+      backward() {},
+    });
+    try {
+      const x = t([1, 2]);
+      const y = t([3, 4]);
+      expect(vals(x.add(y, { alpha: 2 }))).toEqual([7, 10]);
+      x.mul(3);
+      sub(5, x);
+      x.div(y, { roundingMode: 'floor' });
+      x.clamp(0, 1);
+      where(x.gt(1), x, 0);
+      x.exp_();
+      x.gelu({ approximate: 'tanh' });
+    } finally {
+      installDispatchLayer(null);
+    }
+    expect(calls).toEqual([
+      ['add', 2, { alpha: 2 }],
+      ['mul', 1, { other: 3 }],
+      ['sub', 1, { self: 5 }],
+      ['div', 2, { roundingMode: 'floor' }],
+      ['clamp', 1, { min: 0, max: 1 }],
+      ['gt', 1, { other: 1 }],
+      ['where', 2, {}],
+      ['exp_', 1, {}],
+      ['gelu', 1, { approximate: 'tanh' }],
+    ]);
+  });
+});
