@@ -111,6 +111,17 @@ describe('in-place ops', () => {
     expect(vals(base)).toEqual([101, 120, 103, 204, 250, 206]);
   });
 
+  it('refuse to write into expanded (stride-0) views', () => {
+    const e = t([1, 2, 3])._view([2, 3], [0, 1], 0);
+    expect(() => e.add_(1)).toThrow(/add_: unsupported operation: more than one element of the written-to tensor refers to a single memory location/);
+    expect(() => e.exp_()).toThrow(/exp_: unsupported operation/);
+    expect(() => e.clamp_(0, 1)).toThrow(/clamp_: unsupported operation/);
+    expect(() => e.lerp_(t([1, 1, 1]), 0.5)).toThrow(/lerp_: unsupported operation/);
+    // a stride-0 dim of size 1 is harmless
+    const one = t([1, 2, 3])._view([1, 3], [0, 1], 0);
+    expect(vals(one.add_(1))).toEqual([2, 3, 4]);
+  });
+
   it('handle aliasing operands (x op= x)', () => {
     const x = t([1, 2, 3]);
     x.add_(x);

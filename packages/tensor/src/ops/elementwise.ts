@@ -113,6 +113,20 @@ function computeOf(d: DType): DType {
   return d === 'float16' || d === 'bfloat16' ? 'float32' : d;
 }
 
+/** An in-place write into an expanded (stride-0) view would race between elements: refuse it. */
+export function checkWritable(op: string, t: Tensor): void {
+  const sh = t.shape;
+  const st = t.strides;
+  for (let i = 0; i < sh.length; i++) {
+    if (st[i] === 0 && sh[i]! > 1) {
+      throw new Error(
+        `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory ` +
+          'location. Please clone() the tensor before performing the operation.',
+      );
+    }
+  }
+}
+
 function inplaceShapeError(op: string, out: readonly number[], shape: readonly number[]): Error {
   return new RangeError(`${op}: output with shape ${shapeString(out)} doesn't match the broadcast shape ${shapeString(shape)}`);
 }
@@ -209,6 +223,7 @@ function binary(
     const x = a as Tensor;
     if (shape !== x.shape && !sameShape(shape, x.shape)) throw inplaceShapeError(op, x.shape, shape);
     if (!canCast(odt, x.dtype)) throw castError(op, odt, x.dtype);
+    checkWritable(op, x);
   }
   const layer = dispatchLayer();
   if (layer === null) return runBinary(code, a, b, shape, cdt, odt, alpha, inplace);
@@ -372,7 +387,10 @@ function unary(
   if (kind === UKind.Pred) odt = 'bool';
   else if (kind === UKind.Same || isFloatingDType(xd)) odt = xd;
   else odt = getDefaultDType();
-  if (inplace && !canCast(odt, xd)) throw castError(op, odt, xd);
+  if (inplace) {
+    if (!canCast(odt, xd)) throw castError(op, odt, xd);
+    checkWritable(op, x);
+  }
   const cdt = kind === UKind.Float && !isFloatingDType(xd) ? odt : computeOf(xd);
   const layer = dispatchLayer();
   if (layer === null) return runUnary(code, x, cdt, odt, p0, p1, p2, inplace);
@@ -578,6 +596,7 @@ function ternary(
   if (out !== null) {
     if (!sameShape(shape, out.shape)) throw inplaceShapeError(op, out.shape, shape);
     if (!canCast(rdt, out.dtype)) throw castError(op, rdt, out.dtype);
+    checkWritable(op, out);
   }
   const cdt = computeOf(rdt);
   const layer = dispatchLayer();
@@ -613,7 +632,10 @@ function clampImpl(op: string, x: Tensor, lo: ClampArg | ClampOptions, hi: Clamp
   const attrs = { min, max };
   if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
     // Number bounds: a unary kernel with the bounds as attributes.
-    if (inplace && !canCast(rdt, x.dtype)) throw castError(op, rdt, x.dtype);
+    if (inplace) {
+      if (!canCast(rdt, x.dtype)) throw castError(op, rdt, x.dtype);
+      checkWritable(op, x);
+    }
     const flags = (min !== null ? 1 : 0) | (max !== null ? 2 : 0);
     const cdt = computeOf(rdt);
     const p0 = min === null ? 0 : +min;
