@@ -137,7 +137,19 @@ CINDER_HD inline T polygamma(int n, T x) {
   double fact = 1;
   for (int k = 2; k <= n; k++) fact *= k;
   double sgn = (n % 2) ? 1.0 : -1.0;
-  return (T)(sgn * fact * hurwitzZeta(n + 1.0, (double)x));
+  double xv = (double)x;
+  if (std::isnan(xv)) return (T)xv;
+  double shift = 0;
+  if (xv <= 0) {
+    // Poles at the non-positive integers; elsewhere step up with
+    // psi_n(x) = psi_n(x + 1) - (-1)^n n! / x^(n+1) until x > 0 (a bounded number of steps).
+    if (xv == std::floor(xv) || xv < -1e4) return std::numeric_limits<T>::quiet_NaN();
+    while (xv <= 0) {
+      shift += std::pow(xv, -(n + 1.0));
+      xv += 1;
+    }
+  }
+  return (T)(sgn * fact * (hurwitzZeta(n + 1.0, xv) + shift));
 }
 
 }  // namespace special

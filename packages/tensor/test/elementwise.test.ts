@@ -304,6 +304,9 @@ describe('special functions against closed forms', () => {
     close(vals(polygamma(1, f64([1, 0.5, 2]))), [Math.PI ** 2 / 6, Math.PI ** 2 / 2, Math.PI ** 2 / 6 - 1]);
     close(vals(polygamma(2, f64([1, 0.5]))), [-2 * z3, -14 * z3], 1e-12);
     close(vals(polygamma(3, f64([1]))), [Math.PI ** 4 / 15], 1e-12);
+    // psi''(x) = psi''(x + 1) - 2 / x^3, so psi''(-1/2) = -14 zeta(3) + 16
+    close(vals(polygamma(2, f64([-0.5, -1.5]))), [-14 * z3 + 16, -14 * z3 + 16 + 2 / 1.5 ** 3], 1e-12);
+    close(vals(polygamma(1, f64([-0.5]))), [Math.PI ** 2 / 2 + 4]); // psi'(x) = psi'(x + 1) + 1 / x^2
     close(vals(polygamma(0, f64([1]))), [-EULER]);
   });
   it('lgamma of integers is log((n-1)!) and of halves is known', () => {
