@@ -251,7 +251,9 @@ function addImpl(op: string, a: TensorOrScalar, b: TensorOrScalar, opts: { alpha
 function subImpl(op: string, a: TensorOrScalar, b: TensorOrScalar, opts: { alpha?: number } | undefined, inplace: boolean): Tensor {
   const alpha = opts?.alpha ?? 1;
   if (alpha !== 1) checkAlpha(op, a, b, alpha);
-  if ((a instanceof Tensor || b instanceof Tensor) && binaryResult(a, b) === 'bool') {
+  const aBool = a instanceof Tensor ? a.dtype === 'bool' : typeof a === 'boolean';
+  const bBool = b instanceof Tensor ? b.dtype === 'bool' : typeof b === 'boolean';
+  if (aBool && bBool) {
     throw new TypeError(`${op}: subtraction, the \`-\` operator, with two bool tensors is not supported; use logicalXor() instead`);
   }
   return binary(op, SUB, BKind.Same, a, b, alpha, inplace, alpha !== 1 ? { alpha } : undefined);

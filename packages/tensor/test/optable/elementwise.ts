@@ -438,7 +438,7 @@ export const elementwiseOps: OpInfo[] = [
   }),
   ...[0, 1, 2, 3].map((n) => unaryEntry(`polygamma (n = ${n})`, (x, o) => T.polygamma(o?.n ?? n, x), (v) => refPolygamma(n, v), {
     low: 0.2, high: 6,
-    extra: n === 1 ? [{ name: 'negative', args: [{ shape: [3], values: [-0.5, -1.25, -3.5] }] }] : [],
+    extra: n >= 1 ? [{ name: 'negative', args: [{ shape: [3], values: [-0.5, -1.25, -3.5] }] }] : [],
     tol: { float32: { atol: 1e-4, rtol: 2e-4 }, float64: { atol: 1e-9, rtol: 1e-8 } },
     errors: n === 0 ? [{ name: 'negative n', args: [{ shape: [2] }], opts: { n: -1 }, throws: /polygamma: polygamma\(n, x\) does not support negative/ }] : undefined,
   })),
