@@ -424,6 +424,8 @@ describe('dispatch', () => {
       where(x.gt(1), x, 0);
       x.exp_();
       x.gelu({ approximate: 'tanh' });
+      x.lerp(y, 0.5);
+      x.clamp(y);
     } finally {
       installDispatchLayer(null);
     }
@@ -434,9 +436,11 @@ describe('dispatch', () => {
       ['div', 2, { roundingMode: 'floor' }],
       ['clamp', 1, { min: 0, max: 1 }],
       ['gt', 1, { other: 1 }],
-      ['where', 2, {}],
+      ['where', 2, { other: 0 }],
       ['exp_', 1, {}],
       ['gelu', 1, { approximate: 'tanh' }],
+      ['lerp', 2, { weight: 0.5 }],
+      ['clamp', 2, { max: null }],
     ]);
   });
 });

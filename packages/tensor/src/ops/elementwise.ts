@@ -9,7 +9,9 @@
  * A JS number operand travels through the call frame as a number, never as a tensor.
  *
  * Dispatch convention: `inputs` holds the tensor operands in order; a number operand is recorded
- * in attrs as `self` (first operand) or `other` (second), next to the op's own attributes.
+ * in attrs as `self` (first operand) or `other` (second), next to the op's own attributes (where:
+ * inputs [cond, ...tensors], numbers as self/other; lerp: numbers as end/weight; clamp: attrs
+ * { min, max }, numbers or tensors, null when absent).
  */
 import { kernels, native } from '@cinder/native';
 import { dispatchLayer } from '../dispatch.js';
@@ -646,8 +648,9 @@ function clampImpl(op: string, x: Tensor, lo: ClampArg | ClampOptions, hi: Clamp
     if (layer === null) return runUnary(UN.clamp!, x, cdt, rdt, p0, p1, flags, inplace);
     return layer.call(op, [x], attrs, () => runUnary(UN.clamp!, x, cdt, rdt, p0, p1, flags, inplace));
   }
-  if (min === null) return binary(op, BIN.minimum!, BKind.Same, x, max!, 1, inplace, undefined);
-  if (max === null) return binary(op, BIN.maximum!, BKind.Same, x, min, 1, inplace, undefined);
+  // One tensor bound: the dispatch layer sees inputs [x, bound] and the absent bound as null.
+  if (min === null) return binary(op, BIN.minimum!, BKind.Same, x, max!, 1, inplace, { min: null });
+  if (max === null) return binary(op, BIN.maximum!, BKind.Same, x, min, 1, inplace, { max: null });
   return ternary(op, TER.clamp!, x, min, max, rdt, inplace ? x : null, attrs);
 }
 
@@ -666,7 +669,10 @@ function lerpImpl(op: string, start: Tensor, end: TensorOrScalar, weight: Tensor
   if (!(weight instanceof Tensor)) checkScalar(weight, op, 'weight');
   const rdt = resultTypeOf([start, end, weight]);
   if (!isFloatingDType(rdt)) throw new TypeError(`${op}: expected floating point tensors, got ${start.dtype}`);
-  return ternary(op, TER.lerp!, start, end, weight, rdt, inplace ? start : null, {});
+  const attrs: Record<string, unknown> = {};
+  if (!(end instanceof Tensor)) attrs.end = end;
+  if (!(weight instanceof Tensor)) attrs.weight = weight;
+  return ternary(op, TER.lerp!, start, end, weight, rdt, inplace ? start : null, attrs);
 }
 /** start + weight * (end - start). */
 export function lerp(start: Tensor, end: TensorOrScalar, weight: TensorOrScalar): Tensor {
@@ -682,7 +688,10 @@ export function where(cond: Tensor, x: TensorOrScalar, y: TensorOrScalar): Tenso
   if (!(x instanceof Tensor)) checkScalar(x, 'where', 'input');
   if (!(y instanceof Tensor)) checkScalar(y, 'where', 'other');
   const rdt = resultTypeOf([x, y]);
-  return ternary('where', TER.where!, cond, x, y, rdt, null, {});
+  const attrs: Record<string, unknown> = {};
+  if (!(x instanceof Tensor)) attrs.self = x;
+  if (!(y instanceof Tensor)) attrs.other = y;
+  return ternary('where', TER.where!, cond, x, y, rdt, null, attrs);
 }
 
 // ---- methods -----------------------------------------------------------------------------------
