@@ -1,8 +1,175 @@
-// Elementwise bindings (filled in by the elementwise family).
+// Elementwise bindings: one entry point per arity, with op codes exported as name -> code maps
+// (unaryOps, binaryOps, ternaryOps) so TS and C++ cannot drift.
+//
+// TS chooses the compute dtype (PyTorch's promoted type; float32 for float16/bfloat16); operands
+// of another dtype are cast into contiguous temporaries here, and an output of another dtype
+// (float16 results, in-place into a narrower tensor) is written through one. A JS number operand
+// becomes a 0-d operand over a stack value, so no tensor is allocated for it.
 #include "binding/families.h"
+#include "core/convert.h"
+#include "cpu/copy.h"
+#include "cpu/elementwise.h"
 
 namespace cinder {
+namespace {
 
-void registerElementwise(Napi::Env env, Napi::Object exports, Context* ctx) {}
+// Temporaries owned by one call; released on every path, including errors.
+class Temps {
+ public:
+  ~Temps() {
+    for (int i = 0; i < n_; i++) releaseStorage(s_[i]);
+  }
+  TensorDesc make(DType dt, const int64_t* shape, int nd) {
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++) n *= shape[i];
+    Storage* s = newHostStorage((size_t)n * itemSize(dt));
+    s_[n_++] = s;
+    return contiguousDesc(static_cast<char*>(s->data), dt, shape, nd);
+  }
+
+ private:
+  Storage* s_[8];
+  int n_ = 0;
+};
+
+TensorDesc castTo(const TensorDesc& d, DType dt, Temps& temps, const char* op) {
+  if (d.dtype == dt) return d;
+  TensorDesc t = temps.make(dt, d.shape, d.ndim);
+  copyCast(t, d, op);
+  return t;
+}
+
+// A 0-d operand over `buf`, holding v in dtype dt. Integer scalars wrap like a C cast.
+TensorDesc scalarDesc(double v, DType dt, void* buf) {
+  switch (dt) {
+    case DType::Float32: *static_cast<float*>(buf) = (float)v; break;
+    case DType::Float64: *static_cast<double*>(buf) = v; break;
+    case DType::Int32: *static_cast<int32_t*>(buf) = (int32_t)(int64_t)v; break;
+    case DType::Int64: *static_cast<int64_t*>(buf) = (int64_t)v; break;
+    case DType::Uint8: *static_cast<uint8_t*>(buf) = (uint8_t)(int64_t)v; break;
+    case DType::Bool: *static_cast<uint8_t*>(buf) = v != 0 ? 1 : 0; break;
+    default: fail("elementwise: scalar of dtype ", dtypeName(dt), " is not a compute dtype");
+  }
+  TensorDesc d;
+  d.data = static_cast<char*>(buf);
+  d.dtype = dt;
+  d.ndim = 0;
+  return d;
+}
+
+struct alignas(8) ScalarBuf { unsigned char bytes[8]; };
+
+// frame: kind (0 tensor, 1 number), then the tensor or the number. Cast to dt.
+TensorDesc readOperand(FrameReader& r, DType dt, ScalarBuf& buf, Temps& temps, const char* op) {
+  int kind = r.i32();
+  if (kind == 1) return scalarDesc(r.num(), dt, buf.bytes);
+  return castTo(r.tensor(), dt, temps, op);
+}
+
+// frame: inplace flag, then the existing tensor (inplace) or an output spec.
+TensorDesc readOut(FrameReader& r) {
+  bool inplace = r.flag();
+  return inplace ? r.tensor() : r.output();
+}
+
+// Runs body(target) where target has dtype rdt, then stores it into out if out's dtype differs.
+template <typename Body>
+void throughOutput(const TensorDesc& out, DType rdt, Temps& temps, const char* op, Body body) {
+  if (out.dtype == rdt) {
+    body(out);
+    return;
+  }
+  TensorDesc t = temps.make(rdt, out.shape, out.ndim);
+  body(t);
+  copyCast(out, t, op);
+}
+
+const char* const kUnaryNames[] = {
+#define CINDER_NAME(n) #n,
+    CINDER_UNARY_OPS(CINDER_NAME)};
+const char* const kBinaryNames[] = {CINDER_BINARY_OPS(CINDER_NAME)};
+const char* const kTernaryNames[] = {CINDER_TERNARY_OPS(CINDER_NAME)
+#undef CINDER_NAME
+};
+
+int readCode(FrameReader& r, int count) {
+  int code = r.i32();
+  CINDER_CHECK(code >= 0 && code < count, "elementwise: unknown op code ", code);
+  return code;
+}
+
+// frame: code, p0, p1, p2, computeDtype, input tensor, out.
+Napi::Value unary(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "unary");
+  int code = readCode(r, (int)UnaryOp::kCount);
+  const char* name = kUnaryNames[code];
+  double params[3];
+  for (double& v : params) v = r.num();
+  DType cdt = r.dtype();
+  Temps temps;
+  TensorDesc in = castTo(r.tensor(), cdt, temps, name);
+  TensorDesc out = readOut(r);
+  UnaryOp op = (UnaryOp)code;
+  DType rdt = unaryIsPredicate(op) ? DType::Bool : cdt;
+  throughOutput(out, rdt, temps, name, [&](const TensorDesc& o) { unaryOp(op, o, in, params, name); });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: code, alpha, computeDtype, operand a, operand b, out.
+Napi::Value binary(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "binary");
+  int code = readCode(r, (int)BinaryOp::kCount);
+  const char* name = kBinaryNames[code];
+  if (code == (int)BinaryOp::divTrunc || code == (int)BinaryOp::divFloor) name = "div";
+  double alpha = r.num();
+  DType cdt = r.dtype();
+  Temps temps;
+  ScalarBuf sa, sb;
+  TensorDesc a = readOperand(r, cdt, sa, temps, name);
+  TensorDesc b = readOperand(r, cdt, sb, temps, name);
+  TensorDesc out = readOut(r);
+  BinaryOp op = (BinaryOp)code;
+  DType rdt = binaryIsPredicate(op) ? DType::Bool : cdt;
+  throughOutput(out, rdt, temps, name, [&](const TensorDesc& o) { binaryOp(op, o, a, b, alpha, name); });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: code, computeDtype, operand x (where: the bool condition), operand a, operand b, out.
+Napi::Value ternary(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "ternary");
+  int code = readCode(r, (int)TernaryOp::kCount);
+  const char* name = kTernaryNames[code];
+  DType cdt = r.dtype();
+  TernaryOp op = (TernaryOp)code;
+  Temps temps;
+  ScalarBuf sx, sa, sb;
+  TensorDesc x = readOperand(r, op == TernaryOp::where ? DType::Bool : cdt, sx, temps, name);
+  TensorDesc a = readOperand(r, cdt, sa, temps, name);
+  TensorDesc b = readOperand(r, cdt, sb, temps, name);
+  TensorDesc out = readOut(r);
+  throughOutput(out, cdt, temps, name, [&](const TensorDesc& o) { ternaryOp(op, o, x, a, b, name); });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+template <size_t N>
+Napi::Object codeMap(Napi::Env env, const char* const (&names)[N]) {
+  Napi::Object m = Napi::Object::New(env);
+  for (size_t i = 0; i < N; i++) m.Set(names[i], Napi::Number::New(env, (double)i));
+  return m;
+}
+
+}  // namespace
+
+void registerElementwise(Napi::Env env, Napi::Object exports, Context* ctx) {
+  exportFunction(env, exports, ctx, "ewUnary", unary);
+  exportFunction(env, exports, ctx, "ewBinary", binary);
+  exportFunction(env, exports, ctx, "ewTernary", ternary);
+  exports.Set("unaryOps", codeMap(env, kUnaryNames));
+  exports.Set("binaryOps", codeMap(env, kBinaryNames));
+  exports.Set("ternaryOps", codeMap(env, kTernaryNames));
+}
 
 }  // namespace cinder
