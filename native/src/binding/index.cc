@@ -12,14 +12,18 @@ Allocator allocatorOf(FrameReader& r) {
   return [&r](DType dt, const int64_t* shape, int nd) { return r.allocate(dt, shape, nd); };
 }
 
-// frame: self, index, dim, out spec. out[..j..] = self[..index[..j..]..] (index broadcasts to out).
+// frame: op code (0 gather, 1 indexSelect), self, index, dim, out spec.
+// out[..j..] = self[..index[..j..]..] (index broadcasts to out).
 Napi::Value indexGather(const Napi::CallbackInfo& info) {
-  FrameReader r(contextOf(info), "gather");
+  Context* ctx = contextOf(info);
+  const char* op = ctx->frame[0] == 1 ? "indexSelect" : "gather";
+  FrameReader r(ctx, op);
+  r.i32();
   TensorDesc self = r.tensor();
   TensorDesc index = r.tensor();
   int dim = r.i32();
   TensorDesc out = r.output();
-  gatherKernel(out, self, index, dim, "gather");
+  gatherKernel(out, self, index, dim, op);
   r.commit(info.Env());
   return info.Env().Undefined();
 }

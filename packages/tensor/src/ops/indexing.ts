@@ -170,12 +170,13 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     const outShape = withDim(xs.shape, d, n);
     const idxShape = xs.shape.map((_, i) => (i === d ? n : 1));
     const idxStrides = xs.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0));
-    let p = putTensor(0, xs);
+    frame[0] = 1;
+    let p = putTensor(1, xs);
     p = putStrided(p, index, idxShape, idxStrides);
     frame[p] = d;
     putOutput(p + 1, x.dtype, outShape);
     kernels.indexGather!();
-    return takeOutput(0, x.dtype, x.ndim === 0 && index.ndim === 0 ? [] : outShape);
+    return takeOutput(0, x.dtype, x.ndim === 0 ? [] : outShape);
   });
 }
 
@@ -200,7 +201,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return dispatch(op, [x, index], { dim: d }, () => {
     const xs = atLeast1d(x);
     const is = atLeast1d(index);
-    let p = putTensor(0, xs);
+    frame[0] = 0;
+    let p = putTensor(1, xs);
     p = putTensor(p, is);
     frame[p] = d;
     putOutput(p + 1, x.dtype, is.shape);
