@@ -108,9 +108,26 @@ void sortKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
     T* vo = values.ptr<T>();
     int64_t* io = indices.ptr<int64_t>();
     forRows<K>(self, values, dim, [&](std::vector<Entry<K>>& buf, int64_t si, int64_t oi) {
-      for (int64_t j = 0; j < len; j++) buf[j] = {load(src[si + j * is]), j};
-      if (descending) std::sort(buf.begin(), buf.end(), Descending<K>());
-      else std::sort(buf.begin(), buf.end(), Ascending<K>());
+      // NaNs go straight to their end (in input order); the rest sorts with NaN-free compares.
+      int64_t lo = 0, hi = len, nans = 0;
+      for (int64_t j = 0; j < len; j++) nans += isNan(load(src[si + j * is]));
+      int64_t nanPos = descending ? 0 : len - nans;
+      if (descending) lo = nans; else hi = len - nans;
+      int64_t w = lo;
+      for (int64_t j = 0; j < len; j++) {
+        K v = load(src[si + j * is]);
+        if (isNan(v)) buf[nanPos++] = {v, j};
+        else buf[w++] = {v, j};
+      }
+      if (descending) {
+        std::sort(buf.begin() + lo, buf.begin() + hi, [](const Entry<K>& a, const Entry<K>& b) {
+          return b.first < a.first || (a.first == b.first && a.second < b.second);
+        });
+      } else {
+        std::sort(buf.begin() + lo, buf.begin() + hi, [](const Entry<K>& a, const Entry<K>& b) {
+          return a.first < b.first || (a.first == b.first && a.second < b.second);
+        });
+      }
       for (int64_t j = 0; j < len; j++) {
         vo[oi + j * os] = src[si + buf[j].second * is];
         io[oi + j * os] = buf[j].second;
@@ -134,8 +151,21 @@ void topkKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
     int64_t* io = indices.ptr<int64_t>();
     forRows<K>(self, values, dim, [&](std::vector<Entry<K>>& buf, int64_t si, int64_t oi) {
       for (int64_t j = 0; j < len; j++) buf[j] = {load(src[si + j * is]), j};
-      if (largest) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Descending<K>());
-      else std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Ascending<K>());
+      // A heap (partial_sort) wins for small k; select-then-sort for large k.
+      const bool heap = k * 8 <= len;
+      if (largest) {
+        if (heap) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Descending<K>());
+        else {
+          if (k < len) std::nth_element(buf.begin(), buf.begin() + k, buf.end(), Descending<K>());
+          std::sort(buf.begin(), buf.begin() + k, Descending<K>());
+        }
+      } else {
+        if (heap) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Ascending<K>());
+        else {
+          if (k < len) std::nth_element(buf.begin(), buf.begin() + k, buf.end(), Ascending<K>());
+          std::sort(buf.begin(), buf.begin() + k, Ascending<K>());
+        }
+      }
       for (int64_t j = 0; j < k; j++) {
         vo[oi + j * os] = src[si + buf[j].second * is];
         io[oi + j * os] = buf[j].second;
@@ -296,31 +326,41 @@ void searchsortedKernel(const TensorDesc& out, const TensorDesc& seq, const Tens
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* sp = seq.ptr<T>();
-    int64_t idx[kMaxDims] = {};
-    const T* vp = values.ptr<T>();
-    for (int64_t i = 0; i < n; i++) {
-      int64_t base = 0;
-      if (batched)
-        for (int d = 0; d < seq.ndim - 1; d++) base += idx[d] * seq.strides[d];
-      const K v = load(*vp);
-      int64_t lo = 0, hi = len;
-      while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        K s = load(sp[base + mid * ss]);
-        bool goRight = right ? !lessNan(v, s) : lessNan(s, v);
-        if (goRight) lo = mid + 1;
-        else hi = mid;
+    parallelFor(n, std::max<int64_t>(1, kParallelGrain / 16), [&](int64_t begin, int64_t end) {
+      int64_t idx[kMaxDims] = {};
+      const T* vp = values.ptr<T>();
+      {
+        int64_t rem = begin;
+        for (int d = values.ndim - 1; d >= 0; d--) {
+          idx[d] = rem % values.shape[d];
+          rem /= values.shape[d];
+          vp += idx[d] * values.strides[d];
+        }
       }
-      if (out.dtype == DType::Int64) out.ptr<int64_t>()[i] = lo;
-      else out.ptr<int32_t>()[i] = (int32_t)lo;
-      for (int d = values.ndim - 1; d >= 0; d--) {
-        idx[d]++;
-        vp += values.strides[d];
-        if (idx[d] < values.shape[d]) break;
-        vp -= values.shape[d] * values.strides[d];
-        idx[d] = 0;
+      for (int64_t i = begin; i < end; i++) {
+        int64_t base = 0;
+        if (batched)
+          for (int d = 0; d < seq.ndim - 1; d++) base += idx[d] * seq.strides[d];
+        const K v = load(*vp);
+        int64_t lo = 0, hi = len;
+        while (lo < hi) {
+          int64_t mid = lo + (hi - lo) / 2;
+          K s = load(sp[base + mid * ss]);
+          bool goRight = right ? !lessNan(v, s) : lessNan(s, v);
+          if (goRight) lo = mid + 1;
+          else hi = mid;
+        }
+        if (out.dtype == DType::Int64) out.ptr<int64_t>()[i] = lo;
+        else out.ptr<int32_t>()[i] = (int32_t)lo;
+        for (int d = values.ndim - 1; d >= 0; d--) {
+          idx[d]++;
+          vp += values.strides[d];
+          if (idx[d] < values.shape[d]) break;
+          vp -= values.shape[d] * values.strides[d];
+          idx[d] = 0;
+        }
       }
-    }
+    });
   });
 }
 

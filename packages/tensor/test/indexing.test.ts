@@ -198,4 +198,37 @@ describe('large kernels and bounds', () => {
     expect(out.dtype).toBe('int32');
     expect(out.toArray()).toEqual([2, 0]);
   });
+
+  it('topk agrees with sort for small and large k over long rows', () => {
+    const r = rng(6);
+    const x = tensor(Float64Array.from({ length: 3 * 1000 }, () => Math.floor(r() * 50)), { shape: [3, 1000] });
+    const full = sort(x, 1, { descending: true });
+    for (const k of [1, 7, 600, 1000]) {
+      const t = topk(x, k, 1);
+      const want = (m: Tensor): number[][] => (m.toArray() as number[][]).map((row) => row.slice(0, k));
+      expect(t.values.toArray()).toEqual(want(full.values));
+      expect(t.indices.toArray()).toEqual(want(full.indices));
+    }
+  });
+
+  it('searchsorted over many values (parallel) matches a linear scan', () => {
+    const r = rng(7);
+    const seq = Float64Array.from({ length: 300 }, () => Math.floor(r() * 100)).sort();
+    const vals = Float64Array.from({ length: 50_000 }, () => r() * 110 - 5);
+    const got = nums(searchsorted(tensor(seq), tensor(vals), { side: 'right' }));
+    let bad = 0;
+    vals.forEach((v, i) => {
+      let pos = 0;
+      while (pos < seq.length && seq[pos]! <= v) pos++;
+      if (got[i] !== pos) bad++;
+    });
+    expect(bad).toBe(0);
+  });
+
+  it('scatter reductions on float16 compute in float32', () => {
+    const x = zeros([2], { dtype: 'float16' });
+    const out = scatterAdd(x, 0, tensor([0, 0, 1]), tensor([0.5, 0.25, 2], { dtype: 'float16' }));
+    expect(out.dtype).toBe('float16');
+    expect(out.toArray()).toEqual([0.75, 2]);
+  });
 });

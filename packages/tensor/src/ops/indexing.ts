@@ -249,12 +249,15 @@ interface ScatterCall {
 
 /** Runs the native scatter into `target` (a tensor of at least one dim). */
 function scatterInto(target: Tensor, c: ScatterCall): void {
+  // float16/bfloat16 are storage types: reductions run in float32 and round once at the end.
+  const half = c.reduce !== 0 && (target.dtype === 'float16' || target.dtype === 'bfloat16');
   const tracked = c.reduce === REDUCE_CODE.mean || (c.reduce !== 0 && !c.includeSelf);
-  const work = tracked && !target.isContiguous() ? target._copyAs(target.dtype) : target;
+  const work = half ? target._copyAs('float32') : tracked && !target.isContiguous() ? target._copyAs(target.dtype) : target;
+  const src = half ? c.src._copyAs('float32') : c.src;
   frame[0] = SCATTER_CODE[c.op];
   let p = putTensor(1, work);
   p = putStrided(p, c.index, c.indexShape, c.indexStrides);
-  p = putTensor(p, c.src);
+  p = putTensor(p, src);
   frame[p++] = c.dim;
   frame[p++] = c.reduce;
   frame[p++] = c.includeSelf ? 1 : 0;
