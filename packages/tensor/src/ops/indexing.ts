@@ -164,20 +164,22 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex(op, index);
   if (index.ndim > 1) throw new RangeError(`${op}: index must be a vector or a scalar, got shape ${shapeString(index.shape)}`);
   const d = normalizeDim(dim, x.ndim, op);
-  return dispatch(op, [x, index], { dim: d }, () => {
-    const xs = atLeast1d(x);
-    const n = index.numel();
-    const outShape = withDim(xs.shape, d, n);
-    const idxShape = xs.shape.map((_, i) => (i === d ? n : 1));
-    const idxStrides = xs.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0));
-    frame[0] = 1;
-    let p = putTensor(1, xs);
-    p = putStrided(p, index, idxShape, idxStrides);
-    frame[p] = d;
-    putOutput(p + 1, x.dtype, outShape);
-    kernels.indexGather!();
-    return takeOutput(0, x.dtype, x.ndim === 0 ? [] : outShape);
-  });
+  return dispatch(op, [x, index], { dim: d }, () => indexSelectKernel(x, d, index));
+}
+
+function indexSelectKernel(x: Tensor, d: number, index: Tensor): Tensor {
+  const xs = atLeast1d(x);
+  const n = index.numel();
+  const outShape = withDim(xs.shape, d, n);
+  const idxShape = xs.shape.map((_, i) => (i === d ? n : 1));
+  const idxStrides = xs.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0));
+  frame[0] = 1;
+  let p = putTensor(1, xs);
+  p = putStrided(p, index, idxShape, idxStrides);
+  frame[p] = d;
+  putOutput(p + 1, x.dtype, outShape);
+  kernels.indexGather!();
+  return takeOutput(0, x.dtype, x.ndim === 0 ? [] : outShape);
 }
 
 /** torch.gather: out[i][j] = x[index[i][j]][j] (dim 0); index has x's number of dims. */
@@ -186,7 +188,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex(op, index);
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim === 0 || index.ndim === 0) {
-    if (x.ndim > 1 || index.ndim > 1 || index.numel() > 1 && x.ndim === 0) {
+    if (x.ndim > 1 || index.ndim > 1 || (x.ndim === 0 && index.numel() > 1)) {
       throw new RangeError(`${op}: index of shape ${shapeString(index.shape)} does not match self of shape ${shapeString(x.shape)}`);
     }
   } else if (index.ndim !== x.ndim) {
@@ -524,23 +526,30 @@ export function sort(x: Tensor, dim?: number | (SortOptions & { dim?: number }),
   const [dd, o] = splitDimOpts(dim, opts, -1);
   const d = normalizeDim(dd!, x.ndim, op);
   const descending = o.descending === true;
-  return dispatch(op, [x], { dim: d, descending }, () => {
-    const xs = atLeast1d(x);
-    let p = putTensor(0, xs);
-    frame[p++] = d;
-    frame[p++] = descending ? 1 : 0;
-    p = putOutput(p, x.dtype, xs.shape);
-    putOutput(p, 'int64', xs.shape);
-    kernels.sortSort!();
-    return { values: takeOutput(0, x.dtype, x.shape), indices: takeOutput(1, 'int64', x.shape) };
-  });
+  return dispatch(op, [x], { dim: d, descending }, () => sortKernel(x, d, descending));
+}
+
+function sortKernel(x: Tensor, d: number, descending: boolean): { values: Tensor; indices: Tensor } {
+  const xs = atLeast1d(x);
+  let p = putTensor(0, xs);
+  frame[p++] = d;
+  frame[p++] = descending ? 1 : 0;
+  p = putOutput(p, x.dtype, xs.shape);
+  putOutput(p, 'int64', xs.shape);
+  kernels.sortSort!();
+  return { values: takeOutput(0, x.dtype, x.shape), indices: takeOutput(1, 'int64', x.shape) };
 }
 
 /** torch.argsort: sort's indices. */
 export function argsort(x: Tensor, dim?: number | (SortOptions & { dim?: number }), opts?: SortOptions): Tensor {
-  const { values, indices } = sort(x, dim as number, opts);
-  values.dispose();
-  return indices;
+  const [dd, o] = splitDimOpts(dim, opts, -1);
+  const d = normalizeDim(dd!, x.ndim, 'argsort');
+  const descending = o.descending === true;
+  return dispatch('argsort', [x], { dim: d, descending }, () => {
+    const { values, indices } = sortKernel(x, d, descending);
+    values.dispose();
+    return indices;
+  });
 }
 
 /** torch.topk: the k largest (or smallest) along dim (default -1), sorted, as `{ values, indices }`. */
@@ -569,19 +578,21 @@ export function topk(x: Tensor, k: number, dim?: number | (TopkOptions & { dim?:
 }
 
 function kth(op: 'kthvalue' | 'median', x: Tensor, k0: number, d: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
-  return dispatch(op, [x], { k: k0 + 1, dim: d, keepdim }, () => {
-    const xs = atLeast1d(x);
-    const keepShape = withDim(xs.shape, d, 1);
-    frame[0] = op === 'median' ? 1 : 0;
-    let p = putTensor(1, xs);
-    frame[p++] = d;
-    frame[p++] = k0;
-    p = putOutput(p, x.dtype, keepShape);
-    putOutput(p, 'int64', keepShape);
-    kernels.sortKth!();
-    const shape = x.ndim === 0 ? [] : keepdim ? keepShape : squeezeShape(xs.shape, d);
-    return { values: takeOutput(0, x.dtype, shape), indices: takeOutput(1, 'int64', shape) };
-  });
+  return dispatch(op, [x], { k: k0 + 1, dim: d, keepdim }, () => kthKernel(op, x, k0, d, keepdim));
+}
+
+function kthKernel(op: 'kthvalue' | 'median', x: Tensor, k0: number, d: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+  const xs = atLeast1d(x);
+  const keepShape = withDim(xs.shape, d, 1);
+  frame[0] = op === 'median' ? 1 : 0;
+  let p = putTensor(1, xs);
+  frame[p++] = d;
+  frame[p++] = k0;
+  p = putOutput(p, x.dtype, keepShape);
+  putOutput(p, 'int64', keepShape);
+  kernels.sortKth!();
+  const shape = x.ndim === 0 ? [] : keepdim ? keepShape : squeezeShape(xs.shape, d);
+  return { values: takeOutput(0, x.dtype, shape), indices: takeOutput(1, 'int64', shape) };
 }
 
 /** torch.kthvalue: the k-th smallest (1-based) along dim (default -1), as `{ values, indices }`. */
@@ -606,11 +617,13 @@ export function median(x: Tensor, dim?: number, opts?: { keepdim?: boolean }): T
   if (dim === undefined) {
     const n = x.numel();
     if (n === 0) throw new RangeError(`${op}: cannot compute the median of an empty tensor (shape ${shapeString(x.shape)})`);
-    const flat = x.contiguous();
-    const v = flat._view([n], [1], flat.offset);
-    const r = kth(op, v, Math.floor((n - 1) / 2), 0, false);
-    r.indices.dispose();
-    return r.values;
+    return dispatch(op, [x], undefined, () => {
+      const flat = x.contiguous();
+      const v = flat._view([n], [1], flat.offset);
+      const r = kthKernel(op, v, Math.floor((n - 1) / 2), 0, false);
+      r.indices.dispose();
+      return r.values;
+    });
   }
   const d = normalizeDim(dim, x.ndim, op);
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
@@ -661,7 +674,7 @@ export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResu
       const pos = takeOutput(0, 'int64', [u]);
       if (wantInv) inverse = takeOutput(1, 'int64', [n]);
       if (wantCnt) counts = takeOutput(wantInv ? 2 : 1, 'int64', [u]);
-      values = indexSelect(x, d, pos);
+      values = indexSelectKernel(x, d, pos);
       pos.dispose();
     }
     if (!wantInv && !wantCnt) return values;
