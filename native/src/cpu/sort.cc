@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -63,6 +65,86 @@ struct Descending {
   }
 };
 
+// Order-preserving unsigned keys: NaN maps to the largest key, -0.0 to +0.0's key (they compare
+// equal, so a stable sort keeps them in input order).
+template <typename U, typename K>
+inline U radixKey(K v) {
+  constexpr U sign = U(1) << (sizeof(U) * 8 - 1);
+  if constexpr (std::is_floating_point_v<K>) {
+    if (std::isnan(v)) return ~U(0);
+    if (v == 0) v = 0;
+    U bits;
+    std::memcpy(&bits, &v, sizeof(U));
+    return (bits & sign) ? ~bits : (bits | sign);
+  } else if constexpr (std::is_signed_v<K>) {
+    return (U)(std::make_unsigned_t<K>)v ^ sign;
+  } else {
+    return (U)v;
+  }
+}
+
+// Stable orderings of one row of keys: an LSD radix sort (stable by construction) for long rows,
+// a comparison sort with position tie-breaks for short ones. Buffers are reused across rows.
+template <typename K>
+struct Orderer {
+  using U = std::conditional_t<(sizeof(K) > 4), uint64_t, uint32_t>;
+  std::vector<U> k0, k1;
+  std::vector<uint32_t> i0, i1, hist;
+  std::vector<Entry<K>> pairs;
+
+  // The positions of v[0..n) in sorted order; valid until the next call.
+  const uint32_t* order(const K* v, size_t n, bool descending) {
+    if (i0.size() < n) { i0.resize(n); i1.resize(n); }
+    if (n < 64) {
+      pairs.resize(n);
+      for (size_t j = 0; j < n; j++) pairs[j] = {v[j], (int64_t)j};
+      if (descending) std::sort(pairs.begin(), pairs.end(), Descending<K>());
+      else std::sort(pairs.begin(), pairs.end(), Ascending<K>());
+      for (size_t j = 0; j < n; j++) i0[j] = (uint32_t)pairs[j].second;
+      return i0.data();
+    }
+    if (k0.size() < n) { k0.resize(n); k1.resize(n); }
+    const U flip = descending ? ~U(0) : U(0);
+    for (size_t j = 0; j < n; j++) {
+      k0[j] = radixKey<U, K>(v[j]) ^ flip;
+      i0[j] = (uint32_t)j;
+    }
+    const int bits = n >= (size_t(1) << 16) ? 11 : 8;
+    const size_t radix = size_t(1) << bits;
+    const U mask = (U)(radix - 1);
+    const int passes = (int)((sizeof(U) * 8 + bits - 1) / bits);
+    hist.assign((size_t)passes * radix, 0);
+    for (size_t j = 0; j < n; j++) {
+      U k = k0[j];
+      for (int p = 0; p < passes; p++) hist[(size_t)p * radix + (size_t)((k >> (p * bits)) & mask)]++;
+    }
+    U* ka = k0.data();
+    U* kb = k1.data();
+    uint32_t* ia = i0.data();
+    uint32_t* ib = i1.data();
+    for (int p = 0; p < passes; p++) {
+      uint32_t* h = &hist[(size_t)p * radix];
+      const int shift = p * bits;
+      if (h[(size_t)((ka[0] >> shift) & mask)] == n) continue;  // every key shares this digit
+      uint32_t sum = 0;
+      for (size_t b = 0; b < radix; b++) {
+        uint32_t c = h[b];
+        h[b] = sum;
+        sum += c;
+      }
+      for (size_t j = 0; j < n; j++) {
+        U k = ka[j];
+        uint32_t pos = h[(size_t)((k >> shift) & mask)]++;
+        kb[pos] = k;
+        ib[pos] = ia[j];
+      }
+      std::swap(ka, kb);
+      std::swap(ia, ib);
+    }
+    return ia;
+  }
+};
+
 // Offset (in elements) of row r of t, rows being every index of t's dims other than `dim`.
 inline int64_t rowOffset(const TensorDesc& t, int dim, int64_t r) {
   int64_t off = 0;
@@ -100,37 +182,30 @@ void sortKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
                 const char* op) {
   checkDim(self, dim, op);
   const int64_t len = self.shape[dim];
+  const int64_t n = self.numel();
+  if (n == 0) return;
+  CINDER_CHECK(len <= (int64_t)std::numeric_limits<uint32_t>::max(), op, ": rows of ", len,
+               " elements are too long to sort (at most 2^32 - 1)");
   const int64_t is = self.strides[dim], os = values.strides[dim];
+  const int64_t rows = n / len;
   CINDER_SORT_DISPATCH(self.dtype, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* src = self.ptr<T>();
     T* vo = values.ptr<T>();
     int64_t* io = indices.ptr<int64_t>();
-    forRows<K>(self, values, dim, [&](std::vector<Entry<K>>& buf, int64_t si, int64_t oi) {
-      // NaNs go straight to their end (in input order); the rest sorts with NaN-free compares.
-      int64_t lo = 0, hi = len, nans = 0;
-      for (int64_t j = 0; j < len; j++) nans += isNan(load(src[si + j * is]));
-      int64_t nanPos = descending ? 0 : len - nans;
-      if (descending) lo = nans; else hi = len - nans;
-      int64_t w = lo;
-      for (int64_t j = 0; j < len; j++) {
-        K v = load(src[si + j * is]);
-        if (isNan(v)) buf[nanPos++] = {v, j};
-        else buf[w++] = {v, j};
-      }
-      if (descending) {
-        std::sort(buf.begin() + lo, buf.begin() + hi, [](const Entry<K>& a, const Entry<K>& b) {
-          return b.first < a.first || (a.first == b.first && a.second < b.second);
-        });
-      } else {
-        std::sort(buf.begin() + lo, buf.begin() + hi, [](const Entry<K>& a, const Entry<K>& b) {
-          return a.first < b.first || (a.first == b.first && a.second < b.second);
-        });
-      }
-      for (int64_t j = 0; j < len; j++) {
-        vo[oi + j * os] = src[si + buf[j].second * is];
-        io[oi + j * os] = buf[j].second;
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / len);
+    parallelFor(rows, grain, [&](int64_t b, int64_t e) {
+      Orderer<K> ord;
+      std::vector<K> keys((size_t)len);
+      for (int64_t r = b; r < e; r++) {
+        const int64_t si = rowOffset(self, dim, r), oi = rowOffset(values, dim, r);
+        for (int64_t j = 0; j < len; j++) keys[j] = load(src[si + j * is]);
+        const uint32_t* order = ord.order(keys.data(), (size_t)len, descending);
+        for (int64_t j = 0; j < len; j++) {
+          vo[oi + j * os] = src[si + (int64_t)order[j] * is];
+          io[oi + j * os] = order[j];
+        }
       }
     });
   });
@@ -212,15 +287,17 @@ int64_t uniqueKernel(const TensorDesc& self, bool wantInverse, bool wantCounts, 
   CINDER_SORT_DISPATCH(self.dtype, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
-    std::vector<Entry<K>> buf((size_t)n);
+    CINDER_CHECK(n <= (int64_t)std::numeric_limits<uint32_t>::max(), op, ": tensors of ", n,
+                 " elements are too large (at most 2^32 - 1)");
     std::vector<T> raw((size_t)n);
+    std::vector<K> keys((size_t)n);
     {
       // Row-major walk over any strides.
       int64_t idx[kMaxDims] = {};
       const T* p = self.ptr<T>();
       for (int64_t i = 0; i < n; i++) {
         raw[i] = *p;
-        buf[i] = {load(*p), i};
+        keys[i] = load(*p);
         for (int d = self.ndim - 1; d >= 0; d--) {
           idx[d]++;
           p += self.strides[d];
@@ -230,22 +307,22 @@ int64_t uniqueKernel(const TensorDesc& self, bool wantInverse, bool wantCounts, 
         }
       }
     }
-    std::sort(buf.begin(), buf.end(), Ascending<K>());
+    Orderer<K> ord;
+    const uint32_t* order = n > 0 ? ord.order(keys.data(), (size_t)n, false) : nullptr;
     // Group starts; NaN equals nothing, so every NaN is its own group (as in PyTorch).
     std::vector<int64_t> starts;
-    starts.reserve((size_t)n);
     for (int64_t i = 0; i < n; i++)
-      if (i == 0 || !(buf[i].first == buf[i - 1].first)) starts.push_back(i);
+      if (i == 0 || !(keys[order[i]] == keys[order[i - 1]])) starts.push_back(i);
     u = (int64_t)starts.size();
     TensorDesc vals = alloc(self.dtype, &u, 1);
     T* vo = vals.ptr<T>();
-    for (int64_t g = 0; g < u; g++) vo[g] = raw[buf[starts[g]].second];
+    for (int64_t g = 0; g < u; g++) vo[g] = raw[order[starts[g]]];
     if (wantInverse) {
       TensorDesc inv = alloc(DType::Int64, self.shape, self.ndim);
       int64_t* io = inv.ptr<int64_t>();
       for (int64_t g = 0; g < u; g++) {
         int64_t end = g + 1 < u ? starts[g + 1] : n;
-        for (int64_t i = starts[g]; i < end; i++) io[buf[i].second] = g;
+        for (int64_t i = starts[g]; i < end; i++) io[order[i]] = g;
       }
     }
     if (wantCounts) {

@@ -108,6 +108,21 @@ describe('sorting', () => {
     }
   });
 
+  it('sorts 100k float64 values (wide radix digits) like a stable comparison sort', () => {
+    const r = rng(8);
+    const n = 100_000;
+    const special = [NaN, 0, -0, Infinity, -Infinity];
+    const vals = Float64Array.from({ length: n }, () => (r() < 0.05 ? special[Math.floor(r() * 5)]! : Math.round((r() - 0.5) * 2000) / 8));
+    const ord = (a: number, b: number): number => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0);
+    for (const descending of [false, true]) {
+      const want = [...vals.keys()].sort((i, j) => (descending ? ord(vals[j]!, vals[i]!) : ord(vals[i]!, vals[j]!)));
+      const got = nums(sort(tensor(vals), 0, { descending }).indices);
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (got[i] !== want[i]) bad++;
+      expect(bad).toBe(0);
+    }
+  });
+
   it('sorts along a non-last dim of a transposed (strided) tensor', () => {
     const x = tensor([[3, 1], [1, 2], [2, 0]], { dtype: 'float32' });
     const t = x._view([2, 3], [1, 2], 0); // x.T
