@@ -95,7 +95,7 @@ struct Orderer {
   // The positions of v[0..n) in sorted order; valid until the next call.
   const uint32_t* order(const K* v, size_t n, bool descending) {
     if (i0.size() < n) { i0.resize(n); i1.resize(n); }
-    if (n < 64) {
+    if (n < 256) {
       pairs.resize(n);
       for (size_t j = 0; j < n; j++) pairs[j] = {v[j], (int64_t)j};
       if (descending) std::sort(pairs.begin(), pairs.end(), Descending<K>());

@@ -231,6 +231,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 
 const SCATTER_CODE = { scatter: 0, scatterAdd: 1, indexAdd: 2, scatterReduce: 3 } as const;
 const REDUCE_CODE: Record<string, number> = { none: 0, sum: 1, add: 1, prod: 2, multiply: 2, mean: 3, amax: 4, amin: 5 };
+const REDUCE_NAME: readonly (ScatterReduceMode | undefined)[] = [undefined, 'sum', 'prod', 'mean', 'amax', 'amin'];
 
 interface ScatterCall {
   op: keyof typeof SCATTER_CODE;
@@ -247,6 +248,8 @@ interface ScatterCall {
   alpha: number;
   /** src came from the caller (not a scalar made here). */
   userSrc: boolean;
+  /** The scalar src, when one was given. */
+  value?: number;
 }
 
 /** Runs the native scatter into `target` (a tensor of at least one dim). */
@@ -318,12 +321,14 @@ function prepareScatter(
   return {
     op, dim: d, index: is, src: src instanceof Tensor ? ss : srcT, iterShape: is.shape, indexShape: is.shape,
     indexStrides: is.strides, reduce: reduceCode, includeSelf, alpha: 1, userSrc: src instanceof Tensor,
+    value: src instanceof Tensor ? undefined : Number(src),
   };
 }
 
 function scatterImpl(op: keyof typeof SCATTER_CODE, name: string, x: Tensor, call: ScatterCall, inplace: boolean): Tensor {
   const inputs = call.userSrc ? [x, call.index, call.src] : [x, call.index];
-  return dispatch(name, inputs, { dim: call.dim, reduce: call.reduce, includeSelf: call.includeSelf, alpha: call.alpha }, () => {
+  const attrs = { dim: call.dim, reduce: REDUCE_NAME[call.reduce], includeSelf: call.includeSelf, value: call.value };
+  return dispatch(name, inputs, attrs, () => {
     if (inplace) {
       scatterInto(atLeast1d(x), call);
       x._st.version++;

@@ -16,7 +16,7 @@ const T = (shape: number[], extra: Partial<TensorArg> = {}): TensorArg => ({ sha
 const B = (shape: number[], values: number[]): TensorArg => ({ shape, dtype: 'bool', values });
 
 /** NaN, both zeros, infinities and ties, in a scrambled order. */
-const SPECIAL = Array.from({ length: 320 }, (_, i) => [NaN, 0, -0, Infinity, -Infinity, 1.5, -2.5, 3, -1e-30, 7e30][(i * 7) % 10]! * (i % 3 === 0 ? 1 : -1));
+const SPECIAL = Array.from({ length: 600 }, (_, i) => [NaN, 0, -0, Infinity, -Infinity, 1.5, -2.5, 3, -1e-30, 7e30][(i * 7) % 10]! * (i % 3 === 0 ? 1 : -1));
 
 const nd0 = (dim: number, n: number): number => (dim < 0 ? dim + Math.max(n, 1) : dim);
 const wrap = (i: number, n: number): number => (i < 0 ? i + n : i);
@@ -441,7 +441,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'dim 0, descending', args: [T([6, 3]), 0], opts: { descending: true } },
       { name: 'non-contiguous middle dim, stable', args: [T([2, 5, 3], { noncontig: true }), 1], opts: { stable: true } },
       { name: 'long rows (radix path), ties', args: [T([3, 300], { low: -3, high: 3 }), 1] },
-      { name: 'long non-contiguous columns, descending', args: [T([200, 2], { low: -50, high: 50, noncontig: true }), 0], opts: { descending: true } },
+      { name: 'long non-contiguous columns, descending', args: [T([300, 2], { low: -50, high: 50, noncontig: true }), 0], opts: { descending: true } },
       { name: 'zero-size', args: [T([0, 3]), 1] },
       { name: '0-d', args: [T([]), 0] },
     ],
@@ -455,8 +455,8 @@ export const indexingOps: OpInfo[] = [
     samples: [
       { name: 'ascending', args: [T([7], { values: [3, NaN, -1, Infinity, NaN, -Infinity, 0] })] },
       { name: 'descending', args: [T([2, 4], { values: [NaN, 1, NaN, 2, 5, -Infinity, 5, NaN] })], opts: { descending: true } },
-      { name: 'long row: NaN, signed zeros, infinities', args: [T([2, 160], { values: SPECIAL })] },
-      { name: 'long row descending', args: [T([2, 160], { values: SPECIAL })], opts: { descending: true } },
+      { name: 'long row: NaN, signed zeros, infinities', args: [T([2, 300], { values: SPECIAL })] },
+      { name: 'long row descending', args: [T([2, 300], { values: SPECIAL })], opts: { descending: true } },
     ],
     dtypes: FLOATS,
   },
