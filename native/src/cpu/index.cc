@@ -188,24 +188,58 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
   if (total == 0) return;
   const int64_t es = (int64_t)itemSize(self.dtype);
   const int64_t size = self.shape[dim];
+  // Byte strides of the three operands over the iteration shape; index and src broadcast
+  // (size-1 or 0-d operands get stride 0).
+  int64_t stS[kMaxDims], stI[kMaxDims], stR[kMaxDims];
+  const int64_t ies = (int64_t)itemSize(index.dtype);
+  for (int d = 0; d < iterNd; d++) {
+    stS[d] = d == dim ? 0 : self.strides[d] * es;
+    if (index.ndim == 0) stI[d] = 0;
+    else {
+      CINDER_CHECK(index.ndim == iterNd && (index.shape[d] == iterShape[d] || index.shape[d] == 1), op,
+                   ": index of shape ", index.shapeString(), " does not fit the iteration");
+      stI[d] = index.shape[d] == 1 ? 0 : index.strides[d] * ies;
+    }
+    stR[d] = src.ndim == 0 ? 0 : src.strides[d] * es;
+  }
+  // Validate every index before writing anything, so a failed in-place scatter leaves self as it was.
+  CINDER_DISPATCH_INDEX(index.dtype, op, [&] {
+    walk(index, [&](const char* p, const int64_t*) { wrapIndex((int64_t)*reinterpret_cast<const index_t*>(p), size, op, dim); });
+  });
   const int64_t dimStride = self.strides[dim] * es;
-  TensorDesc selfR = self;
-  for (int d = 0; d < iterNd; d++) selfR.shape[d] = iterShape[d];
-  selfR.strides[dim] = 0;
-  TensorDesc srcR = src;
-  for (int d = 0; d < src.ndim; d++) srcR.shape[d] = iterShape[d];
-  const TensorDesc* ops[3] = {&selfR, &index, &srcR};
-  ElementwiseIter it(op, ops, 3);
+  const int64_t len = iterShape[dim];
+  const int64_t lines = total / len;
+  // Every line along `dim` (fixed other coordinates) writes only into its own line of self, so
+  // lines run in parallel while each walks its elements in order: the result is the same as one
+  // sequential row-major pass, duplicates included.
+  auto forLines = [&](auto&& body) {
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / len);
+    parallelFor(lines, grain, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; r++) {
+        int64_t rem = r, oS = 0, oI = 0, oR = 0;
+        for (int d = iterNd - 1; d >= 0; d--) {
+          if (d == dim) continue;
+          int64_t i = rem % iterShape[d];
+          rem /= iterShape[d];
+          oS += i * stS[d];
+          oI += i * stI[d];
+          oR += i * stR[d];
+        }
+        body(self.data + oS, index.data + oI, src.data + oR);
+      }
+    });
+  };
+  const int64_t jI = stI[dim], jR = stR[dim];
 
   if (reduce == ScatterReduce::None) {
     CINDER_DISPATCH_INDEX(index.dtype, op, [&] {
       CINDER_DISPATCH_WORD(es, [&] {
-        it.forEach([&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; i++) {
-            int64_t idx = wrapIndex((int64_t)*reinterpret_cast<const index_t*>(p[1] + i * s[1]), size, op, dim);
-            *reinterpret_cast<word_t*>(p[0] + i * s[0] + idx * dimStride) = *reinterpret_cast<const word_t*>(p[2] + i * s[2]);
+        forLines([&](char* ps, const char* pi, const char* pr) {
+          for (int64_t j = 0; j < len; j++) {
+            int64_t idx = wrapIndex((int64_t)*reinterpret_cast<const index_t*>(pi + j * jI), size, op, dim);
+            *reinterpret_cast<word_t*>(ps + idx * dimStride) = *reinterpret_cast<const word_t*>(pr + j * jR);
           }
-        }, kSequential);
+        });
       });
     });
     return;
@@ -221,11 +255,11 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
       const T a = convertValue<T>(alpha);
       const bool scaled = alpha != 1.0;
       const ScatterReduce rk = reduce == ScatterReduce::Mean ? ScatterReduce::Sum : reduce;
-      it.forEach([&](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; i++) {
-          int64_t idx = wrapIndex((int64_t)*reinterpret_cast<const index_t*>(p[1] + i * s[1]), size, op, dim);
-          T* dst = reinterpret_cast<T*>(p[0] + i * s[0] + idx * dimStride);
-          T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
+      forLines([&](char* ps, const char* pi, const char* pr) {
+        for (int64_t j = 0; j < len; j++) {
+          int64_t idx = wrapIndex((int64_t)*reinterpret_cast<const index_t*>(pi + j * jI), size, op, dim);
+          T* dst = reinterpret_cast<T*>(ps + idx * dimStride);
+          T v = *reinterpret_cast<const T*>(pr + j * jR);
           if (scaled) v = (T)(v * a);
           if (tracked) {
             int64_t& c = counts[(size_t)(dst - self.ptr<T>())];
@@ -235,7 +269,7 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
             *dst = combine<T>(rk, *dst, v);
           }
         }
-      }, kSequential);
+      });
       if (reduce == ScatterReduce::Mean) {
         T* base = self.ptr<T>();
         for (int64_t k = 0; k < numel; k++) {

@@ -74,6 +74,24 @@ describe('duplicate indices', () => {
     expect(a).toEqual(want);
   });
 
+  it('scatterAdd along dim 0 of a wide matrix (parallel over columns) matches sequential sums', () => {
+    const r = rng(9);
+    const rows = 3000;
+    const cols = 40;
+    const vals = Float32Array.from({ length: rows * cols }, () => r() - 0.5);
+    const idx = Array.from({ length: rows * cols }, () => Math.floor(r() * 5));
+    const out = nums(scatterAdd(zeros([5, cols]), 0, tensor(idx)._view([rows, cols], [cols, 1], 0), tensor(vals, { shape: [rows, cols] })));
+    const want = new Float32Array(5 * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[idx[i * cols + j]! * cols + j] = Math.fround(want[idx[i * cols + j]! * cols + j]! + vals[i * cols + j]!);
+    expect(out).toEqual(Array.from(want));
+  });
+
+  it('a failed in-place scatter leaves self untouched', () => {
+    const x = zeros([4]);
+    expect(() => scatterAdd_(x, 0, tensor([0, 1, 9]), tensor([1, 1, 1], { dtype: 'float32' }))).toThrow(/scatterAdd: index 9 is out of bounds/);
+    expect(x.toArray()).toEqual([0, 0, 0, 0]);
+  });
+
   it('indexAdd accumulates every duplicate row', () => {
     const x = zeros([2, 2], { dtype: 'int64' });
     indexAdd_(x, 0, tensor([1, 1, 1, 0]), tensor([[1, 2], [3, 4], [5, 6], [7, 8]]));
