@@ -53,6 +53,13 @@ describe('in-place variants', () => {
     expect(base.toArray()).toEqual([[1, 40], [2, 20], [3, 15]]);
   });
 
+  it('in-place writes into an expanded tensor are refused', () => {
+    const x = zeros([1])._view([4], [0], 0);
+    expect(() => scatter_(x, 0, tensor([0]), 1)).toThrow(/scatter_: unsupported operation: more than one element of the written-to tensor/);
+    expect(() => maskedFill_(x, tensor([true, false, false, false]), 1)).toThrow(/maskedFill_: unsupported operation/);
+    expect(() => indexAdd_(x, 0, tensor([0]), tensor([1], { dtype: 'float32' }))).toThrow(/indexAdd_: unsupported operation/);
+  });
+
   it('maskedFill_ refuses a mask that would broadcast self', () => {
     const x = zeros([3]);
     expect(() => maskedFill_(x, tensor([[true], [false]]), 1)).toThrow(/maskedFill_: mask of shape \[2, 1\] cannot be broadcast to self of shape \[3\]/);

@@ -141,6 +141,17 @@ function checkMask(op: string, mask: unknown): Tensor {
   return t;
 }
 
+/** In-place writes into an expanded tensor (several elements sharing memory) are refused, as in PyTorch. */
+function checkWritable(op: string, x: Tensor): void {
+  for (let i = 0; i < x.ndim; i++) {
+    if (x.strides[i] === 0 && x.shape[i]! > 1) {
+      throw new Error(
+        `${op}: unsupported operation: more than one element of the written-to tensor (shape ${shapeString(x.shape)}, strides ${shapeString(x.strides)}) refers to a single memory location; clone() it first`,
+      );
+    }
+  }
+}
+
 /** A 0-d tensor seen as shape [1] (PyTorch treats scalars as 1-element vectors in these ops). */
 function atLeast1d(t: Tensor): Tensor {
   return t.ndim === 0 ? t._view([1], [1], t.offset) : t;
@@ -246,10 +257,10 @@ interface ScatterCall {
   reduce: number;
   includeSelf: boolean;
   alpha: number;
-  /** src came from the caller (not a scalar made here). */
-  userSrc: boolean;
   /** The scalar src, when one was given. */
   value?: number;
+  /** The caller's tensors, as the dispatch layer should see them. */
+  inputs: Tensor[];
 }
 
 /** Runs the native scatter into `target` (a tensor of at least one dim). */
@@ -320,15 +331,16 @@ function prepareScatter(
   }
   return {
     op, dim: d, index: is, src: src instanceof Tensor ? ss : srcT, iterShape: is.shape, indexShape: is.shape,
-    indexStrides: is.strides, reduce: reduceCode, includeSelf, alpha: 1, userSrc: src instanceof Tensor,
+    indexStrides: is.strides, reduce: reduceCode, includeSelf, alpha: 1,
     value: src instanceof Tensor ? undefined : Number(src),
+    inputs: src instanceof Tensor ? [x, index, src] : [x, index],
   };
 }
 
 function scatterImpl(op: keyof typeof SCATTER_CODE, name: string, x: Tensor, call: ScatterCall, inplace: boolean): Tensor {
-  const inputs = call.userSrc ? [x, call.index, call.src] : [x, call.index];
+  if (inplace) checkWritable(name, x);
   const attrs = { dim: call.dim, reduce: REDUCE_NAME[call.reduce], includeSelf: call.includeSelf, value: call.value };
-  return dispatch(name, inputs, attrs, () => {
+  return dispatch(name, call.inputs, attrs, () => {
     if (inplace) {
       scatterInto(atLeast1d(x), call);
       x._st.version++;
@@ -404,7 +416,7 @@ function prepareIndexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
     op, dim: d, index, src: ss, iterShape: ss.shape,
     indexShape: ss.shape.map((_, i) => (i === d ? n : 1)),
     indexStrides: ss.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0)),
-    reduce: REDUCE_CODE.sum!, includeSelf: true, alpha, userSrc: true,
+    reduce: REDUCE_CODE.sum!, includeSelf: true, alpha, inputs: [x, index, source],
   };
 }
 
@@ -419,6 +431,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
 }
 export function indexAdd_(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
   const c = prepareIndexAdd(x, dim, index, source, opts?.alpha ?? 1);
+  checkWritable('indexAdd_', x);
   return dispatch('indexAdd_', [x, index, source], { dim: c.dim, alpha: c.alpha }, () => {
     scatterInto(atLeast1d(x), c);
     x._st.version++;
@@ -472,6 +485,7 @@ export function maskedFill_(x: Tensor, mask: Tensor, value: number | boolean | T
   if (shape.length !== x.ndim || shape.some((s, i) => s !== x.shape[i])) {
     throw new RangeError(`${op}: mask of shape ${shapeString(mask.shape)} cannot be broadcast to self of shape ${shapeString(x.shape)}`);
   }
+  checkWritable(op, x);
   return dispatch(op, [x, mask], { value: v }, () => {
     maskedFillInto(x, mask, v);
     x._st.version++;
