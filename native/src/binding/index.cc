@@ -28,13 +28,13 @@ Napi::Value indexGather(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// frame: op code (0 scatter, 1 scatterAdd, 2 indexAdd, 3 scatterReduce), self, index, src, dim,
+// frame: op code (0 scatter, 1 scatterAdd, 2 indexAdd, 3 scatterReduce, 4 indexCopy, 5 indexFill), self, index, src, dim,
 // reduce, includeSelf, alpha, iterNd, iterShape... Writes into self.
 Napi::Value indexScatter(const Napi::CallbackInfo& info) {
-  static const char* names[] = {"scatter", "scatterAdd", "indexAdd", "scatterReduce"};
+  static const char* names[] = {"scatter", "scatterAdd", "indexAdd", "scatterReduce", "indexCopy", "indexFill"};
   Context* ctx = contextOf(info);
   int code = (int)ctx->frame[0];
-  CINDER_CHECK(code >= 0 && code < 4, "scatter: unknown op code ", code);
+  CINDER_CHECK(code >= 0 && code < 6, "scatter: unknown op code ", code);
   const char* op = names[code];
   FrameReader r(ctx, op);
   r.i32();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  argsort, gather, indexAdd_, indexSelect, maskedFill_, maskedSelect, nonzero, scatter_, scatterAdd, scatterAdd_,
+  argsort, gather, indexAdd_, indexCopy_, indexFill_, indexSelect, maskedFill_, maskedSelect, nonzero, scatter_, scatterAdd, scatterAdd_,
   scatterReduce_, searchsorted, sort, take, tensor, topk, unique, zeros, type Tensor, type UniqueResult,
 } from '../src/index.js';
 
@@ -42,6 +42,15 @@ describe('in-place variants', () => {
     expect(x.toArray()).toEqual([[-1, 0, 0], [-1, 1, 8]]);
     expect(x.scatter_(0, tensor([[0]]), 5)).toBe(x);
     expect(x.toArray()).toEqual([[5, 0, 0], [-1, 1, 8]]);
+  });
+
+  it('indexCopy_ and indexFill_ write into self', () => {
+    const x = zeros([3, 2], { dtype: 'int64' });
+    const v0 = x._st.version;
+    expect(indexCopy_(x, 0, tensor([2, 0]), tensor([[1, 2], [3, 4]]))).toBe(x);
+    expect(indexFill_(x, 1, tensor([1]), -7)).toBe(x);
+    expect(x._st.version).toBe(v0 + 2);
+    expect(x.toArray()).toEqual([[3, -7], [0, -7], [1, -7]]);
   });
 
   it('scatterReduce_ with mean on a non-contiguous view writes back into the base', () => {

@@ -1,6 +1,6 @@
 /**
  * The indexing and sorting op family: indexSelect, gather, scatter (and scatterAdd, scatterReduce,
- * indexAdd, their in-place forms), maskedFill, maskedSelect, nonzero, take, sort, argsort, topk,
+ * indexAdd, indexCopy, indexFill, their in-place forms), maskedFill, maskedSelect, nonzero, take, sort, argsort, topk,
  * kthvalue, median, unique, oneHot, searchsorted. PyTorch semantics; indices are int64 (int32 is
  * accepted too) and every index is bounds-checked natively. A negative index in [-size, 0) counts
  * from the end (PyTorch only allows that in take); anything outside [-size, size) is an error.
@@ -76,6 +76,10 @@ declare module '../tensor.js' {
     scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduceMode, opts?: { includeSelf?: boolean }): Tensor;
     indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
     indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
+    indexCopy(dim: number, index: Tensor, source: Tensor): Tensor;
+    indexCopy_(dim: number, index: Tensor, source: Tensor): Tensor;
+    indexFill(dim: number, index: Tensor, value: number | boolean | Tensor): Tensor;
+    indexFill_(dim: number, index: Tensor, value: number | boolean | Tensor): Tensor;
     maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor;
     maskedFill_(mask: Tensor, value: number | boolean | Tensor): Tensor;
     maskedSelect(mask: Tensor): Tensor;
@@ -240,7 +244,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
 
 // ---- scatter family -----------------------------------------------------------------------------
 
-const SCATTER_CODE = { scatter: 0, scatterAdd: 1, indexAdd: 2, scatterReduce: 3 } as const;
+const SCATTER_CODE = { scatter: 0, scatterAdd: 1, indexAdd: 2, scatterReduce: 3, indexCopy: 4, indexFill: 5 } as const;
 const REDUCE_CODE: Record<string, number> = { none: 0, sum: 1, add: 1, prod: 2, multiply: 2, mean: 3, amax: 4, amin: 5 };
 const REDUCE_NAME: readonly (ScatterReduceMode | undefined)[] = [undefined, 'sum', 'prod', 'mean', 'amax', 'amin'];
 
@@ -393,8 +397,7 @@ export function scatterReduce_(x: Tensor, dim: number, index: Tensor, src: Tenso
   return scatterImpl('scatterReduce', 'scatterReduce_', x, c, true);
 }
 
-function prepareIndexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number): ScatterCall {
-  const op = 'indexAdd';
+function prepareIndexed(op: 'indexAdd' | 'indexCopy', x: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number): ScatterCall {
   checkIndex(op, index);
   checkTensor(op, source, 'source');
   const d = normalizeDim(dim, x.ndim, op);
@@ -416,27 +419,60 @@ function prepareIndexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
     op, dim: d, index, src: ss, iterShape: ss.shape,
     indexShape: ss.shape.map((_, i) => (i === d ? n : 1)),
     indexStrides: ss.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0)),
-    reduce: REDUCE_CODE.sum!, includeSelf: true, alpha, inputs: [x, index, source],
+    reduce: op === 'indexAdd' ? REDUCE_CODE.sum! : 0, includeSelf: true, alpha, inputs: [x, index, source],
   };
+}
+
+function runIndexed(name: string, x: Tensor, c: ScatterCall, inplace: boolean): Tensor {
+  if (inplace) checkWritable(name, x);
+  return dispatch(name, c.inputs, { dim: c.dim, alpha: c.alpha, value: c.value }, () => {
+    const target = inplace ? x : x._copyAs(x.dtype);
+    scatterInto(atLeast1d(target), c);
+    if (inplace) x._st.version++;
+    return target;
+  });
 }
 
 /** torch.index_add: x[..., index[i], ...] += alpha * source[..., i, ...]; duplicates accumulate in order. */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
-  const c = prepareIndexAdd(x, dim, index, source, opts?.alpha ?? 1);
-  return dispatch('indexAdd', [x, index, source], { dim: c.dim, alpha: c.alpha }, () => {
-    const out = x._copyAs(x.dtype);
-    scatterInto(atLeast1d(out), c);
-    return out;
-  });
+  return runIndexed('indexAdd', x, prepareIndexed('indexAdd', x, dim, index, source, opts?.alpha ?? 1), false);
 }
 export function indexAdd_(x: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
-  const c = prepareIndexAdd(x, dim, index, source, opts?.alpha ?? 1);
-  checkWritable('indexAdd_', x);
-  return dispatch('indexAdd_', [x, index, source], { dim: c.dim, alpha: c.alpha }, () => {
-    scatterInto(atLeast1d(x), c);
-    x._st.version++;
-    return x;
-  });
+  return runIndexed('indexAdd_', x, prepareIndexed('indexAdd', x, dim, index, source, opts?.alpha ?? 1), true);
+}
+
+/** torch.index_copy: x[..., index[i], ...] = source[..., i, ...] (with duplicates, the last wins). */
+export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  return runIndexed('indexCopy', x, prepareIndexed('indexCopy', x, dim, index, source, 1), false);
+}
+export function indexCopy_(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  return runIndexed('indexCopy_', x, prepareIndexed('indexCopy', x, dim, index, source, 1), true);
+}
+
+function prepareIndexFill(x: Tensor, dim: number, index: Tensor, value: number | boolean | Tensor): ScatterCall {
+  const op = 'indexFill';
+  checkIndex(op, index);
+  const d = normalizeDim(dim, x.ndim, op);
+  if (index.ndim > 1) throw new RangeError(`${op}: index must be a vector or a scalar, got shape ${shapeString(index.shape)}`);
+  const v = fillValueOf(op, value);
+  const xs = atLeast1d(x);
+  const n = index.numel();
+  const iterShape = withDim(xs.shape, d, n);
+  return {
+    op, dim: d, index, src: scalarTensor(v, x.dtype), iterShape,
+    indexShape: iterShape.map((_, i) => (i === d ? n : 1)),
+    indexStrides: iterShape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0)),
+    reduce: 0, includeSelf: true, alpha: 1, value: v,
+    inputs: value instanceof Tensor ? [x, index, value] : [x, index],
+  };
+}
+
+/** torch.index_fill: x with the slices at `index` along dim set to value (a number or a 0-d tensor). */
+export function indexFill(x: Tensor, dim: number, index: Tensor, value: number | boolean | Tensor): Tensor {
+  return runIndexed('indexFill', x, prepareIndexFill(x, dim, index, value), false);
+}
+export function indexFill_(x: Tensor, dim: number, index: Tensor, value: number | boolean | Tensor): Tensor {
+  return runIndexed('indexFill_', x, prepareIndexFill(x, dim, index, value), true);
 }
 
 // ---- masks --------------------------------------------------------------------------------------
@@ -774,6 +810,10 @@ proto.scatterReduce = function (this: Tensor, dim, index, src, reduce, opts) { r
 proto.scatterReduce_ = function (this: Tensor, dim, index, src, reduce, opts) { return scatterReduce_(this, dim, index, src, reduce, opts); };
 proto.indexAdd = function (this: Tensor, dim, index, source, opts) { return indexAdd(this, dim, index, source, opts); };
 proto.indexAdd_ = function (this: Tensor, dim, index, source, opts) { return indexAdd_(this, dim, index, source, opts); };
+proto.indexCopy = function (this: Tensor, dim, index, source) { return indexCopy(this, dim, index, source); };
+proto.indexCopy_ = function (this: Tensor, dim, index, source) { return indexCopy_(this, dim, index, source); };
+proto.indexFill = function (this: Tensor, dim, index, value) { return indexFill(this, dim, index, value); };
+proto.indexFill_ = function (this: Tensor, dim, index, value) { return indexFill_(this, dim, index, value); };
 proto.maskedFill = function (this: Tensor, mask, value) { return maskedFill(this, mask, value); };
 proto.maskedFill_ = function (this: Tensor, mask, value) { return maskedFill_(this, mask, value); };
 proto.maskedSelect = function (this: Tensor, mask) { return maskedSelect(this, mask); };

@@ -1,6 +1,6 @@
 /** Indexing and sorting entries: references are naive loops over Nd, written from the definitions. */
 import {
-  argsort, gather, indexAdd, indexSelect, kthvalue, maskedFill, maskedSelect, median, nonzero, oneHot,
+  argsort, gather, indexAdd, indexCopy, indexFill, indexSelect, kthvalue, maskedFill, maskedSelect, median, nonzero, oneHot,
   scatter, scatterAdd, scatterReduce, searchsorted, sort, take, topk, unique, type DType, type Tensor,
 } from '../../src/index.js';
 import { broadcastAt, broadcastShapes, Nd } from './ref.js';
@@ -324,6 +324,57 @@ export const indexingOps: OpInfo[] = [
       { name: 'negative index beyond size', args: [T([2, 3]), 0, I([1], [-3]), T([1, 3])], throws: /indexAdd: index -3 is out of bounds for dimension 0 with size 2/ },
       { name: 'source shape', args: [T([2, 3]), 0, I([2], [0, 1]), T([2, 2])], throws: /indexAdd: source of shape \[2, 2\] does not match self of shape \[2, 3\] with 2 indices along dimension 0/ },
       { name: 'float index', args: [T([2, 3]), 0, { shape: [1], dtype: 'float32', values: [0] }, T([1, 3])], throws: /indexAdd: expected index of dtype int64/ },
+    ],
+  },
+  {
+    name: 'indexCopy',
+    run: ([x, dim, index, source]) => indexCopy(x, dim, index, source),
+    ref: ([x, dim, index, source]: [Nd, number, Nd, Nd]) => {
+      const out = new Nd([...x.shape], Float64Array.from(x.data));
+      const xs = x.ndim === 0 ? [1] : x.shape;
+      const d = nd0(dim, x.ndim);
+      Nd.forEachIndex(source.ndim === 0 ? [1] : source.shape, (idx, flat) => {
+        const t = [...idx];
+        t[d] = wrap(index.data[idx[d]!]!, xs[d]!);
+        out.data[offsetOf(xs, t)] = source.data[flat]!;
+      });
+      return out;
+    },
+    samples: [
+      { name: 'rows, duplicate (last wins)', args: [T([4, 3]), 0, I([3], [3, 0, 3]), T([3, 3])] },
+      { name: 'dim -1, non-contiguous', args: [T([2, 5], { noncontig: true }), -1, I([2], [4, -5], { noncontig: true }), T([2, 2], { noncontig: true })] },
+      { name: 'empty index', args: [T([2, 3]), 1, I([0], []), T([2, 0])] },
+    ],
+    dtypes: ALL,
+    errors: [
+      { name: 'index out of range', args: [T([2, 3]), 0, I([1], [2]), T([1, 3])], throws: /indexCopy: index 2 is out of bounds for dimension 0 with size 2/ },
+      { name: 'source shape', args: [T([2, 3]), 1, I([2], [0, 1]), T([2, 3])], throws: /indexCopy: source of shape \[2, 3\] does not match self of shape \[2, 3\] with 2 indices along dimension 1/ },
+      { name: 'source dtype', args: [T([2, 3]), 0, I([1], [0]), T([1, 3], { dtype: 'int32' })], throws: /indexCopy: expected source of dtype float32 \(self's dtype\), got int32/ },
+    ],
+  },
+  {
+    name: 'indexFill',
+    run: ([x, dim, index, v]) => indexFill(x, dim, index, v),
+    ref: ([x, dim, index, v]: [Nd, number, Nd, number], _o, dtypes) => {
+      const xs = x.ndim === 0 ? [1] : x.shape;
+      const d = nd0(dim, x.ndim);
+      const chosen = new Set([...index.data].map((i) => wrap(i, xs[d]!)));
+      const out = new Nd([...x.shape], Float64Array.from(x.data));
+      Nd.forEachIndex(xs, (idx, flat) => {
+        if (chosen.has(idx[d]!)) out.data[flat] = cast(v, dtypes[0]!);
+      });
+      return out;
+    },
+    samples: [
+      { name: 'columns', args: [T([3, 4]), 1, I([2], [0, 3]), 2] },
+      { name: 'rows of a non-contiguous 3-d, negative', args: [T([4, 2, 3], { noncontig: true }), 0, I([3], [-1, 1, 1]), 1] },
+      { name: '0-d index', args: [T([3, 2]), -1, I([], [1]), 0] },
+      { name: '0-d self', args: [T([]), 0, I([1], [0]), 1] },
+    ],
+    dtypes: ALL,
+    errors: [
+      { name: 'index out of range', args: [T([2, 3]), 1, I([1], [-4]), 1], throws: /indexFill: index -4 is out of bounds for dimension 1 with size 3/ },
+      { name: 'float index', args: [T([2, 3]), 1, { shape: [1], dtype: 'float32', values: [0] }, 1], throws: /indexFill: expected index of dtype int64/ },
     ],
   },
   {
