@@ -62,6 +62,8 @@ export interface SearchsortedOptions {
   side?: 'left' | 'right';
   /** int32 output instead of int64. */
   outInt32?: boolean;
+  /** Indices that sort sortedSequence's last dim, when it is not sorted itself (argsort's output). */
+  sorter?: Tensor;
 }
 
 declare module '../tensor.js' {
@@ -215,17 +217,20 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
       }
     }
   }
-  return dispatch(op, [x, index], { dim: d }, () => {
-    const xs = atLeast1d(x);
-    const is = atLeast1d(index);
-    frame[0] = 0;
-    let p = putTensor(1, xs);
-    p = putTensor(p, is);
-    frame[p] = d;
-    putOutput(p + 1, x.dtype, is.shape);
-    kernels.indexGather!();
-    return takeOutput(0, x.dtype, index.shape);
-  });
+  return dispatch(op, [x, index], { dim: d }, () => gatherKernel(x, d, index));
+}
+
+/** `code` names the op in native errors: 0 gather, 2 searchsorted (applying its sorter). */
+function gatherKernel(x: Tensor, d: number, index: Tensor, code = 0): Tensor {
+  const xs = atLeast1d(x);
+  const is = atLeast1d(index);
+  frame[0] = code;
+  let p = putTensor(1, xs);
+  p = putTensor(p, is);
+  frame[p] = d;
+  putOutput(p + 1, x.dtype, is.shape);
+  kernels.indexGather!();
+  return takeOutput(0, x.dtype, index.shape);
 }
 
 /** torch.take: x seen as 1-d, read at `index`; the result has index's shape. */
@@ -785,8 +790,17 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   if (vals.dtype === 'bool' || sortedSequence.dtype === 'bool') throw new TypeError(`${op}: not implemented for bool`);
   const dt: DType = promoteTypes(sortedSequence.dtype, vals.dtype);
   const outDtype: DType = opts.outInt32 ? 'int32' : 'int64';
-  return dispatch(op, [sortedSequence, vals], { right, outInt32: opts.outInt32 === true }, () => {
-    const s = sortedSequence.dtype === dt ? sortedSequence : sortedSequence._copyAs(dt);
+  const sorter = opts.sorter;
+  if (sorter !== undefined) {
+    checkIndex(op, sorter, 'sorter');
+    if (sorter.ndim !== sortedSequence.ndim || sorter.shape.some((v, i) => v !== sortedSequence.shape[i])) {
+      throw new RangeError(`${op}: sorter of shape ${shapeString(sorter.shape)} must have the sorted sequence's shape ${shapeString(sortedSequence.shape)}`);
+    }
+  }
+  const inputs = sorter ? [sortedSequence, vals, sorter] : [sortedSequence, vals];
+  return dispatch(op, inputs, { right, outInt32: opts.outInt32 === true }, () => {
+    const seq = sorter ? gatherKernel(sortedSequence, sortedSequence.ndim - 1, sorter, 2) : sortedSequence;
+    const s = seq.dtype === dt ? seq : seq._copyAs(dt);
     const v = vals.dtype === dt ? vals : vals._copyAs(dt);
     let p = putTensor(0, s);
     p = putTensor(p, v);

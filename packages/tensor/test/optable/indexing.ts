@@ -695,8 +695,9 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'searchsorted',
-    run: ([seq, values], o) => searchsorted(seq, values, o),
-    ref: ([seq, values]: [Nd, Nd | number], o) => {
+    run: ([seq, values, sorter], o) => searchsorted(seq, values, { ...o, sorter }),
+    ref: ([seqIn, values, sorter]: [Nd, Nd | number, Nd | undefined], o) => {
+      const seq = sorter ? new Nd([...seqIn.shape], Float64Array.from(sorter.data, (i) => seqIn.data[i]!)) : seqIn;
       const right = o?.right === true || o?.side === 'right';
       const v = typeof values === 'number' ? Nd.scalar(values) : values;
       const len = seq.shape[seq.ndim - 1]!;
@@ -722,6 +723,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'scalar value', args: [T([4], { values: [1, 2, 3, 4] }), 3] },
       { name: 'NaN', args: [T([4], { dtype: 'float64', values: [1, 2, NaN, NaN] }), T([3], { dtype: 'float64', values: [NaN, 5, 1] })] },
       { name: 'empty values', args: [T([3], { values: [0, 1, 2] }), T([0])] },
+      { name: 'unsorted with sorter', args: [T([5], { values: [2, -1, 1, 0, -2] }), T([4], { values: [0, 1.5, -3, 2] }), I([5], [4, 1, 3, 2, 0])] },
     ],
     dtypes: NUMERIC,
     outDtype: () => 'int64',
@@ -729,6 +731,8 @@ export const indexingOps: OpInfo[] = [
       { name: 'mismatched leading dims', args: [T([2, 3]), T([3, 1])], throws: /searchsorted: the sorted sequence must be 1-d or match values in every dim but the last/ },
       { name: 'opposite side and right', args: [T([3]), T([1])], opts: { side: 'left', right: true }, throws: /searchsorted: side and right can't be set to opposites/ },
       { name: '0-d sequence', args: [T([]), T([1])], throws: /searchsorted: the sorted sequence must have at least one dimension/ },
+      { name: 'sorter out of range', args: [T([3]), T([1]), I([3], [0, 1, 3])], throws: /searchsorted: index 3 is out of bounds for dimension 0 with size 3/ },
+      { name: 'sorter shape', args: [T([3]), T([1]), I([2], [0, 1])], throws: /searchsorted: sorter of shape \[2\] must have the sorted sequence's shape \[3\]/ },
     ],
   },
 ];
