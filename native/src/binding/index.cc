@@ -12,13 +12,13 @@ Allocator allocatorOf(FrameReader& r) {
   return [&r](DType dt, const int64_t* shape, int nd) { return r.allocate(dt, shape, nd); };
 }
 
-// frame: op code (0 gather, 1 indexSelect, 2 searchsorted's sorter), self, index, dim, out spec.
+// frame: op code (0 gather, 1 indexSelect, 2 searchsorted's sorter, 3 takeAlongDim), self, index, dim, out spec.
 // out[..j..] = self[..index[..j..]..] (index broadcasts to out).
 Napi::Value indexGather(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
-  static const char* names[] = {"gather", "indexSelect", "searchsorted"};
+  static const char* names[] = {"gather", "indexSelect", "searchsorted", "takeAlongDim"};
   int code = (int)ctx->frame[0];
-  CINDER_CHECK(code >= 0 && code < 3, "gather: unknown op code ", code);
+  CINDER_CHECK(code >= 0 && code < 4, "gather: unknown op code ", code);
   const char* op = names[code];
   FrameReader r(ctx, op);
   r.i32();

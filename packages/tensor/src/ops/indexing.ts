@@ -1,6 +1,7 @@
 /**
  * The indexing and sorting op family: indexSelect, gather, scatter (and scatterAdd, scatterReduce,
- * indexAdd, indexCopy, indexFill, their in-place forms), maskedFill, maskedSelect, nonzero, take, sort, argsort, topk,
+ * indexAdd, indexCopy, indexFill, their in-place forms), maskedFill, maskedSelect, nonzero, take,
+ * takeAlongDim, sort, argsort, topk,
  * kthvalue, median, unique, oneHot, searchsorted. PyTorch semantics; indices are int64 (int32 is
  * accepted too) and every index is bounds-checked natively. A negative index in [-size, 0) counts
  * from the end (PyTorch only allows that in take); anything outside [-size, size) is an error.
@@ -89,6 +90,7 @@ declare module '../tensor.js' {
     nonzero(opts: { asTuple: true }): Tensor[];
     nonzero(opts: { asTuple?: boolean }): Tensor | Tensor[];
     take(index: Tensor): Tensor;
+    takeAlongDim(indices: Tensor, dim?: number): Tensor;
     sort(dim?: number, opts?: SortOptions): { values: Tensor; indices: Tensor };
     sort(opts: SortOptions & { dim?: number }): { values: Tensor; indices: Tensor };
     argsort(dim?: number, opts?: SortOptions): Tensor;
@@ -220,7 +222,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return dispatch(op, [x, index], { dim: d }, () => gatherKernel(x, d, index));
 }
 
-/** `code` names the op in native errors: 0 gather, 2 searchsorted (applying its sorter). */
+/** `code` names the op in native errors: 0 gather, 2 searchsorted (applying its sorter), 3 takeAlongDim. */
 function gatherKernel(x: Tensor, d: number, index: Tensor, code = 0): Tensor {
   const xs = atLeast1d(x);
   const is = atLeast1d(index);
@@ -231,6 +233,40 @@ function gatherKernel(x: Tensor, d: number, index: Tensor, code = 0): Tensor {
   putOutput(p + 1, x.dtype, is.shape);
   kernels.indexGather!();
   return takeOutput(0, x.dtype, index.shape);
+}
+
+/**
+ * torch.take_along_dim: gathers along dim after broadcasting x and indices in every other dim
+ * (argsort/topk indices pick their values back out). Without dim, both are seen flattened.
+ */
+export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
+  const op = 'takeAlongDim';
+  checkIndex(op, indices, 'indices');
+  if (dim === undefined) {
+    return dispatch(op, [x, indices], { dim }, () => {
+      const xc = x.contiguous();
+      const ic = indices.contiguous();
+      return gatherKernel(xc._view([x.numel()], [1], xc.offset), 0, ic._view([indices.numel()], [1], ic.offset), 3);
+    });
+  }
+  const d = normalizeDim(dim, x.ndim, op);
+  if (indices.ndim !== x.ndim) {
+    throw new RangeError(`${op}: indices must have as many dimensions as input (indices ${shapeString(indices.shape)}, input ${shapeString(x.shape)})`);
+  }
+  const xs = atLeast1d(x);
+  const is = atLeast1d(indices);
+  const common = broadcastShapes(op, withDim(xs.shape, d, 1), withDim(is.shape, d, 1));
+  const xShape = withDim(common, d, xs.shape[d]!);
+  const iShape = withDim(common, d, is.shape[d]!);
+  return dispatch(op, [x, indices], { dim: d }, () => {
+    frame[0] = 3;
+    let p = putStrided(1, xs, xShape, expandedStrides(xs, xShape));
+    p = putStrided(p, is, iShape, expandedStrides(is, iShape));
+    frame[p] = d;
+    putOutput(p + 1, x.dtype, iShape);
+    kernels.indexGather!();
+    return takeOutput(0, x.dtype, x.ndim === 0 ? [] : iShape);
+  });
 }
 
 /** torch.take: x seen as 1-d, read at `index`; the result has index's shape. */
@@ -833,6 +869,7 @@ proto.maskedFill_ = function (this: Tensor, mask, value) { return maskedFill_(th
 proto.maskedSelect = function (this: Tensor, mask) { return maskedSelect(this, mask); };
 proto.nonzero = function (this: Tensor, opts?: { asTuple?: boolean }) { return nonzero(this, opts); } as Tensor['nonzero'];
 proto.take = function (this: Tensor, index) { return take(this, index); };
+proto.takeAlongDim = function (this: Tensor, indices, dim) { return takeAlongDim(this, indices, dim); };
 proto.sort = function (this: Tensor, dim?: number | (SortOptions & { dim?: number }), opts?: SortOptions) { return sort(this, dim, opts); } as Tensor['sort'];
 proto.argsort = function (this: Tensor, dim?: number | (SortOptions & { dim?: number }), opts?: SortOptions) { return argsort(this, dim, opts); } as Tensor['argsort'];
 proto.topk = function (this: Tensor, k: number, dim?: number | (TopkOptions & { dim?: number }), opts?: TopkOptions) { return topk(this, k, dim, opts); } as Tensor['topk'];

@@ -1,7 +1,7 @@
 /** Indexing and sorting entries: references are naive loops over Nd, written from the definitions. */
 import {
   argsort, gather, indexAdd, indexCopy, indexFill, indexSelect, kthvalue, maskedFill, maskedSelect, median, nonzero, oneHot,
-  scatter, scatterAdd, scatterReduce, searchsorted, sort, take, topk, unique, type DType, type Tensor,
+  scatter, scatterAdd, scatterReduce, searchsorted, sort, take, takeAlongDim, topk, unique, type DType, type Tensor,
 } from '../../src/index.js';
 import { broadcastAt, broadcastShapes, Nd } from './ref.js';
 import type { OpInfo, TensorArg } from './types.js';
@@ -9,6 +9,8 @@ import type { OpInfo, TensorArg } from './types.js';
 const FLOATS: DType[] = ['float32', 'float64'];
 const NUMERIC: DType[] = ['float32', 'float64', 'int32', 'int64'];
 const ALL: DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'];
+/** Ops that move or compare elements also run on the 16-bit storage types. */
+const WITH_HALF: DType[] = [...ALL, 'float16', 'bfloat16'];
 
 /** An int64 index tensor with given values. */
 const I = (shape: number[], values: number[], extra: Partial<TensorArg> = {}): TensorArg => ({ shape, dtype: 'int64', values, ...extra });
@@ -184,7 +186,7 @@ export const indexingOps: OpInfo[] = [
       { name: '0-d self', args: [T([]), 0, I([1], [0])] },
       { name: 'int32 index', args: [T([3, 3]), 0, { shape: [2], dtype: 'int32', values: [2, 1] }] },
     ],
-    dtypes: ALL,
+    dtypes: WITH_HALF,
     errors: [
       { name: 'index past the end', args: [T([3, 2]), 0, I([2], [0, 3])], throws: /indexSelect: index 3 is out of bounds for dimension 0 with size 3/ },
       { name: 'negative index beyond size', args: [T([3, 2]), 1, I([1], [-3])], throws: /indexSelect: index -3 is out of bounds for dimension 1 with size 2/ },
@@ -215,7 +217,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'zero-size index', args: [T([3, 4]), 1, I([3, 0], [])] },
       { name: '0-d', args: [T([]), 0, I([], [0])] },
     ],
-    dtypes: ALL,
+    dtypes: WITH_HALF,
     errors: [
       { name: 'index out of range', args: [T([2, 3]), 1, I([2, 1], [0, 3])], throws: /gather: index 3 is out of bounds for dimension 1 with size 3/ },
       { name: 'negative index beyond size', args: [T([2, 3]), 0, I([1, 1], [-3])], throws: /gather: index -3 is out of bounds for dimension 0 with size 2/ },
@@ -421,7 +423,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'nothing selected', args: [T([3]), B([3], [0, 0, 0])] },
       { name: '0-d', args: [T([]), B([], [1])] },
     ],
-    dtypes: ALL,
+    dtypes: WITH_HALF,
     errors: [
       { name: 'uint8 mask', args: [T([2]), T([2], { dtype: 'uint8' })], throws: /maskedSelect: expected a mask of dtype bool, got uint8/ },
       { name: 'unbroadcastable mask', args: [T([2, 3]), B([4], [1, 0, 1, 0])], throws: /maskedSelect: shapes \[2, 3\] and \[4\] cannot be broadcast together/ },
@@ -476,11 +478,40 @@ export const indexingOps: OpInfo[] = [
       { name: 'empty index', args: [T([5]), I([0], [])] },
       { name: '0-d self', args: [T([]), I([2], [0, -1])] },
     ],
-    dtypes: ALL,
+    dtypes: WITH_HALF,
     errors: [
       { name: 'index past the end', args: [T([2, 3]), I([1], [6])], throws: /take: index 6 is out of bounds for a tensor of 6 elements/ },
       { name: 'negative beyond size', args: [T([2, 3]), I([1], [-7])], throws: /take: index -7 is out of bounds for a tensor of 6 elements/ },
       { name: 'float index', args: [T([2, 3]), { shape: [1], dtype: 'float32', values: [0] }], throws: /take: expected index of dtype int64/ },
+    ],
+  },
+  {
+    name: 'takeAlongDim',
+    run: ([x, indices, dim]) => takeAlongDim(x, indices, dim ?? undefined),
+    ref: ([x, indices, dim]: [Nd, Nd, number | null]) => {
+      if (dim === null) return indices.map((i) => x.data[wrap(i, x.data.length)]!);
+      const d = nd0(dim, x.ndim);
+      const shape = broadcastShapes(x.shape.map((s, i) => (i === d ? 1 : s)), indices.shape.map((s, i) => (i === d ? 1 : s)));
+      shape[d] = indices.shape[d]!;
+      const out = Nd.zeros(shape);
+      Nd.forEachIndex(shape, (idx, flat) => {
+        const j = wrap(broadcastAt(indices, idx), x.shape[d]!);
+        const src = idx.map((v, i) => (i === d ? j : x.shape[i] === 1 ? 0 : v));
+        out.data[flat] = x.at(src);
+      });
+      return out;
+    },
+    samples: [
+      { name: 'same shape', args: [T([3, 4]), { shape: [3, 4], dtype: 'int64', low: 0, high: 3 }, 1] },
+      { name: 'broadcast indices, dim 0', args: [T([4, 3]), I([2, 1], [3, -1]), 0] },
+      { name: 'broadcast input, non-contiguous', args: [T([1, 5], { noncontig: true }), { shape: [3, 2], dtype: 'int64', low: -5, high: 4, noncontig: true }, -1] },
+      { name: 'flattened', args: [T([2, 3]), I([4], [5, 0, -1, 2]), null] },
+    ],
+    dtypes: ALL,
+    errors: [
+      { name: 'index out of range', args: [T([2, 3]), I([2, 1], [0, 3]), 1], throws: /takeAlongDim: index 3 is out of bounds for dimension 1 with size 3/ },
+      { name: 'ndim mismatch', args: [T([2, 3]), I([2], [0, 1]), 1], throws: /takeAlongDim: indices must have as many dimensions as input/ },
+      { name: 'unbroadcastable', args: [T([2, 3]), I([3, 1], [0, 1, 2]), 1], throws: /takeAlongDim: shapes \[2, 1\] and \[3, 1\] cannot be broadcast together/ },
     ],
   },
   {
@@ -496,7 +527,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'zero-size', args: [T([0, 3]), 1] },
       { name: '0-d', args: [T([]), 0] },
     ],
-    dtypes: ALL,
+    dtypes: WITH_HALF,
     errors: [{ name: 'bad dim', args: [T([2, 2]), 2], throws: /sort: dimension out of range/ }],
   },
   {
