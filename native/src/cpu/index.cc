@@ -291,6 +291,7 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
 
 void takeKernel(const TensorDesc& out, const TensorDesc& self, const TensorDesc& index, const char* op) {
   CINDER_CHECK(self.isContiguous(), op, ": internal: take needs a contiguous self");
+  CINDER_CHECK(out.dtype == self.dtype, op, ": internal: output dtype differs from self");
   const int64_t size = self.numel();
   const int64_t es = (int64_t)itemSize(self.dtype);
   const TensorDesc* ops[2] = {&out, &index};

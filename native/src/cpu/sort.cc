@@ -162,6 +162,19 @@ void checkDim(const TensorDesc& t, int dim, const char* op) {
                t.shapeString());
 }
 
+// values/indices must be self's shape with dim of size `len`, of self's dtype and int64.
+void checkOutputs(const TensorDesc& values, const TensorDesc& indices, const TensorDesc& self, int dim, int64_t len,
+                  const char* op) {
+  bool ok = values.ndim == self.ndim && indices.ndim == self.ndim && values.dtype == self.dtype &&
+            indices.dtype == DType::Int64;
+  for (int d = 0; ok && d < self.ndim; d++) {
+    int64_t want = d == dim ? len : self.shape[d];
+    ok = values.shape[d] == want && indices.shape[d] == want && values.strides[d] == indices.strides[d];
+  }
+  CINDER_CHECK(ok, op, ": internal: outputs ", values.shapeString(), " / ", indices.shapeString(),
+               " do not fit input ", self.shapeString());
+}
+
 // Runs fn(buffer, selfOffset, outOffset) over every row of self, in parallel when large.
 template <typename K, typename Fn>
 void forRows(const TensorDesc& self, const TensorDesc& out, int dim, Fn&& fn) {
@@ -182,6 +195,7 @@ void sortKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
                 const char* op) {
   checkDim(self, dim, op);
   const int64_t len = self.shape[dim];
+  checkOutputs(values, indices, self, dim, len, op);
   const int64_t n = self.numel();
   if (n == 0) return;
   CINDER_CHECK(len <= (int64_t)std::numeric_limits<uint32_t>::max(), op, ": rows of ", len,
@@ -216,6 +230,7 @@ void topkKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
   checkDim(self, dim, op);
   const int64_t len = self.shape[dim];
   CINDER_CHECK(k >= 0 && k <= len, op, ": k (", k, ") is out of range for dimension ", dim, " of size ", len);
+  checkOutputs(values, indices, self, dim, k, op);
   if (k == 0) return;
   const int64_t is = self.strides[dim], os = values.strides[dim];
   CINDER_SORT_DISPATCH(self.dtype, [&] {
@@ -254,6 +269,7 @@ void kthKernel(const TensorDesc& values, const TensorDesc& indices, const Tensor
   checkDim(self, dim, op);
   const int64_t len = self.shape[dim];
   CINDER_CHECK(k >= 0 && k < len, op, ": k (", k + 1, ") is out of range for dimension ", dim, " of size ", len);
+  checkOutputs(values, indices, self, dim, 1, op);
   const int64_t is = self.strides[dim];
   CINDER_SORT_DISPATCH(self.dtype, [&] {
     using T = scalar_t;
@@ -396,6 +412,8 @@ void searchsortedKernel(const TensorDesc& out, const TensorDesc& seq, const Tens
                  values.shapeString(), " must match in every dimension but the last");
   }
   const int64_t n = values.numel();
+  CINDER_CHECK(out.numel() == n && out.isContiguous(), op, ": internal: output ", out.shapeString(),
+               " does not fit values ", values.shapeString());
   if (n == 0) return;
   const int64_t len = seq.shape[seq.ndim - 1];
   const int64_t ss = seq.strides[seq.ndim - 1];
