@@ -114,6 +114,21 @@ void gatherKernel(const TensorDesc& out, const TensorDesc& self, const TensorDes
       const index_t* ip = index.ptr<index_t>();
       std::vector<int64_t> rows((size_t)n);
       for (int64_t j = 0; j < n; j++) rows[j] = wrapIndex((int64_t)ip[j * istride], size, op, dim);
+      if (inner == 1) {
+        // Selecting single elements (the last dim): a typed copy per element, rows in parallel.
+        CINDER_DISPATCH_WORD(es, [&] {
+          const word_t* src = self.ptr<word_t>();
+          word_t* dst = out.ptr<word_t>();
+          parallelFor(outer, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, n)), [&](int64_t b, int64_t e) {
+            for (int64_t o = b; o < e; o++) {
+              const word_t* srow = src + o * size;
+              word_t* drow = dst + o * n;
+              for (int64_t j = 0; j < n; j++) drow[j] = srow[rows[j]];
+            }
+          });
+        });
+        return;
+      }
       parallelFor(outer * n, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, inner)), [&](int64_t b, int64_t e) {
         for (int64_t r = b; r < e; r++) {
           int64_t o = r / n, j = r % n;
