@@ -274,6 +274,18 @@ struct ExtremumR : ReducerBase<ExtremumR<T, IsMax>, T, T> {
     else return IsMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
   }
   void add(T& a, T v, int64_t) const { a = ((IsMax ? v > a : v < a) || isNan(v)) ? v : a; }
+  // Independent lanes break the loop-carried dependence so contiguous runs vectorise.
+  void run(T& a, const T* p, int64_t n, int64_t s, int64_t) const {
+    int64_t k = 0;
+    if (s == 1 && n >= 16) {
+      T l[8];
+      for (int j = 0; j < 8; j++) l[j] = a;
+      for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) l[j] = ((IsMax ? p[k + j] > l[j] : p[k + j] < l[j]) || isNan(p[k + j])) ? p[k + j] : l[j];
+      for (int j = 0; j < 8; j++) add(a, l[j], 0);
+    }
+    for (; k < n; k++) add(a, p[k * s], 0);
+  }
   void addRow(T* acc, const T* p, int64_t len, int64_t) const {
     for (int64_t j = 0; j < len; j++) {
       const T v = p[j];
