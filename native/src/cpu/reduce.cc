@@ -281,7 +281,7 @@ struct ExtremumR : ReducerBase<ExtremumR<T, IsMax>, T, T> {
       T l[8];
       for (int j = 0; j < 8; j++) l[j] = a;
       for (; k + 8 <= n; k += 8)
-        for (int j = 0; j < 8; j++) l[j] = ((IsMax ? p[k + j] > l[j] : p[k + j] < l[j]) || isNan(p[k + j])) ? p[k + j] : l[j];
+        for (int j = 0; j < 8; j++) l[j] = ((IsMax ? p[k + j] > l[j] : p[k + j] < l[j]) | isNan(p[k + j])) ? p[k + j] : l[j];
       for (int j = 0; j < 8; j++) add(a, l[j], 0);
     }
     for (; k < n; k++) add(a, p[k * s], 0);
@@ -289,7 +289,7 @@ struct ExtremumR : ReducerBase<ExtremumR<T, IsMax>, T, T> {
   void addRow(T* acc, const T* p, int64_t len, int64_t) const {
     for (int64_t j = 0; j < len; j++) {
       const T v = p[j];
-      acc[j] = ((IsMax ? v > acc[j] : v < acc[j]) || isNan(v)) ? v : acc[j];
+      acc[j] = ((IsMax ? v > acc[j] : v < acc[j]) | isNan(v)) ? v : acc[j];
     }
   }
   void merge(T& a, const T& b) const { add(a, b, 0); }
@@ -665,6 +665,60 @@ void scanDim(bool isProd, const TensorDesc& x, int dim, const TensorDesc& out, c
   });
 }
 
+namespace {
+
+// exp for float32 softmax, vectorisable: round-to-nearest range reduction x = n ln2 + r
+// (|r| <= ln2/2), Cephes' polynomial for e^r, and 2^n built in the exponent bits; within 2 ulp
+// of expf on the normal range (results below 2^-126 flush to 0). GCC does not if-convert a
+// select feeding float arithmetic under -ftrapping-math, so clamping, the polynomial and the
+// special cases are three separate loops over a block, each of which vectorises.
+constexpr float kExpLo = -87.33654f;
+constexpr float kExpHi = 88.0f;
+constexpr float kExpOverflow = 88.72283905f;
+
+inline float expCore(float x) {
+  const float t = x * 1.44269504088896341f + 12582912.0f;
+  const float n = t - 12582912.0f;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  return y * bitsToFloat((uint32_t)((int32_t)n + 127) << 23);
+}
+
+// q[k] = exp(p[k] - shift[PerLane ? k : 0]) for k < n (q may not alias p).
+template <bool PerLane>
+void expShifted(const float* p, const float* shift, float* q, int64_t n) {
+  constexpr int64_t kBlock = 512;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    for (int64_t k = b; k < e; k++) {
+      float x = p[k] - shift[PerLane ? k : 0];
+      x = x < kExpLo ? kExpLo : x;
+      q[k] = x > kExpHi ? kExpHi : x;
+    }
+    for (int64_t k = b; k < e; k++) q[k] = expCore(q[k]);
+    for (int64_t k = b; k < e; k++) {
+      const float x = p[k] - shift[PerLane ? k : 0];
+      float o = q[k];
+      o = x < kExpLo ? 0.0f : o;
+      o = x > kExpOverflow ? std::numeric_limits<float>::infinity() : o;
+      q[k] = x != x ? x : o;
+    }
+  }
+}
+template <bool PerLane>
+void expShifted(const double* p, const double* shift, double* q, int64_t n) {
+  for (int64_t k = 0; k < n; k++) q[k] = std::exp(p[k] - shift[PerLane ? k : 0]);
+}
+
+}  // namespace
+
 void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out, const char* op) {
   const Lines L = makeLines(x, dim, out, op);
   CINDER_CHECK(out.dtype == x.dtype, op, ": output dtype ", dtypeName(out.dtype), " (expected ", dtypeName(x.dtype), ")");
@@ -688,11 +742,8 @@ void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out,
         for (int64_t k = 0; k < n; k++) {
           const T* p = in + off + k * inner;
           T* q = o + off + k * inner;
-          for (int64_t j = 0; j < len; j++) {
-            const T e = std::exp(p[j] - mx[j]);
-            if (!isLog) q[j] = e;
-            sum[j] += e;
-          }
+          expShifted<true>(p, mx, q, len);
+          for (int64_t j = 0; j < len; j++) sum[j] += (double)q[j];
         }
         for (int64_t j = 0; j < len; j++) sum[j] = isLog ? std::log(sum[j]) : 1.0 / sum[j];
         for (int64_t k = 0; k < n; k++) {
@@ -714,10 +765,21 @@ void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out,
         mx = (v > mx || v != v) ? v : mx;
       }
       double sum = 0;
-      for (int64_t k = 0; k < n; k++) {
-        const T e = std::exp(p[k * s] - mx);
-        if (!isLog) q[k * inner] = e;
-        sum += e;
+      if (s == 1 && inner == 1) {
+        // exp into the output first (a vectorised loop), then a multi-lane sum.
+        expShifted<false>(p, &mx, q, n);
+        double l[8] = {};
+        int64_t k = 0;
+        for (; k + 8 <= n; k += 8)
+          for (int j = 0; j < 8; j++) l[j] += (double)q[k + j];
+        for (; k < n; k++) l[0] += (double)q[k];
+        sum = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+      } else {
+        for (int64_t k = 0; k < n; k++) {
+          const T e = std::exp(p[k * s] - mx);
+          q[k * inner] = e;
+          sum += e;
+        }
       }
       if (isLog) {
         const double ls = std::log(sum);

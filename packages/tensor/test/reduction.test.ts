@@ -80,6 +80,23 @@ describe('softmax stability', () => {
     }
   });
 
+  it('float32 softmax is accurate over the whole range of exp', () => {
+    const n = 2000;
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = Math.fround(-87 + (87 * i) / (n - 1) + 0.001 * Math.sin(i));
+    for (const shape of [[n], [n, 1]]) {
+      const got = nums(softmax(tensor(a, { shape }), 0));
+      const m = Math.max(...a);
+      const s = a.reduce((acc, v) => acc + Math.exp(v - m), 0);
+      for (let i = 0; i < n; i++) {
+        const want = Math.exp(a[i]! - m) / s;
+        // x - max is rounded to float32 first, as PyTorch does: relative error |x - max| * 2^-24 plus a few ulp
+        const tol = (Math.abs(a[i]! - m) * 2 ** -24 + 4e-7) * want;
+        expect(Math.abs(got[i]! - want), `element ${i}`).toBeLessThanOrEqual(tol);
+      }
+    }
+  });
+
   it('computes float16 input in float32 and returns float16', () => {
     const x = tensor([[10000, 0, -10000]], { dtype: 'float16' });
     const p = softmax(x, 1);
