@@ -205,12 +205,35 @@ void drive(const ReducePlan& P, const typename R::In* x, const R& r) {
     return;
   }
   // (a)/(c) one output per iteration, outputs split across threads.
+  // The kept dims advance as an odometer (no divisions per output), and a single reduced dim is
+  // handed to run() directly: short reductions over many outputs are dominated by this overhead.
   parallelFor(P.numOut, std::max<int64_t>(1, kParallelGrain / P.numRed), [&](int64_t ob, int64_t oe) {
+    int64_t idx[kMaxDims];
+    int64_t rem = ob;
+    int64_t off = 0;
+    for (int d = P.nk - 1; d >= 0; d--) {
+      idx[d] = rem % P.kShape[d];
+      rem /= P.kShape[d];
+      off += idx[d] * P.kStride[d];
+    }
+    const int last = P.nk - 1;
     for (int64_t o = ob; o < oe; o++) {
       Acc a = r.init(o);
-      walkRange(P, x + keptOffset(P, o), 0, P.numRed,
-                [&](const T* p, int64_t n, int64_t s, int64_t i0) { r.run(a, p, n, s, i0); });
+      if (P.nr == 1) {
+        r.run(a, x + off, P.rShape[0], P.rStride[0], 0);
+      } else {
+        walkRange(P, x + off, 0, P.numRed, [&](const T* p, int64_t n, int64_t s, int64_t i0) { r.run(a, p, n, s, i0); });
+      }
       r.store(o, a);
+      if (last < 0) continue;
+      idx[last]++;
+      off += P.kStride[last];
+      for (int d = last; d > 0 && idx[d] == P.kShape[d]; d--) {
+        off -= idx[d] * P.kStride[d];
+        idx[d] = 0;
+        idx[d - 1]++;
+        off += P.kStride[d - 1];
+      }
     }
   });
 }
@@ -737,7 +760,7 @@ void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out,
         }
         for (int64_t k = 0; k < n; k++) {
           const T* p = in + off + k * inner;
-          for (int64_t j = 0; j < len; j++) mx[j] = (p[j] > mx[j] || p[j] != p[j]) ? p[j] : mx[j];
+          for (int64_t j = 0; j < len; j++) mx[j] = ((p[j] > mx[j]) | (p[j] != p[j])) ? p[j] : mx[j];
         }
         for (int64_t k = 0; k < n; k++) {
           const T* p = in + off + k * inner;
@@ -755,14 +778,57 @@ void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out,
       });
       return;
     }
+    if (L.P.numOut == 0 || n == 0) return;
+    if (L.contiguous && inner == 1 && n < 64) {
+      // Short rows: a block of rows shares one vectorised exp over their elements.
+      constexpr int64_t kRows = 256;
+      const int64_t rows = L.P.numOut;
+      const int64_t blocks = (rows + kRows - 1) / kRows;
+      parallelFor(blocks, std::max<int64_t>(1, kParallelGrain / (kRows * n)), [&](int64_t bb, int64_t be) {
+        std::vector<T> shift((size_t)(kRows * n));
+        for (int64_t blk = bb; blk < be; blk++) {
+          const int64_t r0 = blk * kRows;
+          const int64_t nr = std::min(kRows, rows - r0);
+          const T* p = in + r0 * n;
+          T* q = o + r0 * n;
+          for (int64_t i = 0; i < nr; i++) {
+            T mx = -std::numeric_limits<T>::infinity();
+            for (int64_t k = 0; k < n; k++) mx = (p[i * n + k] > mx || p[i * n + k] != p[i * n + k]) ? p[i * n + k] : mx;
+            for (int64_t k = 0; k < n; k++) shift[(size_t)(i * n + k)] = mx;
+          }
+          expShifted<true>(p, shift.data(), q, nr * n);
+          for (int64_t i = 0; i < nr; i++) {
+            double sum = 0;
+            for (int64_t k = 0; k < n; k++) sum += (double)q[i * n + k];
+            if (isLog) {
+              const double ls = std::log(sum);
+              for (int64_t k = 0; k < n; k++) q[i * n + k] = (T)((double)(p[i * n + k] - shift[(size_t)(i * n)]) - ls);
+            } else {
+              const double inv = 1.0 / sum;
+              for (int64_t k = 0; k < n; k++) q[i * n + k] = (T)(q[i * n + k] * inv);
+            }
+          }
+        }
+      });
+      return;
+    }
     const int64_t s = L.sIn;
     forEachLine<T>(L, [&](int64_t inOff, int64_t outOff) {
       const T* p = in + inOff;
       T* q = o + outOff;
       T mx = -std::numeric_limits<T>::infinity();
-      for (int64_t k = 0; k < n; k++) {
+      int64_t k0 = 0;
+      if (s == 1 && n >= 16) {
+        // Independent lanes so the max vectorises; NaN wins and stays.
+        T l[8];
+        for (int j = 0; j < 8; j++) l[j] = mx;
+        for (; k0 + 8 <= n; k0 += 8)
+          for (int j = 0; j < 8; j++) l[j] = ((p[k0 + j] > l[j]) | (p[k0 + j] != p[k0 + j])) ? p[k0 + j] : l[j];
+        for (int j = 0; j < 8; j++) mx = ((l[j] > mx) | (l[j] != l[j])) ? l[j] : mx;
+      }
+      for (int64_t k = k0; k < n; k++) {
         const T v = p[k * s];
-        mx = (v > mx || v != v) ? v : mx;
+        mx = ((v > mx) | (v != v)) ? v : mx;
       }
       double sum = 0;
       if (s == 1 && inner == 1) {
