@@ -168,6 +168,32 @@ void drive(const ReducePlan& P, const typename R::In* x, const R& r) {
     const int64_t colTiles = (W + kTile - 1) / kTile;
     const int64_t tiles = (P.numOut / W) * colTiles;
     const int64_t work = P.numRed * std::min(W, kTile);
+    // Fewer tiles than threads but long columns: split the reduced range of each tile into fixed
+    // chunks of partial rows, merged in chunk order.
+    const int64_t rowChunks = std::min<int64_t>(threads, work / kParallelGrain);
+    if (tiles < threads && rowChunks > 1) {
+      std::vector<Acc> part((size_t)(rowChunks * kTile));
+      for (int64_t t = 0; t < tiles; t++) {
+        const int64_t c0 = (t % colTiles) * kTile;
+        const int64_t len = std::min(kTile, W - c0);
+        const int64_t o0 = (t / colTiles) * W + c0;
+        const T* base = x + keptOffset(P, o0);
+        parallelFor(rowChunks, 1, [&](int64_t cb, int64_t ce) {
+          for (int64_t c = cb; c < ce; c++) {
+            Acc* acc = part.data() + c * kTile;
+            for (int64_t j = 0; j < len; j++) acc[j] = r.init(o0 + j);
+            walkRange(P, base, P.numRed * c / rowChunks, P.numRed * (c + 1) / rowChunks,
+                      [&](const T* p, int64_t n, int64_t s, int64_t i0) {
+                        for (int64_t k = 0; k < n; k++) r.addRow(acc, p + k * s, len, i0 + k);
+                      });
+          }
+        });
+        for (int64_t c = 1; c < rowChunks; c++)
+          for (int64_t j = 0; j < len; j++) r.merge(part[(size_t)j], part[(size_t)(c * kTile + j)]);
+        for (int64_t j = 0; j < len; j++) r.store(o0 + j, part[(size_t)j]);
+      }
+      return;
+    }
     parallelFor(tiles, std::max<int64_t>(1, kParallelGrain / work), [&](int64_t tb, int64_t te) {
       Acc acc[kTile];
       for (int64_t t = tb; t < te; t++) {

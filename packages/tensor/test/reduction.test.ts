@@ -223,6 +223,26 @@ describe('threads', () => {
     expect(c2).toEqual([n]);
   });
 
+  it('long columns split across threads match the single-chunk result', () => {
+    const rows = 1 << 17;
+    const x = tensor(randomF32(rows * 16, 9), { shape: [rows, 16] });
+    const xi = tensor(Int32Array.from(randomF32(rows * 16, 10, -50, 50), Math.round), { shape: [rows, 16] });
+    for (const [name, f] of [
+      ['sum(0)', () => nums(x.sum(0))],
+      ['var(0)', () => nums(x.var(0))],
+      ['amin(0)', () => nums(x.amin(0))],
+      ['argmax(0)', () => nums(x.argmax(0))],
+      ['int argmin(0) with ties', () => nums(xi.argmin(0))],
+      ['int sum(0)', () => nums(xi.sum(0))],
+    ] as [string, () => number[]][]) {
+      const [a, b] = both(f);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `${name} [${i}]`).toBeLessThanOrEqual(1e-6 * Math.abs(a[i]!));
+    }
+    const [o1, o2] = both(() => nums(ones([rows, 16]).sum(0)));
+    expect(o1).toEqual(new Array(16).fill(rows));
+    expect(o2).toEqual(new Array(16).fill(rows));
+  });
+
   it('many-output reductions match across thread counts', () => {
     const x = tensor(randomF32(512 * 1024, 5), { shape: [512, 1024] });
     for (const f of [() => nums(x.sum(1)), () => nums(x.sum(0)), () => nums(x.argmax(0)), () => nums(softmax(x, 0)), () => nums(cumsum(x, 1))]) {
