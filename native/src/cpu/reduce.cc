@@ -265,9 +265,11 @@ void drive(const ReducePlan& P, const typename R::In* x, const R& r) {
 }
 
 // Sums accumulate floats in double (float32 sums of millions of elements stay exact to float32
-// rounding) and integers in int64, as PyTorch's result dtypes require.
+// rounding) and integers in 64 bits for an int64 result, as PyTorch's result dtypes require.
+// Integer accumulators are unsigned so that overflow wraps (as in PyTorch) instead of being
+// undefined behaviour; two's complement makes the bits the same as int64 arithmetic.
 template <typename T>
-using WideAcc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+using WideAcc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
 template <typename T>
 using WideOut = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
 
@@ -296,7 +298,7 @@ struct SumR : ReducerBase<SumR<T>, T, WideAcc<T>> {
   void merge(Acc& a, const Acc& b) const { a += b; }
   void store(int64_t o, const Acc& a) const {
     if constexpr (std::is_floating_point_v<T>) out[o] = (T)(a * scale);
-    else out[o] = a;
+    else out[o] = (int64_t)a;
   }
 };
 

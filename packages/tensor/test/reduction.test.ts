@@ -261,6 +261,8 @@ describe('result dtypes', () => {
     expect(tensor([true, true, false]).sum().dtype).toBe('int64');
     expect(tensor([true, true, false]).sum().item()).toBe(2);
     expect(tensor([200, 100], { dtype: 'uint8' }).sum().item()).toBe(300);
+    // int64 overflow wraps as in PyTorch
+    expect(tensor(BigInt64Array.of(2n ** 62n, 2n ** 62n)).sum().item()).toBe(-(2 ** 63));
     expect(cumsum(i32, 0).dtype).toBe('int64');
     expect(nums(cumsum(i32, 0))).toEqual([2 ** 30, 2 ** 30, 2 ** 31, 2 ** 31]);
     expect(i32.argmax().dtype).toBe('int64');
