@@ -78,6 +78,12 @@ void registerReduce(Napi::Env env, Napi::Object exports, Context* ctx) {
   Napi::Object codes = Napi::Object::New(env);
   for (int i = 0; i < (int)ReduceOp::kCount; i++) codes.Set(reduceOpName((ReduceOp)i), i);
   exports.Set("reduceOps", codes);
+  Napi::Object argCodes = Napi::Object::New(env);
+  for (int i = 0; i < 4; i++) argCodes.Set(kArgNames[i], i);
+  exports.Set("reduceArgOps", argCodes);
+  Napi::Object lineCodes = Napi::Object::New(env);
+  for (int i = 0; i < 4; i++) lineCodes.Set(kLineNames[i], i);
+  exports.Set("reduceLineOps", lineCodes);
 }
 
 }  // namespace cinder

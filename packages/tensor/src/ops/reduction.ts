@@ -67,12 +67,15 @@ declare module '../tensor.js' {
 
 // ---- plumbing ------------------------------------------------------------------------------
 
-const OPS = (native as unknown as { reduceOps: Record<string, number> }).reduceOps;
-function opCode(name: string): number {
-  const c = OPS?.[name];
+// Op codes come from the native side so the two cannot drift.
+type CodeTable = Record<string, number> | undefined;
+const codes = native as unknown as { reduceOps: CodeTable; reduceArgOps: CodeTable; reduceLineOps: CodeTable };
+function codeIn(table: CodeTable, name: string): number {
+  const c = table?.[name];
   if (c === undefined) throw new Error(`${name}: the native core has no reduction '${name}' (rebuild @cinder/native)`);
   return c;
 }
+const opCode = (name: string): number => codeIn(codes.reduceOps, name);
 
 function isOptions(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor);
@@ -234,13 +237,11 @@ export function amin(x: Tensor, dim?: Dims | ReduceOptions, opts?: ReduceOptions
   return dispatch('amin', [x], { dim: dims, keepdim }, () => amaxImpl('amin', 'amin', x, dims, keepdim));
 }
 
-const ARG_CODE = { argmax: 0, argmin: 1, max: 2, min: 3 } as const;
-
-function runArg(op: keyof typeof ARG_CODE, x: Tensor, dims: readonly number[], keepdim: boolean, shape?: number[]): Tensor[] {
+function runArg(op: 'argmax' | 'argmin' | 'max' | 'min', x: Tensor, dims: readonly number[], keepdim: boolean, shape?: number[]): Tensor[] {
   checkNonEmpty(x, dims, op);
   const xc = computeInput(x);
   const outS = shape ?? outShape(xc, dims, keepdim);
-  frame[0] = ARG_CODE[op];
+  frame[0] = codeIn(codes.reduceArgOps, op);
   let p = putTensor(1, xc);
   for (let d = 0; d < xc.ndim; d++) frame[p++] = dims.includes(d) ? 1 : 0;
   const withValues = op === 'max' || op === 'min';
@@ -436,13 +437,11 @@ export function countNonzero(x: Tensor, dim?: Dims): Tensor {
 
 // ---- cumsum / cumprod / softmax / logSoftmax -----------------------------------------------------
 
-const LINE_CODE = { cumsum: 0, cumprod: 1, softmax: 2, logSoftmax: 3 } as const;
-
-function runLine(op: keyof typeof LINE_CODE, x: Tensor, dim: number, outDtype: DType): Tensor {
+function runLine(op: 'cumsum' | 'cumprod' | 'softmax' | 'logSoftmax', x: Tensor, dim: number, outDtype: DType): Tensor {
   // A 0-d tensor is one line of one element.
   const xv = x.ndim === 0 ? x._view([1], [1], x.offset) : x;
   const d = x.ndim === 0 ? 0 : dim;
-  frame[0] = LINE_CODE[op];
+  frame[0] = codeIn(codes.reduceLineOps, op);
   let p = putTensor(1, xv);
   frame[p++] = d;
   putOutput(p, outDtype, xv.shape);
