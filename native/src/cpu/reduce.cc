@@ -467,6 +467,23 @@ struct ArgR : ReducerBase<ArgR<T, IsMax>, T, ArgAcc<T>> {
       a.idx = i;
     }
   }
+  // Contiguous runs: the extremum with vectorised lanes, then the first position holding it.
+  void run(ArgAcc<T>& a, const T* p, int64_t n, int64_t s, int64_t i0) const {
+    if (s != 1 || n < 32) {
+      for (int64_t k = 0; k < n; k++) add(a, p[k * s], i0 + k);
+      return;
+    }
+    ExtremumR<T, IsMax> e;
+    T m = e.init(0);
+    e.run(m, p, n, 1, 0);
+    int64_t k = 0;
+    if (isNan(m)) {
+      while (k < n - 1 && !isNan(p[k])) k++;
+    } else {
+      while (k < n - 1 && p[k] != m) k++;
+    }
+    add(a, p[k], i0 + k);
+  }
   void merge(ArgAcc<T>& a, const ArgAcc<T>& b) const {
     if (b.idx >= 0 && better(a, b.best)) a = b;
   }

@@ -176,6 +176,23 @@ describe('NaN', () => {
     expect(nums(x.amin(1)).map(Number.isNaN)).toEqual([true, false]);
     expect(nums(amax(x, 0)).map(Number.isNaN)).toEqual([false, true, false, true]);
   });
+  it('long rows: the first NaN is the argmax and the argmin', () => {
+    const a = new Float32Array(100);
+    for (let i = 0; i < 100; i++) a[i] = i % 7;
+    a[40] = NaN;
+    a[70] = NaN;
+    const x = tensor(a, { shape: [1, 100] });
+    expect(nums(x.argmax(1))).toEqual([40]);
+    expect(nums(x.argmin(1))).toEqual([40]);
+    expect(Number.isNaN(nums(x.max(1).values)[0]!)).toBe(true);
+    expect(x.argmax().item()).toBe(40);
+    a[40] = 6;
+    a[70] = 0;
+    const y = tensor(a, { shape: [1, 100] });
+    expect(nums(y.argmax(1))).toEqual([6]);
+    expect(nums(y.argmin(1))).toEqual([0]);
+  });
+
   it('sum, mean and softmax rows with NaN are NaN, other rows are not', () => {
     expect(nums(x.sum(1)).map(Number.isNaN)).toEqual([true, false]);
     expect(nums(x.mean(1)).map(Number.isNaN)).toEqual([true, false]);
