@@ -223,10 +223,24 @@ export const emptyLike = (t: Tensor, o?: CreationOptions): Tensor => empty([...t
  * Values from start (inclusive) to end (exclusive) by step: arange(5), arange(1, 4), arange(0, 1, 0.25).
  * Integer arguments give int64, any fractional one the default float dtype.
  */
-export function arange(start: number, end?: number, step?: number | CreationOptions, opts?: CreationOptions): Tensor {
-  if (typeof step === 'object') {
+export function arange(
+  start: number,
+  end?: number | CreationOptions,
+  step?: number | CreationOptions,
+  opts?: CreationOptions,
+): Tensor {
+  // The options object may follow any number of the numeric arguments.
+  if (typeof end === 'object') {
+    opts = end;
+    end = undefined;
+  } else if (typeof step === 'object') {
     opts = step;
     step = undefined;
+  }
+  for (const v of [start, end, step]) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new TypeError(`arange: start, end and step must be finite numbers, got ${String(v)}`);
+    }
   }
   if (end === undefined) {
     end = start;
