@@ -242,18 +242,22 @@ export function arange(
       throw new TypeError(`arange: start, end and step must be finite numbers, got ${String(v)}`);
     }
   }
+  let lo = start;
+  let hi: number;
   if (end === undefined) {
-    end = start;
-    start = 0;
+    hi = start;
+    lo = 0;
+  } else {
+    hi = end as number;
   }
-  const st = step ?? 1;
+  const st = (step as number | undefined) ?? 1;
   if (st === 0) throw new RangeError('arange: step must be nonzero');
-  if ((end - start) / st < 0) throw new RangeError(`arange: upper bound and step are inconsistent (start ${start}, end ${end}, step ${st})`);
-  const n = Math.max(0, Math.ceil((end - start) / st));
-  const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(st);
+  if ((hi - lo) / st < 0) throw new RangeError(`arange: upper bound and step are inconsistent (start ${lo}, end ${hi}, step ${st})`);
+  const n = Math.max(0, Math.ceil((hi - lo) / st));
+  const integral = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(st);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'arange') : integral ? 'int64' : getDefaultDType();
   const vals = new Float64Array(n);
-  for (let i = 0; i < n; i++) vals[i] = start + i * st;
+  for (let i = 0; i < n; i++) vals[i] = lo + i * st;
   return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'arange'), dtype, [n]), opts, 'arange');
 }
 
