@@ -4,10 +4,10 @@
  * methods on the Tensor interface, so every op is both a function and a method.
  */
 import { kernels } from '@cinder/native';
-import { dispatchLayer, requireAutograd } from './dispatch.js';
+import { requireAutograd } from './dispatch.js';
 import { isFloatingDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
 import type { Device } from './device.js';
-import { _setTensorFactory, contiguousStrides, putOutput, putTensor, takeOutput } from './frame.js';
+import { _setTensorFactory, putOutput, putTensor, takeOutput } from './frame.js';
 import { trackTensor } from './memory.js';
 import { Storage } from './storage.js';
 
@@ -265,6 +265,3 @@ export function _setFormatter(f: (t: Tensor) => string): void {
 }
 
 _setTensorFactory((s, dtype, shape, strides, offset) => new Tensor(s, dtype, shape, strides, offset));
-
-/** @internal For op modules: the current dispatch layer, if any. */
-export { dispatchLayer, contiguousStrides };
