@@ -1,0 +1,285 @@
+// The GEMM driver: the classic three-level blocking (a kc x nc panel of B packed once per
+// (jc, pc) and kept in L3/L2, an mc x kc block of A packed per ic and kept in L2, then an
+// MR x NR register-blocked micro-kernel sweeping the block), with the micro-kernel picked by cpuid.
+// Threads split C into disjoint column (or row) ranges aligned to the register tile, each running
+// the serial algorithm with its own packing buffers, so every element is computed by the same
+// sequence of operations whatever the thread count: results are bitwise deterministic.
+#include "cpu/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "core/threadPool.h"
+#include "cpu/gemmKernels.h"
+
+namespace cinder {
+
+namespace {
+
+template <typename T>
+GemmArch<T> pickArch();
+
+template <>
+GemmArch<float> pickArch<float>() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  if (std::getenv("CINDER_GEMM_ARCH") == nullptr || std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "generic") != 0) {
+    bool noAvx512 = std::getenv("CINDER_GEMM_ARCH") && std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "avx2") == 0;
+    if (!noAvx512 && __builtin_cpu_supports("avx512f")) return gemmArchAvx512F32();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return gemmArchAvx2F32();
+  }
+#endif
+  return gemmArchGenericF32();
+}
+
+template <>
+GemmArch<double> pickArch<double>() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  if (std::getenv("CINDER_GEMM_ARCH") == nullptr || std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "generic") != 0) {
+    bool noAvx512 = std::getenv("CINDER_GEMM_ARCH") && std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "avx2") == 0;
+    if (!noAvx512 && __builtin_cpu_supports("avx512f")) return gemmArchAvx512F64();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return gemmArchAvx2F64();
+  }
+#endif
+  return gemmArchGenericF64();
+}
+
+template <typename T>
+const GemmArch<T>& arch() {
+  static const GemmArch<T> a = pickArch<T>();
+  return a;
+}
+
+// A per-thread, 64-byte aligned scratch buffer that only grows.
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  ~Scratch() { std::free(p); }
+  void* get(size_t n) {
+    if (n > bytes) {
+      std::free(p);
+      n = (n + 4095) & ~size_t(4095);
+      p = std::aligned_alloc(64, n);
+      if (!p) {
+        bytes = 0;
+        throw std::bad_alloc();
+      }
+      bytes = n;
+    }
+    return p;
+  }
+};
+
+// Packs rows [0, mc) x depth [0, kc) of A into panels of mr rows, zero-padding the last panel.
+template <typename T>
+void packA(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, int mr, T* out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    int64_t rows = std::min<int64_t>(mr, mc - i0);
+    const T* src = a + i0 * rsa;
+    if (rsa == 1 && rows == mr) {
+      // Column-major (transposed) A: each column of the panel is contiguous.
+      for (int64_t p = 0; p < kc; p++) {
+        const T* s = src + p * csa;
+        for (int i = 0; i < mr; i++) out[i] = s[i];
+        out += mr;
+      }
+    } else {
+      for (int64_t p = 0; p < kc; p++) {
+        const T* s = src + p * csa;
+        int64_t i = 0;
+        for (; i < rows; i++) out[i] = s[i * rsa];
+        for (; i < mr; i++) out[i] = T(0);
+        out += mr;
+      }
+    }
+  }
+}
+
+// Packs depth [0, kc) x columns [0, nc) of B into panels of nr columns, zero-padding.
+template <typename T>
+void packB(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, int nr, T* out) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    int64_t cols = std::min<int64_t>(nr, nc - j0);
+    const T* src = b + j0 * csb;
+    if (csb == 1 && cols == nr) {
+      for (int64_t p = 0; p < kc; p++) {
+        const T* s = src + p * rsb;
+        for (int j = 0; j < nr; j++) out[j] = s[j];
+        out += nr;
+      }
+    } else {
+      for (int64_t p = 0; p < kc; p++) {
+        const T* s = src + p * rsb;
+        int64_t j = 0;
+        for (; j < cols; j++) out[j] = s[j * csb];
+        for (; j < nr; j++) out[j] = T(0);
+        out += nr;
+      }
+    }
+  }
+}
+
+template <typename T>
+void scaleC(int64_t m, int64_t n, T beta, T* c, int64_t rsc, int64_t csc) {
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      T& v = c[i * rsc + j * csc];
+      v = beta == T(0) ? T(0) : beta * v;
+    }
+}
+
+// Small problems: no packing, no threads. The j loop runs over B's and C's rows, which are
+// contiguous in the common row-major case, so it vectorises.
+template <typename T>
+void gemmSmall(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa, const T* b,
+               int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
+  T rowBuf[64];
+  for (int64_t i = 0; i < m; i++) {
+    for (int64_t j0 = 0; j0 < n; j0 += 64) {
+      int64_t nn = std::min<int64_t>(64, n - j0);
+      for (int64_t j = 0; j < nn; j++) rowBuf[j] = T(0);
+      for (int64_t p = 0; p < k; p++) {
+        T av = a[i * rsa + p * csa];
+        const T* bp = b + p * rsb + j0 * csb;
+        if (csb == 1) {
+          for (int64_t j = 0; j < nn; j++) rowBuf[j] += av * bp[j];
+        } else {
+          for (int64_t j = 0; j < nn; j++) rowBuf[j] += av * bp[j * csb];
+        }
+      }
+      T* cp = c + i * rsc + j0 * csc;
+      for (int64_t j = 0; j < nn; j++) {
+        T v = alpha * rowBuf[j];
+        cp[j * csc] = beta == T(0) ? v : v + beta * cp[j * csc];
+      }
+    }
+  }
+}
+
+template <typename T>
+void gemmSerial(const GemmArch<T>& g, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
+                int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
+  static thread_local Scratch scratchA, scratchB;
+  const int mr = g.mr, nr = g.nr;
+  const int64_t KC = g.kc, MC = g.mc, NC = g.nc;
+  int64_t ncMax = std::min<int64_t>(NC, (n + nr - 1) / nr * nr);
+  int64_t kcMax = std::min<int64_t>(KC, k);
+  int64_t mcMax = std::min<int64_t>(MC, (m + mr - 1) / mr * mr);
+  T* bp = static_cast<T*>(scratchB.get(sizeof(T) * (size_t)(ncMax * kcMax)));
+  T* ap = static_cast<T*>(scratchA.get(sizeof(T) * (size_t)(mcMax * kcMax)));
+  alignas(64) T tile[16 * 64];
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    int64_t nc = std::min(NC, n - jc);
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      int64_t kc = std::min(KC, k - pc);
+      T betaEff = pc == 0 ? beta : T(1);
+      packB(kc, nc, b + pc * rsb + jc * csb, rsb, csb, nr, bp);
+      for (int64_t ic = 0; ic < m; ic += MC) {
+        int64_t mc = std::min(MC, m - ic);
+        packA(mc, kc, a + ic * rsa + pc * csa, rsa, csa, mr, ap);
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          int64_t nn = std::min<int64_t>(nr, nc - jr);
+          const T* bpan = bp + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            int64_t mm = std::min<int64_t>(mr, mc - ir);
+            const T* apan = ap + ir * kc;
+            T* cij = c + (ic + ir) * rsc + (jc + jr) * csc;
+            if (mm == mr && nn == nr && csc == 1) {
+              g.kernel(kc, apan, bpan, cij, rsc, alpha, betaEff);
+            } else {
+              // Edge tile (or C with a non-unit column stride): compute the full tile aside.
+              g.kernel(kc, apan, bpan, tile, nr, alpha, T(0));
+              for (int64_t i = 0; i < mm; i++)
+                for (int64_t j = 0; j < nn; j++) {
+                  T& dst = cij[i * rsc + j * csc];
+                  dst = betaEff == T(0) ? tile[i * nr + j] : tile[i * nr + j] + betaEff * dst;
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa, const T* b,
+          int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc, int threads) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == T(0)) {
+    scaleC(m, n, beta, c, rsc, csc);
+    if (k <= 0) return;
+    if (alpha == T(0)) return;
+  }
+  // A row-major C whose transpose is cheaper to produce: C^T = B^T A^T keeps the kernel's
+  // unit-stride stores when C is column-major.
+  if (csc != 1 && rsc == 1) {
+    gemm<T>(n, m, k, alpha, b, csb, rsb, a, csa, rsa, beta, c, csc, rsc, threads);
+    return;
+  }
+  double flops = 2.0 * (double)m * (double)n * (double)k;
+  if (flops <= 2.0 * 48 * 48 * 48 || m < 4 || n < 4) {
+    gemmSmall(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    return;
+  }
+  const GemmArch<T>& g = arch<T>();
+  int nt = threads == 0 ? ThreadPool::instance().numThreads() : threads;
+  // Roughly 2 MFLOP per thread before splitting pays for the wake-up and the duplicated packing.
+  int64_t maxByWork = (int64_t)(flops / 4e6);
+  nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, maxByWork));
+  if (nt <= 1) {
+    gemmSerial(g, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    return;
+  }
+  bool splitN = n >= m;
+  int64_t unit = splitN ? g.nr : g.mr;
+  int64_t units = ((splitN ? n : m) + unit - 1) / unit;
+  nt = (int)std::min<int64_t>(nt, units);
+  if (nt <= 1) {
+    gemmSerial(g, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    return;
+  }
+  // parallelFor over `nt` chunks of one element each: chunk t takes a contiguous run of tiles.
+  parallelFor(nt, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
+      int64_t lo = u0 * unit, hi = std::min<int64_t>(u1 * unit, splitN ? n : m);
+      if (hi <= lo) continue;
+      if (splitN)
+        gemmSerial(g, m, hi - lo, k, alpha, a, rsa, csa, b + lo * csb, rsb, csb, beta, c + lo * csc, rsc, csc);
+      else
+        gemmSerial(g, hi - lo, n, k, alpha, a + lo * rsa, rsa, csa, b, rsb, csb, beta, c + lo * rsc, rsc, csc);
+    }
+  });
+}
+
+template <typename T>
+void gemmInt(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+             int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
+  using U = typename std::make_unsigned<T>::type;  // wrap-around without undefined behaviour
+  for (int64_t i = 0; i < m; i++) {
+    for (int64_t j = 0; j < n; j++) {
+      U acc = beta == T(0) ? U(0) : (U)beta * (U)c[i * rsc + j * csc];
+      for (int64_t p = 0; p < k; p++) acc += (U)a[i * rsa + p * csa] * (U)b[p * rsb + j * csb];
+      c[i * rsc + j * csc] = (T)acc;
+    }
+  }
+}
+
+template void gemm<float>(int64_t, int64_t, int64_t, float, const float*, int64_t, int64_t, const float*, int64_t,
+                          int64_t, float, float*, int64_t, int64_t, int);
+template void gemm<double>(int64_t, int64_t, int64_t, double, const double*, int64_t, int64_t, const double*,
+                           int64_t, int64_t, double, double*, int64_t, int64_t, int);
+template void gemmInt<int32_t>(int64_t, int64_t, int64_t, const int32_t*, int64_t, int64_t, const int32_t*, int64_t,
+                               int64_t, int32_t, int32_t*, int64_t, int64_t);
+template void gemmInt<int64_t>(int64_t, int64_t, int64_t, const int64_t*, int64_t, int64_t, const int64_t*, int64_t,
+                               int64_t, int64_t, int64_t*, int64_t, int64_t);
+
+const char* gemmArchName() { return arch<float>().name; }
+
+}  // namespace cinder
