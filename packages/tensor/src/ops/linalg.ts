@@ -27,7 +27,7 @@ declare module '../tensor.js' {
     addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
     det(): Tensor;
     inverse(): Tensor;
-    cholesky(upper?: boolean): Tensor;
+    slogdet(): { sign: Tensor; logabsdet: Tensor };
     norm(p?: number | 'fro' | 'nuc', dim?: number | number[], opts?: { keepdim?: boolean }): Tensor;
   }
 }
@@ -432,3 +432,410 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
     return ts.some((t) => t._st === res._st) ? res._copyAs(res.dtype) : res.contiguous();
   });
 }
+
+// ---- linalg namespace -----------------------------------------------------------------------
+
+const LINALG_DTYPES: readonly DType[] = ['float32', 'float64'];
+
+function checkFloatInput(op: string, t: Tensor, what = 'input'): void {
+  checkTensor(t, op, what);
+  if (!LINALG_DTYPES.includes(t.dtype)) {
+    throw new TypeError(`${op}: expected a float32 or float64 tensor as ${what}, but got ${t.dtype}`);
+  }
+}
+
+function checkMatrix(op: string, t: Tensor, what = 'A'): void {
+  checkFloatInput(op, t, what);
+  if (t.ndim < 2) throw new RangeError(`${op}: the input tensor ${what} must have at least 2 dimensions, but got shape ${shapeString(t.shape)}`);
+}
+
+function checkSquare(op: string, t: Tensor, what = 'A'): number {
+  checkMatrix(op, t, what);
+  const m = t.shape[t.ndim - 2]!;
+  const n = t.shape[t.ndim - 1]!;
+  if (m !== n) throw new RangeError(`${op}: ${what} must be batches of square matrices, but they are ${m} by ${n} matrices (shape ${shapeString(t.shape)})`);
+  return n;
+}
+
+/** Views `t` ([..., r, c]) with its batch dims broadcast to `batch` (stride 0 where expanded). */
+function expandBatch(t: Tensor, batch: readonly number[]): Tensor {
+  const nb = t.ndim - 2;
+  const lead = batch.length - nb;
+  const strides = batch.map((s, i) => (i < lead || t.shape[i - lead] !== s ? 0 : t.strides[i - lead]!));
+  return t._view([...batch, t.shape[nb]!, t.shape[nb + 1]!], [...strides, t.strides[nb]!, t.strides[nb + 1]!], t.offset);
+}
+
+function cholesky(A: Tensor, opts: { upper?: boolean } = {}): Tensor {
+  const op = 'linalg.cholesky';
+  checkSquare(op, A);
+  const upper = opts.upper ?? false;
+  return dispatch(op, [A], { upper }, () => {
+    const p = putTensor(0, A);
+    const q = putOutput(p, A.dtype, A.shape);
+    frame[q] = upper ? 1 : 0;
+    kernels.linalgCholesky();
+    return takeOutput(0, A.dtype, A.shape);
+  });
+}
+
+function solveCore(op: string, A: Tensor, B: Tensor | null): Tensor {
+  const n = A.shape[A.ndim - 1]!;
+  let p = 0;
+  frame[p++] = B ? 0 : 1;
+  let outShape: number[];
+  if (B) {
+    const batch = broadcastShapes(op, A.shape.slice(0, -2), B.shape.slice(0, -2));
+    outShape = [...batch, n, B.shape[B.ndim - 1]!];
+    p = putTensor(p, expandBatch(A, batch));
+    frame[p++] = 1;
+    p = putTensor(p, expandBatch(B, batch));
+  } else {
+    outShape = [...A.shape];
+    p = putTensor(p, A);
+    frame[p++] = 0;
+  }
+  putOutput(p, A.dtype, outShape);
+  kernels.linalgSolve();
+  return takeOutput(0, A.dtype, outShape);
+}
+
+/** Solves A X = B (left) or X A = B; B may be a (batch of) vector(s). Singular A is an error. */
+function solve(A: Tensor, B: Tensor, opts: { left?: boolean } = {}): Tensor {
+  const op = 'linalg.solve';
+  const n = checkSquare(op, A);
+  checkFloatInput(op, B, 'B');
+  if (A.dtype !== B.dtype) throw new TypeError(`${op}: expected A and B to have the same dtype, but got ${A.dtype} and ${B.dtype}`);
+  const left = opts.left ?? true;
+  const vectorCase = B.ndim === 1 || (B.ndim === A.ndim - 1 && B.shape.every((s, i) => s === A.shape[i]));
+  return dispatch(op, [A, B], { left }, () => {
+    let b = vectorCase ? unsqueezeView(B, B.ndim) : B;
+    if (b.ndim < 2) throw new RangeError(`${op}: B of shape ${shapeString(B.shape)} is not a vector or a matrix`);
+    if (!left) {
+      if (b.shape[b.ndim - 1] !== n) throw new RangeError(`${op}: incompatible shapes of A and B for the equation XA = B (${shapeString(A.shape)} and ${shapeString(B.shape)})`);
+      return transposeLast(solveCore(op, transposeLast(A), transposeLast(b))).contiguous();
+    }
+    if (b.shape[b.ndim - 2] !== n) throw new RangeError(`${op}: incompatible shapes of A and B for the equation AX = B (${shapeString(A.shape)} and ${shapeString(B.shape)})`);
+    const x = solveCore(op, A, b);
+    return vectorCase ? squeezeView(x, x.ndim - 1) : x;
+  });
+}
+
+function solveTriangular(A: Tensor, B: Tensor, opts: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor {
+  const op = 'linalg.solveTriangular';
+  const n = checkSquare(op, A);
+  checkMatrix(op, B, 'B');
+  if (A.dtype !== B.dtype) throw new TypeError(`${op}: expected A and B to have the same dtype, but got ${A.dtype} and ${B.dtype}`);
+  if (opts === undefined || typeof opts.upper !== 'boolean') throw new TypeError(`${op}: the option 'upper' (a boolean) is required`);
+  const left = opts.left ?? true;
+  const unit = opts.unitriangular ?? false;
+  return dispatch(op, [A, B], { upper: opts.upper, left, unitriangular: unit }, () => {
+    // X A = B  <=>  A^T X^T = B^T, with A^T triangular the other way.
+    const a = left ? A : transposeLast(A);
+    const b = left ? B : transposeLast(B);
+    const upper = left ? opts.upper : !opts.upper;
+    if (b.shape[b.ndim - 2] !== n) {
+      throw new RangeError(`${op}: incompatible shapes of A and B for the equation ${left ? 'AX = B' : 'XA = B'} (${shapeString(A.shape)} and ${shapeString(B.shape)})`);
+    }
+    const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const outShape = [...batch, n, b.shape[b.ndim - 1]!];
+    let p = putTensor(0, expandBatch(a, batch));
+    p = putTensor(p, expandBatch(b, batch));
+    p = putOutput(p, A.dtype, outShape);
+    frame[p++] = upper ? 1 : 0;
+    frame[p++] = unit ? 1 : 0;
+    kernels.linalgSolveTriangular();
+    const x = takeOutput(0, A.dtype, outShape);
+    return left ? x : transposeLast(x).contiguous();
+  });
+}
+
+function inv(A: Tensor): Tensor {
+  const op = 'linalg.inv';
+  checkSquare(op, A);
+  return dispatch(op, [A], undefined, () => solveCore(op, A, null));
+}
+
+function detParts(op: string, A: Tensor): [Tensor, Tensor, Tensor] {
+  checkSquare(op, A);
+  const bs = A.shape.slice(0, -2);
+  let p = putTensor(0, A);
+  p = putOutput(p, A.dtype, bs);
+  p = putOutput(p, A.dtype, bs);
+  putOutput(p, A.dtype, bs);
+  kernels.linalgDet();
+  return [takeOutput(0, A.dtype, bs), takeOutput(1, A.dtype, bs), takeOutput(2, A.dtype, bs)];
+}
+
+function det(A: Tensor): Tensor {
+  checkSquare('linalg.det', A);
+  return dispatch('linalg.det', [A], undefined, () => {
+    const [d, s, l] = detParts('linalg.det', A);
+    s.dispose();
+    l.dispose();
+    return d;
+  });
+}
+
+function slogdet(A: Tensor): { sign: Tensor; logabsdet: Tensor } {
+  checkSquare('linalg.slogdet', A);
+  return dispatch('linalg.slogdet', [A], undefined, () => {
+    const [d, sign, logabsdet] = detParts('linalg.slogdet', A);
+    d.dispose();
+    return { sign, logabsdet };
+  });
+}
+
+/** Householder QR: mode 'reduced' (default), 'complete', or 'r' (Q is an empty tensor). */
+function qr(A: Tensor, opts: { mode?: 'reduced' | 'complete' | 'r' } = {}): { Q: Tensor; R: Tensor } {
+  const op = 'linalg.qr';
+  checkMatrix(op, A);
+  const mode = opts.mode ?? 'reduced';
+  if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r') {
+    throw new RangeError(`${op}: qr received unrecognized mode '${String(mode)}' but expected one of 'reduced' (default), 'r', or 'complete'`);
+  }
+  return dispatch(op, [A], { mode }, () => {
+    const bs = A.shape.slice(0, -2);
+    const m = A.shape[A.ndim - 2]!;
+    const n = A.shape[A.ndim - 1]!;
+    const k = Math.min(m, n);
+    const complete = mode === 'complete';
+    const qShape = [...bs, m, complete ? m : k];
+    const rShape = [...bs, complete ? m : k, n];
+    let p = putTensor(0, A);
+    frame[p++] = complete ? 1 : 0;
+    frame[p++] = mode === 'r' ? 0 : 1;
+    if (mode !== 'r') p = putOutput(p, A.dtype, qShape);
+    putOutput(p, A.dtype, rShape);
+    kernels.linalgQr();
+    if (mode === 'r') {
+      const R = takeOutput(0, A.dtype, rShape);
+      const Q = empty0(A.dtype);
+      return { Q, R };
+    }
+    return { Q: takeOutput(0, A.dtype, qShape), R: takeOutput(1, A.dtype, rShape) };
+  });
+}
+
+function empty0(dtype: DType): Tensor {
+  const one = scalarTensor(0, dtype);
+  return one._view([0], [1], one.offset);
+}
+
+function eighCore(op: string, A: Tensor, uplo: string, vectors: boolean): Tensor[] {
+  checkSquare(op, A);
+  if (uplo !== 'L' && uplo !== 'U') throw new RangeError(`${op}: UPLO must be 'L' or 'U', got '${uplo}'`);
+  const bs = A.shape.slice(0, -2);
+  const n = A.shape[A.ndim - 1]!;
+  let p = putTensor(0, A);
+  frame[p++] = uplo === 'L' ? 1 : 0;
+  frame[p++] = vectors ? 1 : 0;
+  p = putOutput(p, A.dtype, [...bs, n]);
+  if (vectors) putOutput(p, A.dtype, A.shape);
+  kernels.linalgEigh();
+  const w = takeOutput(0, A.dtype, [...bs, n]);
+  return vectors ? [w, takeOutput(1, A.dtype, A.shape)] : [w];
+}
+
+/** Eigen-decomposition of symmetric matrices (eigenvalues ascending), reading the UPLO triangle. */
+function eigh(A: Tensor, opts: { UPLO?: 'L' | 'U' } = {}): { eigenvalues: Tensor; eigenvectors: Tensor } {
+  const uplo = opts.UPLO ?? 'L';
+  return dispatch('linalg.eigh', [A], { UPLO: uplo }, () => {
+    const [eigenvalues, eigenvectors] = eighCore('linalg.eigh', A, uplo, true);
+    return { eigenvalues: eigenvalues!, eigenvectors: eigenvectors! };
+  });
+}
+
+function eigvalsh(A: Tensor, opts: { UPLO?: 'L' | 'U' } = {}): Tensor {
+  const uplo = opts.UPLO ?? 'L';
+  return dispatch('linalg.eigvalsh', [A], { UPLO: uplo }, () => eighCore('linalg.eigvalsh', A, uplo, false)[0]!);
+}
+
+/** Singular values, descending. */
+function svdvals(A: Tensor): Tensor {
+  const op = 'linalg.svdvals';
+  checkMatrix(op, A);
+  return dispatch(op, [A], undefined, () => svdvalsCore(A));
+}
+
+function svdvalsCore(A: Tensor): Tensor {
+  const bs = A.shape.slice(0, -2);
+  const k = Math.min(A.shape[A.ndim - 2]!, A.shape[A.ndim - 1]!);
+  const p = putTensor(0, A);
+  putOutput(p, A.dtype, [...bs, k]);
+  kernels.linalgSvdvals();
+  return takeOutput(0, A.dtype, [...bs, k]);
+}
+
+type Ord = number | 'fro' | 'nuc';
+interface NormOptions {
+  ord?: Ord;
+  dim?: number | number[];
+  keepdim?: boolean;
+}
+
+function parseNormArgs(ordOrOpts: Ord | NormOptions | undefined, dim: number | number[] | undefined | NormOptions, opts: NormOptions | undefined): NormOptions {
+  if (typeof ordOrOpts === 'object' && ordOrOpts !== null) return ordOrOpts;
+  if (typeof dim === 'object' && dim !== null && !Array.isArray(dim)) return { ...dim, ord: ordOrOpts };
+  return { ...(opts ?? {}), ord: ordOrOpts ?? opts?.ord, dim: dim ?? opts?.dim };
+}
+
+function normDims(op: string, x: Tensor, dim: number | number[] | undefined): number[] {
+  if (dim === undefined) return [...Array(x.ndim).keys()];
+  const list = typeof dim === 'number' ? [dim] : dim;
+  const out = list.map((d) => normalizeDim(d, x.ndim, op));
+  if (new Set(out).size !== out.length) throw new RangeError(`${op}: dim ${shapeString(list)} contains repeated dims`);
+  return out;
+}
+
+function keepShape(x: Tensor, dims: number[], keepdim: boolean): number[] {
+  return keepdim ? x.shape.map((s, i) => (dims.includes(i) ? 1 : s)) : x.shape.filter((_, i) => !dims.includes(i));
+}
+
+function vectorNormCore(op: string, x: Tensor, ord: number, dims: number[], keepdim: boolean): Tensor {
+  const rest = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
+  const perm = [...rest, ...dims];
+  const xp = permuteView(x, perm);
+  const reducedSize = numelOf(dims.map((d) => x.shape[d]!));
+  if (reducedSize === 0 && (ord < 0 || ord === Infinity)) {
+    throw new RangeError(`${op}: expected a non-empty tensor to compute the ${ord} norm over dims ${shapeString(dims)} of shape ${shapeString(x.shape)}`);
+  }
+  const outShape = keepShape(x, dims, keepdim);
+  const restShape = rest.map((d) => x.shape[d]!);
+  let p = putTensor(0, xp);
+  frame[p++] = dims.length;
+  frame[p++] = ord;
+  putOutput(p, x.dtype, restShape);
+  kernels.linalgVectorNorm();
+  const out = takeOutput(0, x.dtype, restShape);
+  return keepdim ? out._view(outShape, contiguousStrides(outShape), 0) : out;
+}
+
+/** Vector norm over `dim` (all dims when omitted): ord 2 (default), 1, inf, -inf, 0, any p. */
+function vectorNorm(x: Tensor, ord?: number | NormOptions, dim?: number | number[] | NormOptions, opts?: NormOptions): Tensor {
+  const op = 'linalg.vectorNorm';
+  checkFloatInput(op, x);
+  const o = parseNormArgs(ord as Ord | NormOptions | undefined, dim, opts);
+  const p = o.ord ?? 2;
+  if (typeof p !== 'number') throw new TypeError(`${op}: ord must be a number, got '${String(p)}'`);
+  const dims = normDims(op, x, o.dim);
+  const keepdim = o.keepdim ?? false;
+  return dispatch(op, [x], { ord: p, dim: dims, keepdim }, () => vectorNormCore(op, x, p, dims, keepdim));
+}
+
+function matrixNormCore(op: string, A: Tensor, ord: Ord, d: number[], keepdim: boolean): Tensor {
+  if (ord === 'fro') return vectorNormCore(op, A, 2, d, keepdim);
+  // Bring the two matrix dims last (rows, cols) so the native kernels see [..., m, n].
+  const rest = [...Array(A.ndim).keys()].filter((i) => !d.includes(i));
+  const Ap = permuteView(A, [...rest, d[0]!, d[1]!]);
+  const restShape = rest.map((i) => A.shape[i]!);
+  const outShape = keepShape(A, d, keepdim);
+  let r: Tensor;
+  if (ord === 'nuc' || ord === 2 || ord === -2) {
+    if (numelOf(Ap.shape) === 0 && ord !== 'nuc') throw new RangeError(`${op}: the ${ord} norm of an empty matrix is not defined (shape ${shapeString(A.shape)})`);
+    const s = svdvalsCore(Ap);
+    const k = s.shape[s.ndim - 1]!;
+    if (ord === 'nuc') r = vectorNormCore(op, s, 1, [s.ndim - 1], false);
+    else {
+      const idx = ord === 2 ? 0 : k - 1;
+      r = s._view(restShape, contiguousStrides(restShape).map((x) => x * k), idx).contiguous();
+      if (r._st === s._st) r = r._copyAs(r.dtype);
+    }
+  } else if (ord === 1 || ord === -1 || ord === Infinity || ord === -Infinity) {
+    if (numelOf(Ap.shape) === 0) throw new RangeError(`${op}: the ${ord} norm of an empty matrix is not defined (shape ${shapeString(A.shape)})`);
+    const rows = ord === Infinity || ord === -Infinity;
+    let p = putTensor(0, Ap);
+    frame[p++] = rows ? 1 : 0;
+    frame[p++] = ord > 0 ? 1 : 0;
+    putOutput(p, A.dtype, restShape);
+    kernels.linalgAbsSumNorm();
+    r = takeOutput(0, A.dtype, restShape);
+  } else {
+    throw new RangeError(`${op}: order ${String(ord)} not supported (expected 'fro', 'nuc', 1, -1, 2, -2, inf or -inf)`);
+  }
+  return keepdim ? r._view(outShape, contiguousStrides(outShape), r.offset) : r;
+}
+
+/** Matrix norm over two dims (default the last two): 'fro' (default), 'nuc', 1, -1, 2, -2, inf, -inf. */
+function matrixNorm(A: Tensor, ord?: Ord | NormOptions, dim?: number[] | NormOptions, opts?: NormOptions): Tensor {
+  const op = 'linalg.matrixNorm';
+  checkMatrix(op, A);
+  const o = parseNormArgs(ord as Ord | NormOptions | undefined, dim, opts);
+  const p = o.ord ?? 'fro';
+  const d = normDims(op, A, o.dim ?? [-2, -1]);
+  if (d.length !== 2) throw new RangeError(`${op}: dim must be a 2-tuple, got ${shapeString(d)}`);
+  const keepdim = o.keepdim ?? false;
+  return dispatch(op, [A], { ord: p, dim: d, keepdim }, () => matrixNormCore(op, A, p, d, keepdim));
+}
+
+/**
+ * torch.linalg.norm: with `dim` a number (or ord a number on a 1-D input) a vector norm; with two
+ * dims (or a 2-D input and an ord) a matrix norm; with neither, the 2-norm of the flattened input.
+ */
+function norm(x: Tensor, ord?: Ord | NormOptions, dim?: number | number[] | NormOptions, opts?: NormOptions): Tensor {
+  const op = 'linalg.norm';
+  checkFloatInput(op, x);
+  const o = parseNormArgs(ord as Ord | NormOptions | undefined, dim, opts);
+  const keepdim = o.keepdim ?? false;
+  if (o.dim !== undefined) {
+    const dims = normDims(op, x, o.dim);
+    if (dims.length === 1) {
+      if (typeof o.ord === 'string') throw new RangeError(`${op}: ord '${o.ord}' needs two dims, got dim ${shapeString(dims)}`);
+      return dispatch(op, [x], { ord: o.ord ?? 2, dim: dims, keepdim }, () => vectorNormCore(op, x, (o.ord as number | undefined) ?? 2, dims, keepdim));
+    }
+    if (dims.length === 2) return dispatch(op, [x], { ord: o.ord ?? 'fro', dim: dims, keepdim }, () => matrixNormCore(op, x, o.ord ?? 'fro', dims, keepdim));
+    if (o.ord !== undefined) throw new RangeError(`${op}: with ord ${String(o.ord)}, dim must have 1 or 2 entries, got ${shapeString(dims)}`);
+    return dispatch(op, [x], { ord: 2, dim: dims, keepdim }, () => vectorNormCore(op, x, 2, dims, keepdim));
+  }
+  if (o.ord === undefined) {
+    const dims = [...Array(x.ndim).keys()];
+    return dispatch(op, [x], { ord: 2, keepdim }, () => vectorNormCore(op, x, 2, dims, keepdim));
+  }
+  if (x.ndim === 1) {
+    if (typeof o.ord === 'string') throw new RangeError(`${op}: ord '${o.ord}' is a matrix norm but the input is 1-D (shape ${shapeString(x.shape)})`);
+    return dispatch(op, [x], { ord: o.ord, keepdim }, () => vectorNormCore(op, x, o.ord as number, [0], keepdim));
+  }
+  if (x.ndim === 2) return dispatch(op, [x], { ord: o.ord, keepdim }, () => matrixNormCore(op, x, o.ord!, [0, 1], keepdim));
+  throw new RangeError(`${op}: input must be 1-D or 2-D when ord is given and dim is not, but got shape ${shapeString(x.shape)}`);
+}
+
+/** The torch.linalg namespace. */
+export const linalg = {
+  cholesky,
+  solve,
+  solveTriangular,
+  inv,
+  det,
+  slogdet,
+  qr,
+  eigh,
+  eigvalsh,
+  svdvals,
+  norm,
+  vectorNorm,
+  matrixNorm,
+  matmul,
+};
+
+const proto = Tensor.prototype;
+proto.matmul = function (this: Tensor, o: Tensor) { return matmul(this, o); };
+proto.mm = function (this: Tensor, o: Tensor) { return mm(this, o); };
+proto.bmm = function (this: Tensor, o: Tensor) { return bmm(this, o); };
+proto.mv = function (this: Tensor, v: Tensor) { return mv(this, v); };
+proto.dot = function (this: Tensor, o: Tensor) { return dot(this, o); };
+proto.inner = function (this: Tensor, o: Tensor) { return inner(this, o); };
+proto.outer = function (this: Tensor, o: Tensor) { return outer(this, o); };
+proto.addmm = function (this: Tensor, m1: Tensor, m2: Tensor, o?: { beta?: number; alpha?: number }) { return addmm(this, m1, m2, o); };
+proto.det = function (this: Tensor) { return det(this); };
+proto.slogdet = function (this: Tensor) { return slogdet(this); };
+proto.inverse = function (this: Tensor) { return inv(this); };
+/** torch.Tensor.norm: p 'fro' (default, the 2-norm of all elements), 'nuc', or a number. */
+proto.norm = function (this: Tensor, p?: number | 'fro' | 'nuc', dim?: number | number[], o?: { keepdim?: boolean }) {
+  const keepdim = o?.keepdim ?? false;
+  if (p === undefined || p === 'fro') {
+    if (dim === undefined) return vectorNorm(this, 2, undefined, { keepdim });
+    const dims = typeof dim === 'number' ? [dim] : dim;
+    return dims.length === 2 ? matrixNorm(this, 'fro', dims, { keepdim }) : vectorNorm(this, 2, dims, { keepdim });
+  }
+  if (p === 'nuc') return matrixNorm(this, 'nuc', (dim as number[] | undefined) ?? [-2, -1], { keepdim });
+  return vectorNorm(this, p, dim, { keepdim });
+};

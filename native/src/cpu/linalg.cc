@@ -1,0 +1,519 @@
+// Factorizations, solves and norms. Each batch element is gathered from its (arbitrarily
+// strided) view into a float64 workspace, factorized there, and scattered into contiguous outputs
+// of the caller's dtype, so float32 inputs get float64-accurate decompositions.
+#include "cpu/linalg.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "core/threadPool.h"
+#include "cpu/gemm.h"
+
+namespace cinder {
+
+namespace {
+
+int64_t batchCount(const TensorDesc& t, int nb) {
+  int64_t n = 1;
+  for (int d = 0; d < nb; d++) n *= t.shape[d];
+  return n;
+}
+
+// Element offset of batch element `idx` (row-major over the first nb dims of `shape`) in t.
+int64_t batchOffset(const TensorDesc& t, int nb, int64_t idx, const int64_t* shape) {
+  int64_t off = 0;
+  for (int d = nb - 1; d >= 0; d--) {
+    int64_t i = idx % shape[d];
+    idx /= shape[d];
+    off += i * t.strides[d];
+  }
+  return off;
+}
+
+template <typename T>
+void gatherT(const TensorDesc& t, int64_t off, int64_t rows, int64_t cols, double* dst) {
+  int nd = t.ndim;
+  int64_t rs = t.strides[nd - 2], cs = t.strides[nd - 1];
+  const T* p = t.ptr<T>() + off;
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) dst[i * cols + j] = (double)p[i * rs + j * cs];
+}
+
+// Reads matrix `b` (batch element index in the batch shape `bshape`) of a [..., rows, cols] view.
+void gather(const TensorDesc& t, int nb, int64_t b, const int64_t* bshape, int64_t rows, int64_t cols, double* dst) {
+  int64_t off = batchOffset(t, nb, b, bshape);
+  if (t.dtype == DType::Float64) gatherT<double>(t, off, rows, cols, dst);
+  else if (t.dtype == DType::Float32) gatherT<float>(t, off, rows, cols, dst);
+  else fail("linalg: not implemented for dtype ", dtypeName(t.dtype));
+}
+
+// Writes n values to element offset `off` of a contiguous output.
+void scatter(const TensorDesc& out, int64_t off, int64_t n, const double* src) {
+  if (out.dtype == DType::Float64) {
+    std::copy(src, src + n, out.ptr<double>() + off);
+  } else {
+    float* p = out.ptr<float>() + off;
+    for (int64_t i = 0; i < n; i++) p[i] = (float)src[i];
+  }
+}
+
+void checkFloat(const TensorDesc& t, const char* op) {
+  CINDER_CHECK(t.dtype == DType::Float32 || t.dtype == DType::Float64, op,
+               ": expected a float32 or float64 tensor, got ", dtypeName(t.dtype));
+}
+
+// Runs fn(b, workspace) for each batch element, in parallel when the work is large enough.
+template <typename F>
+void forBatches(int64_t batch, double costEach, F fn) {
+  int64_t grain = std::max<int64_t>(1, (int64_t)(2e5 / std::max(1.0, costEach)));
+  parallelFor(batch, grain, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) fn(b);
+  });
+}
+
+std::string batchPrefix(int64_t batch, int64_t b) {
+  return batch > 1 ? "(Batch element " + std::to_string(b) + "): " : "";
+}
+
+// In-place LU with partial pivoting of an n x n row-major matrix; returns false on an exactly
+// zero pivot (a singular matrix). piv[i] is the row swapped into row i; *swaps counts swaps.
+bool luFactor(int64_t n, double* a, int64_t* piv, int* swaps) {
+  bool ok = true;
+  *swaps = 0;
+  for (int64_t k = 0; k < n; k++) {
+    int64_t p = k;
+    double best = std::fabs(a[k * n + k]);
+    for (int64_t i = k + 1; i < n; i++) {
+      double v = std::fabs(a[i * n + k]);
+      if (v > best) best = v, p = i;
+    }
+    piv[k] = p;
+    if (p != k) {
+      std::swap_ranges(a + k * n, a + k * n + n, a + p * n);
+      ++*swaps;
+    }
+    double d = a[k * n + k];
+    if (d == 0.0) {
+      ok = false;
+      continue;
+    }
+    double inv = 1.0 / d;
+    for (int64_t i = k + 1; i < n; i++) {
+      double l = a[i * n + k] * inv;
+      a[i * n + k] = l;
+      if (l == 0.0) continue;
+      double* ri = a + i * n;
+      const double* rk = a + k * n;
+      for (int64_t j = k + 1; j < n; j++) ri[j] -= l * rk[j];
+    }
+  }
+  return ok;
+}
+
+// Solves LU x = P b for an n x m right-hand side (row-major), in place.
+void luSolve(int64_t n, const double* lu, const int64_t* piv, int64_t m, double* b) {
+  for (int64_t k = 0; k < n; k++)
+    if (piv[k] != k) std::swap_ranges(b + k * m, b + k * m + m, b + piv[k] * m);
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t k = 0; k < i; k++) {
+      double l = lu[i * n + k];
+      if (l == 0.0) continue;
+      for (int64_t j = 0; j < m; j++) b[i * m + j] -= l * b[k * m + j];
+    }
+  for (int64_t i = n - 1; i >= 0; i--) {
+    for (int64_t k = i + 1; k < n; k++) {
+      double u = lu[i * n + k];
+      if (u == 0.0) continue;
+      for (int64_t j = 0; j < m; j++) b[i * m + j] -= u * b[k * m + j];
+    }
+    double inv = 1.0 / lu[i * n + i];
+    for (int64_t j = 0; j < m; j++) b[i * m + j] *= inv;
+  }
+}
+
+// Cyclic Jacobi on a symmetric n x n matrix (row-major, destroyed); w gets the eigenvalues
+// (ascending), v the eigenvectors as columns.
+void jacobiEigh(int64_t n, double* a, double* w, double* v) {
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < n; j++) v[i * n + j] = i == j ? 1.0 : 0.0;
+  for (int sweep = 0; sweep < 100; sweep++) {
+    double off = 0, diag = 0;
+    for (int64_t i = 0; i < n; i++) {
+      diag += a[i * n + i] * a[i * n + i];
+      for (int64_t j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
+    }
+    if (off <= 1e-30 * diag || off == 0.0) break;
+    for (int64_t p = 0; p < n; p++) {
+      for (int64_t q = p + 1; q < n; q++) {
+        double apq = a[p * n + q];
+        if (apq == 0.0) continue;
+        double app = a[p * n + p], aqq = a[q * n + q];
+        double theta = (aqq - app) / (2 * apq);
+        double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        for (int64_t k = 0; k < n; k++) {
+          double akp = a[k * n + p], akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (int64_t k = 0; k < n; k++) {
+          double apk = a[p * n + k], aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        a[p * n + q] = a[q * n + p] = 0.0;
+        for (int64_t k = 0; k < n; k++) {
+          double vkp = v[k * n + p], vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return a[x * n + x] < a[y * n + y]; });
+  std::vector<double> vs(v, v + n * n);
+  for (int64_t j = 0; j < n; j++) {
+    int64_t src = order[j];
+    w[j] = a[src * n + src];
+    for (int64_t i = 0; i < n; i++) v[i * n + j] = vs[i * n + src];
+  }
+}
+
+}  // namespace
+
+void choleskyBatched(const TensorDesc& a, const TensorDesc& out, bool upper) {
+  const char* op = "linalg.cholesky";
+  checkFloat(a, op);
+  int nd = a.ndim, nb = nd - 2;
+  int64_t n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  forBatches(batch, (double)n * n * n / 3, [&](int64_t b) {
+    std::vector<double> m(n * n);
+    gather(a, nb, b, a.shape, n, n, m.data());
+    for (int64_t j = 0; j < n; j++) {
+      double d = m[j * n + j];
+      for (int64_t k = 0; k < j; k++) d -= m[j * n + k] * m[j * n + k];
+      if (!(d > 0.0)) {
+        fail(op, ": ", batchPrefix(batch, b), "The factorization could not be completed because the input is not ",
+             "positive-definite (the leading minor of order ", j + 1, " is not positive-definite).");
+      }
+      double l = std::sqrt(d);
+      m[j * n + j] = l;
+      for (int64_t i = j + 1; i < n; i++) {
+        double s = m[i * n + j];
+        for (int64_t k = 0; k < j; k++) s -= m[i * n + k] * m[j * n + k];
+        m[i * n + j] = s / l;
+      }
+    }
+    std::vector<double> r(n * n, 0.0);
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t j = 0; j <= i; j++) {
+        if (upper) r[j * n + i] = m[i * n + j];
+        else r[i * n + j] = m[i * n + j];
+      }
+    scatter(out, b * n * n, n * n, r.data());
+  });
+}
+
+void solveBatched(const TensorDesc& a, const TensorDesc* rhs, const TensorDesc& out, const char* op) {
+  checkFloat(a, op);
+  int nd = out.ndim, nb = nd - 2;
+  int64_t n = a.shape[a.ndim - 1];
+  int64_t m = out.shape[nd - 1];
+  int64_t batch = batchCount(out, nb);
+  forBatches(batch, (double)n * n * (n + m), [&](int64_t b) {
+    std::vector<double> lu(n * n), x(n * m);
+    std::vector<int64_t> piv(n);
+    gather(a, nb, b, out.shape, n, n, lu.data());
+    if (rhs) {
+      gather(*rhs, nb, b, out.shape, n, m, x.data());
+    } else {
+      for (int64_t i = 0; i < n; i++) x[i * m + i] = 1.0;
+    }
+    int swaps;
+    if (!luFactor(n, lu.data(), piv.data(), &swaps)) {
+      fail(op, ": ", batchPrefix(batch, b), "The solver failed because the input matrix is singular.");
+    }
+    luSolve(n, lu.data(), piv.data(), m, x.data());
+    scatter(out, b * n * m, n * m, x.data());
+  });
+}
+
+void detBatched(const TensorDesc& a, const TensorDesc& det, const TensorDesc& sign, const TensorDesc& logabs) {
+  checkFloat(a, "linalg.det");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  forBatches(batch, (double)n * n * n, [&](int64_t b) {
+    std::vector<double> lu(n * n);
+    std::vector<int64_t> piv(n);
+    gather(a, nb, b, a.shape, n, n, lu.data());
+    int swaps;
+    luFactor(n, lu.data(), piv.data(), &swaps);
+    double d = (swaps & 1) ? -1.0 : 1.0, s = d, la = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+      double u = lu[i * n + i];
+      d *= u;
+      if (u < 0) s = -s;
+      la += std::log(std::fabs(u));
+    }
+    if (std::isinf(la) && la < 0) s = 0.0;
+    scatter(det, b, 1, &d);
+    scatter(sign, b, 1, &s);
+    scatter(logabs, b, 1, &la);
+  });
+}
+
+void solveTriangularBatched(const TensorDesc& a, const TensorDesc& rhs, const TensorDesc& out, bool upper,
+                            bool unit) {
+  checkFloat(a, "linalg.solveTriangular");
+  int nd = out.ndim, nb = nd - 2;
+  int64_t n = a.shape[a.ndim - 1];
+  int64_t m = out.shape[nd - 1];
+  int64_t batch = batchCount(out, nb);
+  forBatches(batch, (double)n * n * m, [&](int64_t b) {
+    std::vector<double> t(n * n), x(n * m);
+    gather(a, nb, b, out.shape, n, n, t.data());
+    gather(rhs, nb, b, out.shape, n, m, x.data());
+    if (upper) {
+      for (int64_t i = n - 1; i >= 0; i--) {
+        for (int64_t k = i + 1; k < n; k++) {
+          double u = t[i * n + k];
+          for (int64_t j = 0; j < m; j++) x[i * m + j] -= u * x[k * m + j];
+        }
+        if (!unit)
+          for (int64_t j = 0; j < m; j++) x[i * m + j] /= t[i * n + i];
+      }
+    } else {
+      for (int64_t i = 0; i < n; i++) {
+        for (int64_t k = 0; k < i; k++) {
+          double l = t[i * n + k];
+          for (int64_t j = 0; j < m; j++) x[i * m + j] -= l * x[k * m + j];
+        }
+        if (!unit)
+          for (int64_t j = 0; j < m; j++) x[i * m + j] /= t[i * n + i];
+      }
+    }
+    scatter(out, b * n * m, n * m, x.data());
+  });
+}
+
+void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rOut, bool complete) {
+  checkFloat(a, "linalg.qr");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t m = a.shape[nd - 2], n = a.shape[nd - 1], k = std::min(m, n);
+  int64_t qc = complete ? m : k;   // columns of Q
+  int64_t rr = complete ? m : k;   // rows of R
+  int64_t batch = batchCount(a, nb);
+  forBatches(batch, 2.0 * m * n * n + 2.0 * m * m * qc, [&](int64_t b) {
+    std::vector<double> r(m * n), vs(m * k), tau(k, 0.0);
+    gather(a, nb, b, a.shape, m, n, r.data());
+    // Householder: H_j = I - tau_j v_j v_j^T with v_j[j] = 1, zeroing column j below the diagonal.
+    for (int64_t j = 0; j < k; j++) {
+      double norm = 0;
+      for (int64_t i = j; i < m; i++) norm += r[i * n + j] * r[i * n + j];
+      norm = std::sqrt(norm);
+      double alpha = r[j * n + j];
+      double* v = vs.data() + j * m;
+      if (norm == 0.0) {
+        tau[j] = 0.0;
+        continue;
+      }
+      double beta = alpha >= 0 ? -norm : norm;
+      double scale = 1.0 / (alpha - beta);
+      v[j] = 1.0;
+      for (int64_t i = j + 1; i < m; i++) v[i] = r[i * n + j] * scale;
+      tau[j] = (beta - alpha) / beta;
+      for (int64_t c = j; c < n; c++) {
+        double s = 0;
+        for (int64_t i = j; i < m; i++) s += v[i] * r[i * n + c];
+        s *= tau[j];
+        for (int64_t i = j; i < m; i++) r[i * n + c] -= s * v[i];
+      }
+      for (int64_t i = j + 1; i < m; i++) r[i * n + j] = 0.0;
+    }
+    std::vector<double> ro(rr * n, 0.0);
+    for (int64_t i = 0; i < rr && i < m; i++)
+      for (int64_t j = i; j < n; j++) ro[i * n + j] = r[i * n + j];
+    scatter(rOut, b * rr * n, rr * n, ro.data());
+    if (qOut) {
+      // Q = H_0 H_1 ... H_{k-1} applied to the first qc columns of the identity.
+      std::vector<double> q(m * qc, 0.0);
+      for (int64_t i = 0; i < std::min(m, qc); i++) q[i * qc + i] = 1.0;
+      for (int64_t j = k - 1; j >= 0; j--) {
+        if (tau[j] == 0.0) continue;
+        const double* v = vs.data() + j * m;
+        for (int64_t c = 0; c < qc; c++) {
+          double s = 0;
+          for (int64_t i = j; i < m; i++) s += v[i] * q[i * qc + c];
+          s *= tau[j];
+          for (int64_t i = j; i < m; i++) q[i * qc + c] -= s * v[i];
+        }
+      }
+      scatter(*qOut, b * m * qc, m * qc, q.data());
+    }
+  });
+}
+
+void eighBatched(const TensorDesc& a, const TensorDesc& w, const TensorDesc* v, bool lower) {
+  checkFloat(a, "linalg.eigh");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  forBatches(batch, 10.0 * n * n * n, [&](int64_t b) {
+    std::vector<double> m(n * n), vec(n * n), ev(n);
+    gather(a, nb, b, a.shape, n, n, m.data());
+    // Only the selected triangle is read, as LAPACK does.
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t j = i + 1; j < n; j++) {
+        if (lower) m[i * n + j] = m[j * n + i];
+        else m[j * n + i] = m[i * n + j];
+      }
+    jacobiEigh(n, m.data(), ev.data(), vec.data());
+    scatter(w, b * n, n, ev.data());
+    if (v) scatter(*v, b * n * n, n * n, vec.data());
+  });
+}
+
+void svdvalsBatched(const TensorDesc& a, const TensorDesc& s) {
+  checkFloat(a, "linalg.svdvals");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  bool tr = n > m;  // work on the tall orientation: columns = min(m, n)
+  int64_t rows = tr ? n : m, cols = tr ? m : n;
+  forBatches(batch, 10.0 * rows * cols * cols, [&](int64_t b) {
+    std::vector<double> g(m * n), u(rows * cols);
+    gather(a, nb, b, a.shape, m, n, g.data());
+    // Column-major copy of the tall matrix: column c at u[c * rows].
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) {
+        if (tr) u[i * rows + j] = g[i * n + j];
+        else u[j * rows + i] = g[i * n + j];
+      }
+    // One-sided Jacobi (Hestenes): orthogonalise column pairs until all are orthogonal.
+    for (int sweep = 0; sweep < 100; sweep++) {
+      bool rotated = false;
+      for (int64_t p = 0; p < cols; p++)
+        for (int64_t q = p + 1; q < cols; q++) {
+          double* up = u.data() + p * rows;
+          double* uq = u.data() + q * rows;
+          double alpha = 0, beta = 0, gamma = 0;
+          for (int64_t i = 0; i < rows; i++) {
+            alpha += up[i] * up[i];
+            beta += uq[i] * uq[i];
+            gamma += up[i] * uq[i];
+          }
+          if (gamma == 0.0 || std::fabs(gamma) <= 1e-15 * std::sqrt(alpha * beta)) continue;
+          rotated = true;
+          double zeta = (beta - alpha) / (2 * gamma);
+          double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+          double c = 1 / std::sqrt(1 + t * t), sn = c * t;
+          for (int64_t i = 0; i < rows; i++) {
+            double x = up[i], y = uq[i];
+            up[i] = c * x - sn * y;
+            uq[i] = sn * x + c * y;
+          }
+        }
+      if (!rotated) break;
+    }
+    std::vector<double> sv(cols);
+    for (int64_t c = 0; c < cols; c++) {
+      double nrm = 0;
+      for (int64_t i = 0; i < rows; i++) nrm += u[c * rows + i] * u[c * rows + i];
+      sv[c] = std::sqrt(nrm);
+    }
+    std::sort(sv.begin(), sv.end(), std::greater<double>());
+    scatter(s, b * cols, cols, sv.data());
+  });
+}
+
+namespace {
+template <typename T>
+void vectorNormT(const TensorDesc& x, int r, double ord, const TensorDesc& out) {
+  int nd = x.ndim, no = nd - r;
+  int64_t outer = batchCount(x, no);
+  int64_t inner = 1;
+  for (int d = no; d < nd; d++) inner *= x.shape[d];
+  const T* base = x.ptr<T>();
+  auto one = [&](int64_t o) -> double {
+    const T* p = base + batchOffset(x, no, o, x.shape);
+    int64_t idx[kMaxDims] = {};
+    double acc = ord == -INFINITY ? INFINITY : 0.0;
+    double scale = 0.0;  // for ord 2: max |x| so the sum of squares neither overflows nor underflows
+    if (ord == 2.0) {
+      int64_t off = 0;
+      for (int64_t i = 0; i < inner; i++) {
+        scale = std::max(scale, std::fabs((double)p[off]));
+        for (int d = nd - 1; d >= no; d--) {
+          off += x.strides[d];
+          if (++idx[d] < x.shape[d]) break;
+          off -= x.strides[d] * x.shape[d];
+          idx[d] = 0;
+        }
+      }
+      if (scale == 0.0 || std::isinf(scale)) return scale;
+      std::fill(idx, idx + kMaxDims, 0);
+    }
+    int64_t off = 0;
+    for (int64_t i = 0; i < inner; i++) {
+      double v = std::fabs((double)p[off]);
+      if (ord == 2.0) {
+        double s = v / scale;
+        acc += s * s;
+      } else if (ord == 1.0) acc += v;
+      else if (ord == INFINITY) acc = std::max(acc, v);
+      else if (ord == -INFINITY) acc = std::min(acc, v);
+      else if (ord == 0.0) acc += v != 0.0 ? 1.0 : 0.0;
+      else acc += std::pow(v, ord);
+      if (std::isnan(v)) acc = NAN;
+      for (int d = nd - 1; d >= no; d--) {
+        off += x.strides[d];
+        if (++idx[d] < x.shape[d]) break;
+        off -= x.strides[d] * x.shape[d];
+        idx[d] = 0;
+      }
+    }
+    if (ord == 2.0) return scale * std::sqrt(acc);
+    if (ord == 1.0 || ord == 0.0 || std::isinf(ord)) return acc;
+    return std::pow(acc, 1.0 / ord);
+  };
+  T* o = out.ptr<T>();
+  parallelFor(outer, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, inner)), [&](int64_t o0, int64_t o1) {
+    for (int64_t i = o0; i < o1; i++) o[i] = (T)one(i);
+  });
+}
+}  // namespace
+
+void vectorNorm(const TensorDesc& x, int reducedDims, double ord, const TensorDesc& out) {
+  CINDER_CHECK(reducedDims >= 0 && reducedDims <= x.ndim, "linalg.vectorNorm: bad reduced dims");
+  if (x.dtype == DType::Float64) vectorNormT<double>(x, reducedDims, ord, out);
+  else if (x.dtype == DType::Float32) vectorNormT<float>(x, reducedDims, ord, out);
+  else fail("linalg.vectorNorm: expected a floating point tensor as input, got ", dtypeName(x.dtype));
+}
+
+void matrixAbsSumNorm(const TensorDesc& a, bool rows, bool takeMax, const TensorDesc& out) {
+  checkFloat(a, "linalg.matrixNorm");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  forBatches(batch, (double)m * n, [&](int64_t b) {
+    std::vector<double> g(m * n);
+    gather(a, nb, b, a.shape, m, n, g.data());
+    int64_t outer = rows ? m : n, inner = rows ? n : m;
+    double best = takeMax ? -INFINITY : INFINITY;
+    for (int64_t i = 0; i < outer; i++) {
+      double s = 0;
+      for (int64_t j = 0; j < inner; j++) s += std::fabs(rows ? g[i * n + j] : g[j * n + i]);
+      best = takeMax ? std::max(best, s) : std::min(best, s);
+    }
+    scatter(out, b, 1, &best);
+  });
+}
+
+}  // namespace cinder
