@@ -146,9 +146,15 @@ static Napi::Value gemmArch(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), gemmArchName());
 }
 
+static Napi::Value gemmSetArch(const Napi::CallbackInfo& info) {
+  std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "auto";
+  return Napi::String::New(info.Env(), setGemmArch(name.c_str()));
+}
+
 void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "matmul", matmul);
   exportFunction(env, exports, ctx, "gemmArch", gemmArch);
+  exportFunction(env, exports, ctx, "gemmSetArch", gemmSetArch);
   exportFunction(env, exports, ctx, "linalgCholesky", linalgCholesky);
   exportFunction(env, exports, ctx, "linalgSolve", linalgSolve);
   exportFunction(env, exports, ctx, "linalgDet", linalgDet);

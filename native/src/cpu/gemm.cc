@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <type_traits>
 
 #include "core/threadPool.h"
 #include "cpu/gemmKernels.h"
@@ -18,38 +20,44 @@ namespace cinder {
 
 namespace {
 
-template <typename T>
-GemmArch<T> pickArch();
-
-template <>
-GemmArch<float> pickArch<float>() {
+bool haveAvx512() {
 #if defined(__x86_64__) || defined(_M_X64)
   __builtin_cpu_init();
-  if (std::getenv("CINDER_GEMM_ARCH") == nullptr || std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "generic") != 0) {
-    bool noAvx512 = std::getenv("CINDER_GEMM_ARCH") && std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "avx2") == 0;
-    if (!noAvx512 && __builtin_cpu_supports("avx512f")) return gemmArchAvx512F32();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return gemmArchAvx2F32();
-  }
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+#else
+  return false;
 #endif
-  return gemmArchGenericF32();
 }
-
-template <>
-GemmArch<double> pickArch<double>() {
+bool haveAvx2() {
 #if defined(__x86_64__) || defined(_M_X64)
   __builtin_cpu_init();
-  if (std::getenv("CINDER_GEMM_ARCH") == nullptr || std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "generic") != 0) {
-    bool noAvx512 = std::getenv("CINDER_GEMM_ARCH") && std::strcmp(std::getenv("CINDER_GEMM_ARCH"), "avx2") == 0;
-    if (!noAvx512 && __builtin_cpu_supports("avx512f")) return gemmArchAvx512F64();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return gemmArchAvx2F64();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+// The best kernel set this CPU runs, or the one named (CINDER_GEMM_ARCH / setGemmArch) when
+// the CPU supports it.
+template <typename T>
+GemmArch<T> pickArch(const char* want) {
+  std::string w = want ? want : "";
+#if defined(__x86_64__) || defined(_M_X64)
+  if constexpr (std::is_same<T, float>::value) {
+    if ((w.empty() || w == "avx512") && haveAvx512()) return gemmArchAvx512F32();
+    if ((w.empty() || w == "avx512" || w == "avx2") && haveAvx2()) return gemmArchAvx2F32();
+  } else {
+    if ((w.empty() || w == "avx512") && haveAvx512()) return gemmArchAvx512F64();
+    if ((w.empty() || w == "avx512" || w == "avx2") && haveAvx2()) return gemmArchAvx2F64();
   }
 #endif
-  return gemmArchGenericF64();
+  if constexpr (std::is_same<T, float>::value) return gemmArchGenericF32();
+  else return gemmArchGenericF64();
 }
 
 template <typename T>
-const GemmArch<T>& arch() {
-  static const GemmArch<T> a = pickArch<T>();
+GemmArch<T>& arch() {
+  static GemmArch<T> a = pickArch<T>(std::getenv("CINDER_GEMM_ARCH"));
   return a;
 }
 
@@ -227,7 +235,7 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int
     gemmSmall(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
     return;
   }
-  const GemmArch<T>& g = arch<T>();
+  const GemmArch<T> g = arch<T>();
   int nt = threads == 0 ? ThreadPool::instance().numThreads() : threads;
   // Roughly 2 MFLOP per thread before splitting pays for the wake-up and the duplicated packing.
   int64_t maxByWork = (int64_t)(flops / 4e6);
@@ -281,5 +289,13 @@ template void gemmInt<int64_t>(int64_t, int64_t, int64_t, const int64_t*, int64_
                                int64_t, int64_t, int64_t*, int64_t, int64_t);
 
 const char* gemmArchName() { return arch<float>().name; }
+
+const char* setGemmArch(const char* name) {
+  std::string w = name ? name : "";
+  if (w == "auto") w.clear();
+  arch<float>() = pickArch<float>(w.c_str());
+  arch<double>() = pickArch<double>(w.c_str());
+  return arch<float>().name;
+}
 
 }  // namespace cinder

@@ -19,4 +19,10 @@ void gemmInt(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t c
              int64_t csb, T beta, T* c, int64_t rsc, int64_t csc);
 
 }  // namespace cinder
-namespace cinder { const char* gemmArchName(); }
+namespace cinder {
+// The micro-kernel set in use ("avx512", "avx2" or "generic").
+const char* gemmArchName();
+// Switches kernel sets ("auto" = the best this CPU runs; a set the CPU lacks falls back to the
+// next best). For tests and benchmarks; not safe while a GEMM is running on another thread.
+const char* setGemmArch(const char* name);
+}  // namespace cinder
