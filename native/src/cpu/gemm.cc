@@ -139,34 +139,6 @@ void scaleC(int64_t m, int64_t n, T beta, T* c, int64_t rsc, int64_t csc) {
     }
 }
 
-// Small problems: no packing, no threads. The j loop runs over B's and C's rows, which are
-// contiguous in the common row-major case, so it vectorises.
-template <typename T>
-void gemmSmall(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa, const T* b,
-               int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
-  T rowBuf[64];
-  for (int64_t i = 0; i < m; i++) {
-    for (int64_t j0 = 0; j0 < n; j0 += 64) {
-      int64_t nn = std::min<int64_t>(64, n - j0);
-      for (int64_t j = 0; j < nn; j++) rowBuf[j] = T(0);
-      for (int64_t p = 0; p < k; p++) {
-        T av = a[i * rsa + p * csa];
-        const T* bp = b + p * rsb + j0 * csb;
-        if (csb == 1) {
-          for (int64_t j = 0; j < nn; j++) rowBuf[j] += av * bp[j];
-        } else {
-          for (int64_t j = 0; j < nn; j++) rowBuf[j] += av * bp[j * csb];
-        }
-      }
-      T* cp = c + i * rsc + j0 * csc;
-      for (int64_t j = 0; j < nn; j++) {
-        T v = alpha * rowBuf[j];
-        cp[j * csc] = beta == T(0) ? v : v + beta * cp[j * csc];
-      }
-    }
-  }
-}
-
 template <typename T>
 void gemmSerial(const GemmArch<T>& g, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
                 int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
@@ -231,12 +203,20 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int
     return;
   }
   double flops = 2.0 * (double)m * (double)n * (double)k;
-  if (flops <= 2.0 * 48 * 48 * 48 || m < 4 || n < 4) {
-    gemmSmall(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
-    return;
-  }
   const GemmArch<T> g = arch<T>();
   int nt = threads == 0 ? ThreadPool::instance().numThreads() : threads;
+  if (flops <= 2.0 * 8 * 8 * 8 || m < 4 || n < 4) {
+    // Memory-bound (matrix-vector) or tiny: split rows when there is enough to stream.
+    int64_t grain = std::max<int64_t>(1, (int64_t)(1 << 16) / std::max<int64_t>(1, n * k));
+    if (nt <= 1 || m * n * k < (1 << 17)) {
+      g.small(0, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    } else {
+      parallelFor(m, grain, [&](int64_t i0, int64_t i1) {
+        g.small(i0, i1, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+      });
+    }
+    return;
+  }
   // Roughly 2 MFLOP per thread before splitting pays for the wake-up and the duplicated packing.
   int64_t maxByWork = (int64_t)(flops / 4e6);
   nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, maxByWork));

@@ -19,6 +19,9 @@ struct GemmArch {
   // mr), nc (columns of the packed B panel, a multiple of nr).
   int kc, mc, nc;
   MicroKernel<T> kernel;
+  // Unpacked path for small/skinny problems: rows [i0, i1) of C (see gemmSmall.h).
+  void (*small)(int64_t i0, int64_t i1, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa,
+                const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc);
 };
 
 GemmArch<float> gemmArchGenericF32();

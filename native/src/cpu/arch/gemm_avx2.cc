@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include "cpu/gemmKernels.h"
+#include "cpu/gemmSmall.h"
 
 namespace cinder {
 
@@ -75,7 +76,7 @@ static void kernelF64(int64_t k, const double* a, const double* b, double* c, in
   }
 }
 
-GemmArch<float> gemmArchAvx2F32() { return {"avx2", 6, 16, 256, 144, 4080, kernelF32<6>}; }
-GemmArch<double> gemmArchAvx2F64() { return {"avx2", 6, 8, 256, 72, 4080, kernelF64<6>}; }
+GemmArch<float> gemmArchAvx2F32() { return {"avx2", 6, 16, 256, 144, 4080, kernelF32<6>, gemmSmallRows<float>}; }
+GemmArch<double> gemmArchAvx2F64() { return {"avx2", 6, 8, 256, 72, 4080, kernelF64<6>, gemmSmallRows<double>}; }
 
 }  // namespace cinder

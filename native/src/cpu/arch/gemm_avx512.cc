@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include "cpu/gemmKernels.h"
+#include "cpu/gemmSmall.h"
 
 namespace cinder {
 
@@ -77,7 +78,7 @@ static void kernelF64(int64_t k, const double* a, const double* b, double* c, in
 
 
 // 14 x 32 (fp32) and 14 x 16 (fp64): 28 zmm accumulators + 2 B vectors + 1 broadcast.
-GemmArch<float> gemmArchAvx512F32() { return {"avx512", 14, 32, 256, 140, 4064, kernelF32<14>}; }
-GemmArch<double> gemmArchAvx512F64() { return {"avx512", 14, 16, 256, 70, 4064, kernelF64<14>}; }
+GemmArch<float> gemmArchAvx512F32() { return {"avx512", 14, 32, 256, 140, 4064, kernelF32<14>, gemmSmallRows<float>}; }
+GemmArch<double> gemmArchAvx512F64() { return {"avx512", 14, 16, 256, 70, 4064, kernelF64<14>, gemmSmallRows<double>}; }
 
 }  // namespace cinder

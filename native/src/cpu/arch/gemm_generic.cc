@@ -1,6 +1,7 @@
 // Portable micro-kernels: plain loops over a small accumulator block that the compiler keeps in
 // (SSE2/NEON) registers.
 #include "cpu/gemmKernels.h"
+#include "cpu/gemmSmall.h"
 
 namespace cinder {
 
@@ -25,7 +26,7 @@ static void kernelGeneric(int64_t k, const T* a, const T* b, T* c, int64_t ldc, 
   }
 }
 
-GemmArch<float> gemmArchGenericF32() { return {"generic", 4, 8, 256, 128, 2048, kernelGeneric<float, 4, 8>}; }
-GemmArch<double> gemmArchGenericF64() { return {"generic", 4, 4, 256, 96, 2048, kernelGeneric<double, 4, 4>}; }
+GemmArch<float> gemmArchGenericF32() { return {"generic", 4, 8, 256, 128, 2048, kernelGeneric<float, 4, 8>, gemmSmallRows<float>}; }
+GemmArch<double> gemmArchGenericF64() { return {"generic", 4, 4, 256, 96, 2048, kernelGeneric<double, 4, 4>, gemmSmallRows<double>}; }
 
 }  // namespace cinder
