@@ -345,16 +345,7 @@ function fullOnes(dtype: DType, n: number): Tensor {
 /** Contracts two labeled operands, keeping the labels in `keep`. */
 function contractPair(op: string, x: Labeled, y: Labeled, keep: Set<string>): Labeled {
   const sizes = new Map<string, number>();
-  for (const z of [x, y]) {
-    z.labels.forEach((l, i) => {
-      const s = z.t.shape[i]!;
-      const prev = sizes.get(l);
-      if (prev !== undefined && prev !== s) {
-        throw new RangeError(`${op}: operands do not broadcast with remapped shapes: subscript ${l} has sizes ${prev} and ${s}`);
-      }
-      sizes.set(l, s);
-    });
-  }
+  for (const z of [x, y]) z.labels.forEach((l, i) => sizes.set(l, z.t.shape[i]!));
   const inY = new Set(y.labels);
   const inX = new Set(x.labels);
   // Labels only one side has and nobody needs are summed first.
@@ -375,10 +366,37 @@ function contractPair(op: string, x: Labeled, y: Labeled, keep: Set<string>): La
   return { t: reshapeView(r, labels.map((l) => sizes.get(l)!)), labels };
 }
 
+/** Splits one operand's subscripts into labels, '...' becoming one marker. */
+function parseSubscripts(op: string, sub: string, equation: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < sub.length; i++) {
+    const c = sub[i]!;
+    if (c === '.') {
+      if (sub.slice(i, i + 3) !== '...' || out.includes('...')) throw new Error(`${op}: invalid ellipsis in '${equation}' (at most one '...' per operand)`);
+      out.push('...');
+      i += 2;
+    } else if (/[a-zA-Z]/.test(c)) {
+      out.push(c);
+    } else {
+      throw new Error(`${op}: invalid subscript '${c}' in '${equation}' (letters and '...' only)`);
+    }
+  }
+  return out;
+}
+
+/** Ellipsis dims get labels '#k' (k counted from the right) so they align and broadcast. */
+function expandEllipsis(labels: string[], count: number): string[] {
+  const at = labels.indexOf('...');
+  if (at < 0) return labels;
+  const ell = Array.from({ length: count }, (_, j) => `#${count - 1 - j}`);
+  return [...labels.slice(0, at), ...ell, ...labels.slice(at + 1)];
+}
+
 /**
  * torch.einsum: `einsum('bij,bjk->bik', a, b)`. Repeated subscripts take diagonals, subscripts
- * missing from the output are summed, an implicit output (no `->`) lists the subscripts that occur
- * once, in alphabetical order. Contractions lower to batched GEMMs.
+ * missing from the output are summed, '...' stands for broadcast batch dims, size-1 dims
+ * broadcast, and an implicit output (no `->`) lists the ellipsis dims then the subscripts that
+ * occur once, in alphabetical order. Contractions lower to batched GEMMs (left to right).
  */
 export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
   const op = 'einsum';
@@ -386,21 +404,33 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   if (typeof equation !== 'string') throw new TypeError(`${op}: expected an equation string`);
   ts.forEach((t, i) => checkTensor(t, op, `operand ${i}`));
   const eq = equation.replace(/\s+/g, '');
-  if (eq.includes('.')) throw new Error(`${op}: ellipsis ('...') is not supported in '${equation}'`);
   const arrow = eq.indexOf('->');
   const lhs = arrow >= 0 ? eq.slice(0, arrow) : eq;
   const inputs = lhs.split(',');
   if (inputs.length !== ts.length) {
     throw new RangeError(`${op}: '${equation}' has ${inputs.length} operand subscripts but ${ts.length} operands were given`);
   }
-  for (const s of inputs.concat(arrow >= 0 ? [eq.slice(arrow + 2)] : [])) {
-    if (!/^[a-zA-Z]*$/.test(s)) throw new Error(`${op}: invalid subscripts '${s}' in '${equation}' (letters only)`);
-  }
+  if (ts.length === 0) throw new RangeError(`${op}: must provide at least one operand`);
+  const parsed = inputs.map((s) => parseSubscripts(op, s, equation));
+  let ellDims = 0;
+  const labelsPer = parsed.map((ls, i) => {
+    const t = ts[i]!;
+    const letters = ls.filter((l) => l !== '...').length;
+    const hasEll = ls.includes('...');
+    if (hasEll ? t.ndim < letters : t.ndim !== letters) {
+      throw new RangeError(`${op}: subscripts '${inputs[i]}' of operand ${i} do not match its shape ${shapeString(t.shape)}`);
+    }
+    const e = t.ndim - letters;
+    ellDims = Math.max(ellDims, e);
+    return expandEllipsis(ls, e);
+  });
   const counts = new Map<string, number>();
-  for (const s of inputs) for (const l of s) counts.set(l, (counts.get(l) ?? 0) + 1);
+  for (const ls of labelsPer) for (const l of ls) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const ellLabels = Array.from({ length: ellDims }, (_, j) => `#${ellDims - 1 - j}`);
   let outLabels: string[];
   if (arrow >= 0) {
-    outLabels = [...eq.slice(arrow + 2)];
+    const rhs = parseSubscripts(op, eq.slice(arrow + 2), equation);
+    outLabels = expandEllipsis(rhs, ellDims);
     const seen = new Set<string>();
     for (const l of outLabels) {
       if (seen.has(l)) throw new Error(`${op}: output subscript ${l} appears more than once in '${equation}'`);
@@ -408,23 +438,37 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
       seen.add(l);
     }
   } else {
-    outLabels = [...counts.entries()].filter(([, c]) => c === 1).map(([l]) => l).sort();
+    outLabels = [...ellLabels, ...[...counts.entries()].filter(([l, c]) => c === 1 && !l.startsWith('#')).map(([l]) => l).sort()];
   }
-  ts.forEach((t, i) => {
-    if (inputs[i]!.length !== t.ndim) {
-      throw new RangeError(`${op}: subscripts '${inputs[i]}' of operand ${i} do not match its shape ${shapeString(t.shape)}`);
-    }
-  });
-  const dtype = ts[0]?.dtype;
+  const dtype = ts[0]!.dtype;
   for (const t of ts) if (t.dtype !== dtype) throw new TypeError(`${op}: expected operands of one dtype, but got ${ts.map((x) => x.dtype).join(' and ')}`);
   return dispatch('einsum', ts, { equation }, () => {
-    let acc = diagonalize(op, ts[0]!, [...inputs[0]!]);
+    const ops = ts.map((t, i) => diagonalize(op, t, labelsPer[i]!));
+    // One size per subscript; size-1 dims broadcast (stride 0) to it.
+    const sizes = new Map<string, number>();
+    for (const z of ops) {
+      z.labels.forEach((l, i) => {
+        const s = z.t.shape[i]!;
+        const prev = sizes.get(l);
+        if (prev === undefined || prev === 1) sizes.set(l, s);
+        else if (s !== 1 && s !== prev) {
+          const name = l.startsWith('#') ? `'...' dim ${l.slice(1)} (from the right)` : `subscript ${l}`;
+          throw new RangeError(`${op}: operands do not broadcast with remapped shapes: ${name} has sizes ${prev} and ${s}`);
+        }
+      });
+    }
+    const bops = ops.map((z) => {
+      if (z.labels.every((l, i) => z.t.shape[i] === sizes.get(l))) return z;
+      const shape = z.labels.map((l) => sizes.get(l)!);
+      const strides = z.labels.map((l, i) => (z.t.shape[i] === sizes.get(l) ? z.t.strides[i]! : 0));
+      return { t: z.t._view(shape, strides, z.t.offset), labels: z.labels };
+    });
+    let acc = bops[0]!;
     const outSet = new Set(outLabels);
-    for (let i = 1; i < ts.length; i++) {
-      const next = diagonalize(op, ts[i]!, [...inputs[i]!]);
+    for (let i = 1; i < bops.length; i++) {
       const later = new Set(outLabels);
-      for (let j = i + 1; j < ts.length; j++) for (const l of inputs[j]!) later.add(l);
-      acc = contractPair(op, acc, next, later);
+      for (let j = i + 1; j < bops.length; j++) for (const l of bops[j]!.labels) later.add(l);
+      acc = contractPair(op, acc, bops[i]!, later);
     }
     acc = sumOut(op, acc, outSet);
     const perm = outLabels.map((l) => acc.labels.indexOf(l));

@@ -390,7 +390,8 @@ export const linalgOps: OpInfo[] = [
   {
     name: 'einsum',
     run: ([eq, ...ts]) => einsum(eq, ...ts),
-    ref: ([eq, ...xs]) => refEinsum(eq, xs),
+    // Equations with '...' are checked against the same contraction spelled with letters.
+    ref: ([eq, ...xs], o) => refEinsum((o?.refEq as string | undefined) ?? eq, xs),
     samples: [
       { args: ['ij,jk->ik', { shape: [3, 4] }, { shape: [4, 5] }] },
       { args: ['bij,bjk->bik', { shape: [2, 3, 4] }, { shape: [2, 4, 5] }] },
@@ -407,6 +408,11 @@ export const linalgOps: OpInfo[] = [
       { args: ['ij,kj,ik->i', { shape: [3, 4] }, { shape: [5, 4] }, { shape: [3, 5] }], name: 'three operands' },
       { args: ['ab,b->ab', { shape: [3, 4] }, { shape: [4] }], name: 'scaling (batch-like shared index)' },
       { args: ['ij,jk->ik', { shape: [3, 0] }, { shape: [0, 5] }], name: 'k = 0' },
+      { args: ['...ij,...jk->...ik', { shape: [2, 3, 4] }, { shape: [2, 4, 5] }], opts: { refEq: 'bij,bjk->bik' }, name: 'ellipsis' },
+      { args: ['...ij,jk', { shape: [2, 2, 3, 4] }, { shape: [4, 5] }], opts: { refEq: 'abij,jk->abik' }, name: 'implicit ellipsis' },
+      { args: ['bij,bjk->bik', { shape: [1, 3, 4] }, { shape: [2, 4, 5] }], name: 'size-1 broadcast' },
+      { args: ['...ii->...i', { shape: [3, 4, 4] }], opts: { refEq: 'bii->bi' }, name: 'batched diagonal' },
+      { args: ['bhqd,bhkd->bhqk', { shape: [1, 2, 33, 16], noncontig: true }, { shape: [1, 2, 65, 16] }], name: 'attention, odd sizes, strided' },
     ],
     tol: LOOSE,
     errors: [
@@ -564,6 +570,18 @@ export const linalgOps: OpInfo[] = [
       { args: [{ shape: [3, 3], values: [2, 0, 0, 0, 2, 0, 0, 0, 1] }], name: 'repeated eigenvalue' },
     ],
     tol: LOOSE,
+  },
+  {
+    name: 'linalg.eigvalsh',
+    run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
+    ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
+    samples: [
+      { args: [{ shape: [6, 6] }] },
+      { args: [{ shape: [2, 5, 5], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
+      { args: [{ shape: [1, 1] }], name: '1x1' },
+    ],
+    tol: LOOSE,
+    errors: [{ args: [{ shape: [2, 3] }], throws: /linalg.eigvalsh: A must be batches of square matrices/ }],
   },
   {
     name: 'linalg.vectorNorm',
@@ -747,7 +765,10 @@ function refEinsum(eq: string, xs: Nd[]): Nd {
   const [lhs, rhsRaw] = eq.split('->');
   const ins = lhs!.split(',');
   const sizes = new Map<string, number>();
-  ins.forEach((s, i) => [...s].forEach((l, d) => sizes.set(l, xs[i]!.shape[d]!)));
+  ins.forEach((s, i) => [...s].forEach((l, d) => {
+    const prev = sizes.get(l);
+    if (prev === undefined || prev === 1) sizes.set(l, xs[i]!.shape[d]!);
+  }));
   const counts = new Map<string, number>();
   for (const s of ins) for (const l of s) counts.set(l, (counts.get(l) ?? 0) + 1);
   const outL = rhsRaw !== undefined ? [...rhsRaw] : [...counts.entries()].filter(([, c]) => c === 1).map(([l]) => l).sort();
@@ -758,7 +779,7 @@ function refEinsum(eq: string, xs: Nd[]): Nd {
     const val = new Map(all.map((l, i) => [l, idx[i]!]));
     let p = 1;
     ins.forEach((s, i) => {
-      p *= xs[i]!.at([...s].map((l) => val.get(l)!));
+      p *= xs[i]!.at([...s].map((l, d) => (xs[i]!.shape[d] === 1 ? 0 : val.get(l)!)));
     });
     let o = 0;
     outL.forEach((l, i) => (o += val.get(l)! * ost[i]!));
