@@ -135,10 +135,11 @@ void luSolve(int64_t n, const double* lu, const int64_t* piv, int64_t m, double*
 }
 
 // Cyclic Jacobi on a symmetric n x n matrix (row-major, destroyed); w gets the eigenvalues
-// (ascending), v the eigenvectors as columns.
+// (ascending), v the eigenvectors as columns. Rotations update rows p and q (contiguous) and
+// mirror them into the columns; eigenvectors accumulate as rows of vt for the same reason.
 void jacobiEigh(int64_t n, double* a, double* w, double* v) {
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j < n; j++) v[i * n + j] = i == j ? 1.0 : 0.0;
+  std::vector<double> vt(n * n, 0.0);
+  for (int64_t i = 0; i < n; i++) vt[i * n + i] = 1.0;
   for (int sweep = 0; sweep < 100; sweep++) {
     double off = 0, diag = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -154,21 +155,26 @@ void jacobiEigh(int64_t n, double* a, double* w, double* v) {
         double theta = (aqq - app) / (2 * apq);
         double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
         double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        double* rp = a + p * n;
+        double* rq = a + q * n;
         for (int64_t k = 0; k < n; k++) {
-          double akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
+          double x = rp[k], y = rq[k];
+          rp[k] = c * x - s * y;
+          rq[k] = s * x + c * y;
         }
         for (int64_t k = 0; k < n; k++) {
-          double apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
+          a[k * n + p] = rp[k];
+          a[k * n + q] = rq[k];
         }
-        a[p * n + q] = a[q * n + p] = 0.0;
+        rp[p] = app - t * apq;
+        rq[q] = aqq + t * apq;
+        rp[q] = rq[p] = 0.0;
+        double* vp = vt.data() + p * n;
+        double* vq = vt.data() + q * n;
         for (int64_t k = 0; k < n; k++) {
-          double vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
+          double x = vp[k], y = vq[k];
+          vp[k] = c * x - s * y;
+          vq[k] = s * x + c * y;
         }
       }
     }
@@ -176,11 +182,10 @@ void jacobiEigh(int64_t n, double* a, double* w, double* v) {
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return a[x * n + x] < a[y * n + y]; });
-  std::vector<double> vs(v, v + n * n);
   for (int64_t j = 0; j < n; j++) {
     int64_t src = order[j];
     w[j] = a[src * n + src];
-    for (int64_t i = 0; i < n; i++) v[i * n + j] = vs[i * n + src];
+    for (int64_t i = 0; i < n; i++) v[i * n + j] = vt[src * n + i];
   }
 }
 
@@ -311,7 +316,7 @@ void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rO
   int64_t rr = complete ? m : k;   // rows of R
   int64_t batch = batchCount(a, nb);
   forBatches(batch, 2.0 * m * n * n + 2.0 * m * m * qc, [&](int64_t b) {
-    std::vector<double> r(m * n), vs(m * k), tau(k, 0.0);
+    std::vector<double> r(m * n), vs(m * k), tau(k, 0.0), wrow(n), wq(std::max<int64_t>(qc, 1));
     gather(a, nb, b, a.shape, m, n, r.data());
     // Householder: H_j = I - tau_j v_j v_j^T with v_j[j] = 1, zeroing column j below the diagonal.
     for (int64_t j = 0; j < k; j++) {
@@ -329,11 +334,16 @@ void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rO
       v[j] = 1.0;
       for (int64_t i = j + 1; i < m; i++) v[i] = r[i * n + j] * scale;
       tau[j] = (beta - alpha) / beta;
-      for (int64_t c = j; c < n; c++) {
-        double s = 0;
-        for (int64_t i = j; i < m; i++) s += v[i] * r[i * n + c];
-        s *= tau[j];
-        for (int64_t i = j; i < m; i++) r[i * n + c] -= s * v[i];
+      // R[j:, j:] -= tau v (v^T R[j:, j:]), walking rows so every access is contiguous.
+      std::fill(wrow.begin() + j, wrow.end(), 0.0);
+      for (int64_t i = j; i < m; i++) {
+        const double* ri = r.data() + i * n;
+        for (int64_t c = j; c < n; c++) wrow[c] += v[i] * ri[c];
+      }
+      for (int64_t i = j; i < m; i++) {
+        double f = tau[j] * v[i];
+        double* ri = r.data() + i * n;
+        for (int64_t c = j; c < n; c++) ri[c] -= f * wrow[c];
       }
       for (int64_t i = j + 1; i < m; i++) r[i * n + j] = 0.0;
     }
@@ -348,11 +358,15 @@ void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rO
       for (int64_t j = k - 1; j >= 0; j--) {
         if (tau[j] == 0.0) continue;
         const double* v = vs.data() + j * m;
-        for (int64_t c = 0; c < qc; c++) {
-          double s = 0;
-          for (int64_t i = j; i < m; i++) s += v[i] * q[i * qc + c];
-          s *= tau[j];
-          for (int64_t i = j; i < m; i++) q[i * qc + c] -= s * v[i];
+        std::fill(wq.begin(), wq.end(), 0.0);
+        for (int64_t i = j; i < m; i++) {
+          const double* qi = q.data() + i * qc;
+          for (int64_t c = 0; c < qc; c++) wq[c] += v[i] * qi[c];
+        }
+        for (int64_t i = j; i < m; i++) {
+          double f = tau[j] * v[i];
+          double* qi = q.data() + i * qc;
+          for (int64_t c = 0; c < qc; c++) qi[c] -= f * wq[c];
         }
       }
       scatter(*qOut, b * m * qc, m * qc, q.data());
