@@ -189,6 +189,120 @@ void jacobiEigh(int64_t n, double* a, double* w, double* v) {
   }
 }
 
+// Symmetric eigensolver for larger matrices: Householder reduction to tridiagonal form
+// (A = Q T Q^T), then implicit single-shift (Wilkinson) QR sweeps on T that chase the bulge with
+// Givens rotations, accumulated into Z. T is kept dense but every rotation only touches the
+// band around it. Returns false if the sweeps fail to converge (the caller falls back to Jacobi).
+bool tridiagQrEigh(int64_t n, double* a, double* w, double* v, bool wantVectors) {
+  const double eps = std::numeric_limits<double>::epsilon();
+  // zt holds Z transposed (row k = column k of Z) so rotations update contiguous rows.
+  std::vector<double> zt(wantVectors ? n * n : 0, 0.0), u(n), p(n), q(n);
+  if (wantVectors)
+    for (int64_t i = 0; i < n; i++) zt[i * n + i] = 1.0;
+  for (int64_t j = 0; j + 2 < n; j++) {
+    int64_t len = n - j - 1;
+    double norm = 0;
+    for (int64_t i = 0; i < len; i++) {
+      u[i] = a[(j + 1 + i) * n + j];
+      norm += u[i] * u[i];
+    }
+    norm = std::sqrt(norm);
+    double tail = norm * norm - u[0] * u[0];
+    if (norm == 0.0 || tail == 0.0) continue;  // column already reduced
+    double beta = u[0] >= 0 ? -norm : norm;
+    u[0] -= beta;
+    double uu = 0;
+    for (int64_t i = 0; i < len; i++) uu += u[i] * u[i];
+    double tau = 2.0 / uu;
+    // A22 <- H A22 H with H = I - tau u u^T, as a symmetric rank-2 update.
+    double* a22 = a + (j + 1) * n + (j + 1);
+    double up = 0;
+    for (int64_t r = 0; r < len; r++) {
+      const double* row = a22 + r * n;
+      double sum = 0;
+      for (int64_t c = 0; c < len; c++) sum += row[c] * u[c];
+      p[r] = tau * sum;
+      up += u[r] * p[r];
+    }
+    double kf = 0.5 * tau * up;
+    for (int64_t r = 0; r < len; r++) q[r] = p[r] - kf * u[r];
+    for (int64_t r = 0; r < len; r++) {
+      double* row = a22 + r * n;
+      for (int64_t c = 0; c < len; c++) row[c] -= u[r] * q[c] + q[r] * u[c];
+    }
+    a[(j + 1) * n + j] = a[j * n + j + 1] = beta;
+    for (int64_t i = 1; i < len; i++) a[(j + 1 + i) * n + j] = a[j * n + j + 1 + i] = 0.0;
+    if (wantVectors) {
+      // Z <- Z H: in zt, rows j+1.. of every column r: zt[k][r] -= tau u_k (sum_i u_i zt[i][r]).
+      std::fill(p.begin(), p.end(), 0.0);
+      for (int64_t i = 0; i < len; i++) {
+        const double* zi = zt.data() + (j + 1 + i) * n;
+        for (int64_t r = 0; r < n; r++) p[r] += u[i] * zi[r];
+      }
+      for (int64_t i = 0; i < len; i++) {
+        double f = tau * u[i];
+        double* zi = zt.data() + (j + 1 + i) * n;
+        for (int64_t r = 0; r < n; r++) zi[r] -= f * p[r];
+      }
+    }
+  }
+  auto T = [&](int64_t r, int64_t c) -> double& { return a[r * n + c]; };
+  int64_t budget = 40 * std::max<int64_t>(n, 1);
+  for (;;) {
+    for (int64_t i = 0; i + 1 < n; i++) {
+      if (std::fabs(T(i + 1, i)) <= eps * (std::fabs(T(i, i)) + std::fabs(T(i + 1, i + 1)))) T(i + 1, i) = T(i, i + 1) = 0.0;
+    }
+    int64_t hi = n - 1;
+    while (hi > 0 && T(hi, hi - 1) == 0.0) hi--;
+    if (hi <= 0) break;
+    if (--budget < 0) return false;
+    int64_t lo = hi - 1;
+    while (lo > 0 && T(lo, lo - 1) != 0.0) lo--;
+    double ta = T(hi - 1, hi - 1), tb = T(hi, hi - 1), tc = T(hi, hi);
+    double dd = 0.5 * (ta - tc);
+    double mu = tc - tb * tb / (dd + (dd >= 0 ? 1.0 : -1.0) * std::hypot(dd, tb));
+    double x = T(lo, lo) - mu, z = T(lo + 1, lo);
+    for (int64_t k = lo; k < hi; k++) {
+      double r = std::hypot(x, z);
+      double c = r == 0.0 ? 1.0 : x / r, s = r == 0.0 ? 0.0 : z / r;
+      int64_t i0 = std::max(lo, k - 1), i1 = std::min(hi, k + 2);
+      for (int64_t idx = i0; idx <= i1; idx++) {
+        double t0 = T(k, idx), t1 = T(k + 1, idx);
+        T(k, idx) = c * t0 + s * t1;
+        T(k + 1, idx) = -s * t0 + c * t1;
+      }
+      for (int64_t idx = i0; idx <= i1; idx++) {
+        double t0 = T(idx, k), t1 = T(idx, k + 1);
+        T(idx, k) = c * t0 + s * t1;
+        T(idx, k + 1) = -s * t0 + c * t1;
+      }
+      if (wantVectors) {
+        double* zk = zt.data() + k * n;
+        double* zk1 = zt.data() + (k + 1) * n;
+        for (int64_t rr = 0; rr < n; rr++) {
+          double z0 = zk[rr], z1 = zk1[rr];
+          zk[rr] = c * z0 + s * z1;
+          zk1[rr] = -s * z0 + c * z1;
+        }
+      }
+      if (k + 1 < hi) {
+        x = T(k + 1, k);
+        z = T(k + 2, k);
+      }
+    }
+  }
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return T(x, x) < T(y, y); });
+  for (int64_t j = 0; j < n; j++) {
+    int64_t src = order[j];
+    w[j] = T(src, src);
+    if (wantVectors)
+      for (int64_t i = 0; i < n; i++) v[i * n + j] = zt[src * n + i];
+  }
+  return true;
+}
+
 }  // namespace
 
 void choleskyBatched(const TensorDesc& a, const TensorDesc& out, bool upper) {
@@ -388,7 +502,15 @@ void eighBatched(const TensorDesc& a, const TensorDesc& w, const TensorDesc* v, 
         if (lower) m[i * n + j] = m[j * n + i];
         else m[j * n + i] = m[i * n + j];
       }
-    jacobiEigh(n, m.data(), ev.data(), vec.data());
+    // Jacobi is simplest and very accurate for small matrices; larger ones reduce to tridiagonal.
+    std::vector<double> keep;
+    bool done = false;
+    if (n > 16) {
+      keep = m;
+      done = tridiagQrEigh(n, m.data(), ev.data(), vec.data(), v != nullptr);
+      if (!done) m = keep;
+    }
+    if (!done) jacobiEigh(n, m.data(), ev.data(), vec.data());
     scatter(w, b * n, n, ev.data());
     if (v) scatter(*v, b * n * n, n * n, vec.data());
   });

@@ -137,18 +137,37 @@ describe('decompositions', () => {
     });
 
     it(`eigh: V diag(w) V^T = A, ascending (${dtype})`, () => {
-      const n = 12;
-      const x = rand([n, n], 11, dtype);
-      const a = tensor(Float64Array.from(values(matmul(x, tview(x))).map((v, i) => v - (Math.floor(i / n) === i % n ? 3 : 0))), { dtype, shape: [n, n] });
-      const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a);
-      const wv = values(w);
-      for (let i = 1; i < n; i++) expect(wv[i]!).toBeGreaterThanOrEqual(wv[i - 1]!);
-      expectClose(values(einsum('ij,j,kj->ik', v, w, v)), values(a), tol * 10, tol, 'recon');
-      expectClose(values(matmul(tview(v), v)), eyeValues(n), tol, tol, 'VtV');
-      // det = product of eigenvalues
-      const prod = wv.reduce((p, e) => p * e, 1);
-      const d = linalg.det(a).item() as number;
-      expect(Math.abs(d - prod)).toBeLessThanOrEqual(Math.abs(prod) * (dtype === 'float64' ? 1e-8 : 1e-3));
+      // 12 takes the Jacobi path, the larger sizes the tridiagonal QR path.
+      for (const n of [12, 40, 90]) {
+        const x = rand([n, n], 11 + n, dtype);
+        const a = tensor(Float64Array.from(values(matmul(x, tview(x))).map((v, i) => v - (Math.floor(i / n) === i % n ? 3 : 0))), { dtype, shape: [n, n] });
+        const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a);
+        const wv = values(w);
+        for (let i = 1; i < n; i++) expect(wv[i]!).toBeGreaterThanOrEqual(wv[i - 1]!);
+        expectClose(values(einsum('ij,j,kj->ik', v, w, v)), values(a), tol * 10 * n, tol, `recon n=${n}`);
+        expectClose(values(matmul(tview(v), v)), eyeValues(n), tol * n, tol, `VtV n=${n}`);
+        expectClose(values(linalg.eigvalsh(a)), wv, tol * n, tol, `eigvalsh n=${n}`);
+        // det = product of eigenvalues (below sizes where float32 overflows)
+        if (n <= 40) {
+          const prod = wv.reduce((p, e) => p * e, 1);
+          const d = linalg.det(a).item() as number;
+          expect(Math.abs(d - prod)).toBeLessThanOrEqual(Math.abs(prod) * (dtype === 'float64' ? 1e-8 : 1e-3));
+        }
+      }
+    });
+
+    it(`eigh: repeated eigenvalues and the upper triangle (${dtype})`, () => {
+      // Q diag(1, 1, ..., 2, 2, ..., 5) Q^T with Q from a QR: clustered spectrum.
+      const n = 30;
+      const { Q } = linalg.qr(rand([n, n], 5, 'float64'));
+      const diag = Array.from({ length: n }, (_, i) => (i < 10 ? 1 : i < 25 ? 2 : 5));
+      const a64 = einsum('ij,j,kj->ik', Q, tensor(diag, { dtype: 'float64' }), Q);
+      // Garbage in the unread (lower) triangle must not matter with UPLO 'U'.
+      const av = values(a64).map((v, i) => (Math.floor(i / n) > i % n ? 1e3 : v));
+      const a = tensor(Float64Array.from(av), { dtype, shape: [n, n] });
+      const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a, { UPLO: 'U' });
+      expectClose(values(w), [...diag].sort((x, y) => x - y), tol * 10, tol, 'eigenvalues');
+      expectClose(values(matmul(tview(v), v)), eyeValues(n), tol * n, tol, 'VtV');
     });
 
     it(`inv and solve: A inv(A) = I, small residuals (${dtype})`, () => {
