@@ -130,12 +130,24 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, alpha = 
     strides.push(t.strides[nb]!, t.strides[nb + 1]!);
     return t._view(shape, strides, t.offset);
   };
-  const ae = expand(a, m, k);
-  const be = expand(b, k, n);
+  let ae = expand(a, m, k);
+  let be = expand(b, k, n);
   const outShape = [...batch, m, n];
+  let gemmOut = outShape;
+  if (batch.length > 0 && !bias && be.strides.slice(0, batch.length).every((st) => st === 0)) {
+    // B is shared by every batch: fold the batch dims into A's rows (one big GEMM instead of many
+    // small ones), when A's batch and row dims merge without a copy.
+    const rows = numelOf(batch) * m;
+    const st = viewStrides(ae, [rows, k]);
+    if (st) {
+      ae = ae._view([rows, k], st, ae.offset);
+      be = be._view([k, n], be.strides.slice(-2), be.offset);
+      gemmOut = [rows, n];
+    }
+  }
   let p = putTensor(0, ae);
   p = putTensor(p, be);
-  p = putOutput(p, cd, outShape);
+  p = putOutput(p, cd, gemmOut);
   frame[p++] = alpha;
   frame[p++] = beta;
   frame[p++] = bias ? 1 : 0;
