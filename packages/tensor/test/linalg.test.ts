@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '@cinder/native';
-import { einsum, getNumThreads, linalg, matmul, setNumThreads, tensor, type Tensor } from '../src/index.js';
+import { addmm, einsum, getNumThreads, linalg, matmul, setNumThreads, tensor, type Tensor } from '../src/index.js';
 import { makeRng } from './optable/ref.js';
 import { tview } from './optable/linalg.js';
 
@@ -106,6 +106,33 @@ describe('GEMM', () => {
     expect(values(z).every((v) => v === 0)).toBe(true);
     const c = matmul(rand([64, 64], 1), rand([64, 64], 2));
     expect(values(c).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('matmul variants', () => {
+  it('addmm with beta = 0 ignores NaN and inf in input, as PyTorch documents', () => {
+    const input = tensor([[NaN, Infinity], [1, 2]], { dtype: 'float64' });
+    const a = rand([2, 3], 1);
+    const b = rand([3, 2], 2);
+    const out = values(addmm(input, a, b, { beta: 0, alpha: 2 }));
+    const ref = naiveMatmul(values(a), values(b), 2, 3, 2).map((v) => 2 * v);
+    expectClose(out, ref, 1e-12, 1e-12, 'addmm beta 0');
+  });
+
+  it('einsum agrees with matmul on attention-shaped operands, without touching its inputs', () => {
+    const q = rand([2, 3, 17, 8], 3, 'float32');
+    const k = rand([2, 3, 19, 8], 4, 'float32');
+    const before = values(q);
+    const s = einsum('bhqd,bhkd->bhqk', q, k);
+    const kt = k._view([2, 3, 8, 19], [k.strides[0]!, k.strides[1]!, 1, 8], 0);
+    expectClose(values(s), values(matmul(q, kt)), 1e-6, 1e-6, 'scores');
+    expect(values(q)).toEqual(before);
+  });
+
+  it('matmul results are fresh tensors, not views of the inputs', () => {
+    const a = rand([3, 3], 5);
+    const e = einsum('ij->ij', a);
+    expect(e._st).not.toBe(a._st);
   });
 });
 

@@ -124,6 +124,8 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, alpha = 
   const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const expand = (t: Tensor, rows: number, cols: number): Tensor => {
     const nb = t.ndim - 2;
+    // Already aligned (the common 2-D and equal-batch cases): no view object needed.
+    if (nb === batch.length && batch.every((s, i) => t.shape[i] === s)) return t;
     const lead = batch.length - nb;
     const shape = [...batch, rows, cols];
     const strides = batch.map((s, i) => (i < lead || t.shape[i - lead] !== s ? 0 : t.strides[i - lead]!));
