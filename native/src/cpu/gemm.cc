@@ -95,7 +95,18 @@ void packA(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, int mr,
         out += mr;
       }
     } else {
-      for (int64_t p = 0; p < kc; p++) {
+      int64_t p = 0;
+      if (csa == 1 && rows == mr) {
+        // Row-major A: read 8 consecutive values of each row, transpose through L1.
+        for (; p + 8 <= kc; p += 8) {
+          for (int i = 0; i < mr; i++) {
+            const T* s = src + i * rsa + p;
+            for (int pp = 0; pp < 8; pp++) out[pp * mr + i] = s[pp];
+          }
+          out += 8 * mr;
+        }
+      }
+      for (; p < kc; p++) {
         const T* s = src + p * csa;
         int64_t i = 0;
         for (; i < rows; i++) out[i] = s[i * rsa];
@@ -119,7 +130,18 @@ void packB(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, int nr,
         out += nr;
       }
     } else {
-      for (int64_t p = 0; p < kc; p++) {
+      int64_t p = 0;
+      if (rsb == 1 && cols == nr) {
+        // Column-major (transposed) B: the same blocked transpose as for A.
+        for (; p + 8 <= kc; p += 8) {
+          for (int j = 0; j < nr; j++) {
+            const T* s = src + j * csb + p;
+            for (int pp = 0; pp < 8; pp++) out[pp * nr + j] = s[pp];
+          }
+          out += 8 * nr;
+        }
+      }
+      for (; p < kc; p++) {
         const T* s = src + p * rsb;
         int64_t j = 0;
         for (; j < cols; j++) out[j] = s[j * csb];
