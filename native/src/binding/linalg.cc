@@ -118,6 +118,19 @@ static Napi::Value linalgSvdvals(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// frame: a [..., m, n], fullMatrices, U spec, S spec, Vh spec.
+static Napi::Value linalgSvd(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.svd");
+  TensorDesc a = r.tensor();
+  bool full = r.flag();
+  TensorDesc u = r.output();
+  TensorDesc s = r.output();
+  TensorDesc vh = r.output();
+  svdBatched(a, u, s, vh, full);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
 // frame: x (reduced dims last), reducedDims, ord, output spec.
 static Napi::Value linalgVectorNorm(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "linalg.vectorNorm");
@@ -162,6 +175,7 @@ void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "linalgQr", linalgQr);
   exportFunction(env, exports, ctx, "linalgEigh", linalgEigh);
   exportFunction(env, exports, ctx, "linalgSvdvals", linalgSvdvals);
+  exportFunction(env, exports, ctx, "linalgSvd", linalgSvd);
   exportFunction(env, exports, ctx, "linalgVectorNorm", linalgVectorNorm);
   exportFunction(env, exports, ctx, "linalgAbsSumNorm", linalgAbsSumNorm);
 }

@@ -569,6 +569,127 @@ void svdvalsBatched(const TensorDesc& a, const TensorDesc& s) {
   });
 }
 
+void svdBatched(const TensorDesc& a, const TensorDesc& uOut, const TensorDesc& sOut, const TensorDesc& vhOut, bool full) {
+  checkFloat(a, "linalg.svd");
+  int nd = a.ndim, nb = nd - 2;
+  int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  int64_t batch = batchCount(a, nb);
+  bool tr = n > m;
+  int64_t R = tr ? n : m, C = tr ? m : n;  // the tall orientation: R >= C
+  int64_t uc = full ? R : C;                // columns of the tall-side factor
+  forBatches(batch, 10.0 * R * C * C, [&](int64_t b) {
+    std::vector<double> g(m * n), w(R * C), v(C * C, 0.0);
+    gather(a, nb, b, a.shape, m, n, g.data());
+    // Column-major: column c of W at w[c * R], of V at v[c * C].
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) {
+        if (tr) w[i * R + j] = g[i * n + j];
+        else w[j * R + i] = g[i * n + j];
+      }
+    for (int64_t c = 0; c < C; c++) v[c * C + c] = 1.0;
+    for (int sweep = 0; sweep < 100; sweep++) {
+      bool rotated = false;
+      for (int64_t p = 0; p < C; p++)
+        for (int64_t q = p + 1; q < C; q++) {
+          double* wp = w.data() + p * R;
+          double* wq = w.data() + q * R;
+          double alpha = 0, beta = 0, gamma = 0;
+          for (int64_t i = 0; i < R; i++) {
+            alpha += wp[i] * wp[i];
+            beta += wq[i] * wq[i];
+            gamma += wp[i] * wq[i];
+          }
+          if (gamma == 0.0 || std::fabs(gamma) <= 1e-15 * std::sqrt(alpha * beta)) continue;
+          rotated = true;
+          double zeta = (beta - alpha) / (2 * gamma);
+          double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+          double c = 1 / std::sqrt(1 + t * t), sn = c * t;
+          for (int64_t i = 0; i < R; i++) {
+            double x = wp[i], y = wq[i];
+            wp[i] = c * x - sn * y;
+            wq[i] = sn * x + c * y;
+          }
+          double* vp = v.data() + p * C;
+          double* vq = v.data() + q * C;
+          for (int64_t i = 0; i < C; i++) {
+            double x = vp[i], y = vq[i];
+            vp[i] = c * x - sn * y;
+            vq[i] = sn * x + c * y;
+          }
+        }
+      if (!rotated) break;
+    }
+    std::vector<double> sv(C);
+    for (int64_t c = 0; c < C; c++) {
+      double nrm = 0;
+      for (int64_t i = 0; i < R; i++) nrm += w[c * R + i] * w[c * R + i];
+      sv[c] = std::sqrt(nrm);
+    }
+    std::vector<int64_t> order(C);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return sv[x] > sv[y]; });
+    double smax = C > 0 ? sv[order[0]] : 0.0;
+    // U (tall side) columns: W_j / s_j; null or missing columns completed to an orthonormal basis.
+    std::vector<double> ut(uc * R, 0.0), vs(C * C), ss(C);
+    std::vector<bool> have(uc, false);
+    for (int64_t j = 0; j < C; j++) {
+      int64_t src = order[j];
+      ss[j] = sv[src];
+      std::copy(v.begin() + src * C, v.begin() + src * C + C, vs.begin() + j * C);
+      if (sv[src] > 1e-300 && sv[src] > smax * 1e-14 * (double)R) {
+        for (int64_t i = 0; i < R; i++) ut[j * R + i] = w[src * R + i] / sv[src];
+        have[j] = true;
+      }
+    }
+    int64_t cand = 0;
+    for (int64_t j = 0; j < uc; j++) {
+      if (have[j]) continue;
+      double* col = ut.data() + j * R;
+      for (; cand < R; cand++) {
+        std::fill(col, col + R, 0.0);
+        col[cand] = 1.0;
+        for (int pass = 0; pass < 2; pass++)
+          for (int64_t o = 0; o < uc; o++) {
+            if (!have[o]) continue;
+            const double* oc = ut.data() + o * R;
+            double d = 0;
+            for (int64_t i = 0; i < R; i++) d += oc[i] * col[i];
+            for (int64_t i = 0; i < R; i++) col[i] -= d * oc[i];
+          }
+        double nrm = 0;
+        for (int64_t i = 0; i < R; i++) nrm += col[i] * col[i];
+        nrm = std::sqrt(nrm);
+        if (nrm > 0.5) {
+          for (int64_t i = 0; i < R; i++) col[i] /= nrm;
+          have[j] = true;
+          cand++;
+          break;
+        }
+      }
+    }
+    scatter(sOut, b * C, C, ss.data());
+    // Not transposed: U = ut (R x uc), Vh = V^T (C x C). Transposed: U = V (C x C), Vh = ut^T (uc x R).
+    std::vector<double> uo, vho;
+    if (!tr) {
+      uo.resize(R * uc);
+      for (int64_t i = 0; i < R; i++)
+        for (int64_t j = 0; j < uc; j++) uo[i * uc + j] = ut[j * R + i];
+      vho.resize(C * C);
+      for (int64_t j = 0; j < C; j++)
+        for (int64_t i = 0; i < C; i++) vho[j * C + i] = vs[j * C + i];
+    } else {
+      uo.resize(C * C);
+      for (int64_t i = 0; i < C; i++)
+        for (int64_t j = 0; j < C; j++) uo[i * C + j] = vs[j * C + i];
+      vho.resize(uc * R);
+      for (int64_t j = 0; j < uc; j++)
+        for (int64_t i = 0; i < R; i++) vho[j * R + i] = ut[j * R + i];
+    }
+    scatter(uOut, b * (int64_t)uo.size(), (int64_t)uo.size(), uo.data());
+    scatter(vhOut, b * (int64_t)vho.size(), (int64_t)vho.size(), vho.data());
+  });
+}
+
 namespace {
 template <typename T>
 void vectorNormT(const TensorDesc& x, int r, double ord, const TensorDesc& out) {

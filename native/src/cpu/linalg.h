@@ -23,6 +23,8 @@ void solveTriangularBatched(const TensorDesc& a, const TensorDesc& rhs, const Te
 void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rOut, bool complete);
 void eighBatched(const TensorDesc& a, const TensorDesc& w, const TensorDesc* v, bool lower);
 void svdvalsBatched(const TensorDesc& a, const TensorDesc& s);
+// One-sided Jacobi SVD: U [..., m, m or k], S [..., k] (descending), Vh [..., n or k, n].
+void svdBatched(const TensorDesc& a, const TensorDesc& u, const TensorDesc& s, const TensorDesc& vh, bool full);
 // Norm over the last `reducedDims` dims of x (any strides) into a contiguous out.
 void vectorNorm(const TensorDesc& x, int reducedDims, double ord, const TensorDesc& out);
 // max/min over rows (or columns) of the sum of |a_ij| along the other dim.

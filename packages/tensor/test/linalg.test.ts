@@ -197,6 +197,43 @@ describe('decompositions', () => {
       expectClose(values(matmul(tview(v), v)), eyeValues(n), tol * n, tol, 'VtV');
     });
 
+    it(`svd: U diag(S) Vh = A with orthonormal factors (${dtype})`, () => {
+      for (const [m, n] of [[6, 4], [4, 6], [20, 20], [1, 5], [7, 1]] as const) {
+        const a = rand([2, m, n], m * 13 + n, dtype);
+        for (const fullMatrices of [true, false]) {
+          const { U, S, Vh } = linalg.svd(a, { fullMatrices });
+          const k = Math.min(m, n);
+          expect(U.shape).toEqual([2, m, fullMatrices ? m : k]);
+          expect(S.shape).toEqual([2, k]);
+          expect(Vh.shape).toEqual([2, fullMatrices ? n : k, n]);
+          const sv = values(S);
+          for (let b = 0; b < 2; b++) for (let i = 1; i < k; i++) expect(sv[b * k + i]!).toBeLessThanOrEqual(sv[b * k + i - 1]!);
+          expectClose(sv, values(linalg.svdvals(a)), tol, tol, 'S vs svdvals');
+          const Uk = U._view([2, m, k], [U.strides[0]!, U.strides[1]!, 1], 0);
+          const Vk = Vh._view([2, k, n], [Vh.strides[0]!, Vh.strides[1]!, 1], 0);
+          expectClose(values(einsum('bij,bj,bjk->bik', Uk, S, Vk)), values(a), tol * 10, tol, `USVh ${m}x${n}`);
+          const uu = U.shape[2]!;
+          const vv = Vh.shape[1]!;
+          const eyeB = (q: number): number[] => [...eyeValues(q), ...eyeValues(q)];
+          expectClose(values(matmul(tview(U), U)), eyeB(uu), tol, tol, `UtU ${m}x${n}`);
+          expectClose(values(matmul(Vh, tview(Vh))), eyeB(vv), tol, tol, `VhVht ${m}x${n}`);
+        }
+      }
+    });
+
+    it(`svd of a rank-deficient matrix still has orthonormal factors (${dtype})`, () => {
+      const x = rand([8, 2], 3, dtype);
+      const y = rand([2, 5], 4, dtype);
+      const a = matmul(x, y); // rank 2
+      const { U, S, Vh } = linalg.svd(a);
+      const sv = values(S);
+      expect(sv[2]!).toBeLessThan(1e-5);
+      expectClose(values(matmul(tview(U), U)), eyeValues(8), tol, tol, 'UtU');
+      expectClose(values(matmul(Vh, tview(Vh))), eyeValues(5), tol, tol, 'VhVht');
+      const Uk = U._view([8, 5], [8, 1], 0);
+      expectClose(values(einsum('ij,j,jk->ik', Uk, S, Vh)), values(a), tol * 10, tol, 'USVh');
+    });
+
     it(`inv and solve: A inv(A) = I, small residuals (${dtype})`, () => {
       for (const n of [1, 5, 33]) {
         const a = spd(n, 100 + n, dtype);

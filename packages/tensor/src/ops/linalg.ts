@@ -724,6 +724,33 @@ function svdvalsCore(A: Tensor): Tensor {
   return takeOutput(0, A.dtype, [...bs, k]);
 }
 
+/**
+ * Singular value decomposition A = U diag(S) Vh (one-sided Jacobi, float64 inside), S descending.
+ * fullMatrices (default true, as PyTorch): U is [..., m, m] and Vh [..., n, n]; otherwise
+ * [..., m, k] and [..., k, n] with k = min(m, n).
+ */
+function svd(A: Tensor, opts: { fullMatrices?: boolean } = {}): { U: Tensor; S: Tensor; Vh: Tensor } {
+  const op = 'linalg.svd';
+  checkMatrix(op, A);
+  const full = opts.fullMatrices ?? true;
+  return dispatch(op, [A], { fullMatrices: full }, () => {
+    const bs = A.shape.slice(0, -2);
+    const m = A.shape[A.ndim - 2]!;
+    const n = A.shape[A.ndim - 1]!;
+    const k = Math.min(m, n);
+    const uShape = [...bs, m, full ? m : k];
+    const sShape = [...bs, k];
+    const vShape = [...bs, full ? n : k, n];
+    let p = putTensor(0, A);
+    frame[p++] = full ? 1 : 0;
+    p = putOutput(p, A.dtype, uShape);
+    p = putOutput(p, A.dtype, sShape);
+    putOutput(p, A.dtype, vShape);
+    kernels.linalgSvd();
+    return { U: takeOutput(0, A.dtype, uShape), S: takeOutput(1, A.dtype, sShape), Vh: takeOutput(2, A.dtype, vShape) };
+  });
+}
+
 type Ord = number | 'fro' | 'nuc';
 interface NormOptions {
   ord?: Ord;
@@ -868,6 +895,7 @@ export const linalg = {
   eigh,
   eigvalsh,
   svdvals,
+  svd,
   norm,
   vectorNorm,
   matrixNorm,
