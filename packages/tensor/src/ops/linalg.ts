@@ -13,7 +13,7 @@ import type { DType } from '../dtype.js';
 import { contiguousStrides, frame, putOutput, putTensor, takeOutput } from '../frame.js';
 import { broadcastShapes, numelOf, shapeString } from '../shape.js';
 import { Tensor, normalizeDim } from '../tensor.js';
-import { scalarTensor } from '../creation.js';
+import { eye, fromTypedArray as tensorFrom, scalarTensor } from '../creation.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -413,8 +413,12 @@ function expandEllipsis(labels: string[], count: number): string[] {
  * occur once, in alphabetical order. Contractions lower to batched GEMMs (left to right).
  */
 export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
-  const op = 'einsum';
   const ts: Tensor[] = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : (operands as Tensor[]);
+  return einsumImpl(equation, ts, true);
+}
+
+function einsumImpl(equation: string, ts: Tensor[], viaDispatcher: boolean): Tensor {
+  const op = 'einsum';
   if (typeof equation !== 'string') throw new TypeError(`${op}: expected an equation string`);
   ts.forEach((t, i) => checkTensor(t, op, `operand ${i}`));
   const eq = equation.replace(/\s+/g, '');
@@ -456,7 +460,7 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   }
   const dtype = ts[0]!.dtype;
   for (const t of ts) if (t.dtype !== dtype) throw new TypeError(`${op}: expected operands of one dtype, but got ${ts.map((x) => x.dtype).join(' and ')}`);
-  return dispatch('einsum', ts, { equation }, () => {
+  const run = (): Tensor => {
     const ops = ts.map((t, i) => diagonalize(op, t, labelsPer[i]!));
     // One size per subscript; size-1 dims broadcast (stride 0) to it.
     const sizes = new Map<string, number>();
@@ -488,7 +492,8 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
     const perm = outLabels.map((l) => acc.labels.indexOf(l));
     const res = permuteView(acc.t, perm);
     return ts.some((t) => t._st === res._st) ? res._copyAs(res.dtype) : res.contiguous();
-  });
+  };
+  return viaDispatcher ? dispatch('einsum', ts, { equation }, run) : run();
 }
 
 // ---- linalg namespace -----------------------------------------------------------------------
@@ -751,6 +756,101 @@ function svd(A: Tensor, opts: { fullMatrices?: boolean } = {}): { U: Tensor; S: 
   });
 }
 
+/**
+ * Moore-Penrose pseudo-inverse through the SVD: singular values at or below
+ * max(atol, rtol * max(S)) are treated as zero (rtol defaults to max(m, n) * eps of the dtype).
+ */
+function pinv(A: Tensor, opts: { atol?: number; rtol?: number } = {}): Tensor {
+  const op = 'linalg.pinv';
+  checkMatrix(op, A);
+  return dispatch(op, [A], opts, () => {
+    const m = A.shape[A.ndim - 2]!;
+    const n = A.shape[A.ndim - 1]!;
+    const eps = A.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+    const atol = opts.atol ?? 0;
+    const rtol = opts.rtol ?? (opts.atol !== undefined && opts.atol > 0 ? 0 : Math.max(m, n) * eps);
+    const { U, S, Vh } = svd(A, { fullMatrices: false });
+    const k = S.shape[S.ndim - 1]!;
+    // 1/s on the few singular values, in JS: k numbers per matrix.
+    const sv = S.data() as Float32Array | Float64Array;
+    const inv = new Float64Array(sv.length);
+    for (let b = 0; b < sv.length; b += Math.max(k, 1)) {
+      const cutoff = Math.max(atol, rtol * (k > 0 ? sv[b]! : 0));
+      for (let i = 0; i < k; i++) inv[b + i] = sv[b + i]! > cutoff ? 1 / sv[b + i]! : 0;
+    }
+    const sInv = scalarTensor(0, A.dtype);
+    const sInvT = inv.length === 0 ? sInv._view([...S.shape], S.strides, 0) : fromValues(inv, A.dtype, S.shape);
+    const bl = 'abcdefgh'.slice(0, A.ndim - 2);
+    return einsumImpl(`${bl}ji,${bl}j,${bl}kj->${bl}ik`, [Vh, sInvT, U], false);
+  });
+}
+
+function fromValues(v: Float64Array, dtype: DType, shape: readonly number[]): Tensor {
+  const ta = dtype === 'float32' ? Float32Array.from(v) : v;
+  return tensorFrom(ta, dtype, shape);
+}
+
+/** A ** n for square matrices (n < 0 inverts first); batched. */
+function matrixPower(A: Tensor, n: number): Tensor {
+  const op = 'linalg.matrixPower';
+  const size = checkSquareAny(op, A);
+  if (!Number.isInteger(n)) throw new TypeError(`${op}: the exponent must be an integer, got ${n}`);
+  return dispatch(op, [A], { n }, () => {
+    if (n === 0) {
+      const I = eye(size, { dtype: A.dtype });
+      const bs = A.shape.slice(0, -2);
+      return I._view([...A.shape], [...bs.map(() => 0), size, 1], 0).contiguous();
+    }
+    let base = n < 0 ? solveCore('linalg.inv', A, null) : A;
+    let e = Math.abs(n);
+    let result: Tensor | null = null;
+    while (true) {
+      if (e & 1) result = result === null ? base : batchedMatmul(op, result, base);
+      e = Math.floor(e / 2);
+      if (e === 0) break;
+      base = batchedMatmul(op, base, base);
+    }
+    return result === A ? A._copyAs(A.dtype) : result!;
+  });
+}
+
+function checkSquareAny(op: string, t: Tensor): number {
+  checkTensor(t, op, 'A');
+  if (t.ndim < 2) throw new RangeError(`${op}: the input tensor A must have at least 2 dimensions, but got shape ${shapeString(t.shape)}`);
+  const m = t.shape[t.ndim - 2]!;
+  const n = t.shape[t.ndim - 1]!;
+  if (m !== n) throw new RangeError(`${op}: A must be batches of square matrices, but they are ${m} by ${n} matrices (shape ${shapeString(t.shape)})`);
+  return n;
+}
+
+/** Product of a chain of matrices; the first/last may be 1-D (a row/column vector), as PyTorch. */
+function multiDot(tensors: Tensor[]): Tensor {
+  const op = 'linalg.multiDot';
+  if (!Array.isArray(tensors) || tensors.length < 2) throw new RangeError(`${op}: expected at least 2 tensors but got ${Array.isArray(tensors) ? tensors.length : 0}`);
+  tensors.forEach((t, i) => {
+    checkTensor(t, op, `tensor ${i}`);
+    const edge = i === 0 || i === tensors.length - 1;
+    if (!(t.ndim === 2 || (edge && t.ndim === 1))) {
+      throw new RangeError(`${op}: tensor ${i} must be ${edge ? '1-D or 2-D' : '2-D'} but got shape ${shapeString(t.shape)}`);
+    }
+    if (t.dtype !== tensors[0]!.dtype) throw new TypeError(`${op}: all tensors must have the same dtype, got ${tensors[0]!.dtype} and ${t.dtype}`);
+  });
+  return dispatch(op, tensors, undefined, () => {
+    const first = tensors[0]!;
+    const last = tensors[tensors.length - 1]!;
+    const ms = tensors.map((t, i) => (i === 0 && t.ndim === 1 ? unsqueezeView(t, 0) : i === tensors.length - 1 && t.ndim === 1 ? unsqueezeView(t, 1) : t));
+    for (let i = 1; i < ms.length; i++) {
+      if (ms[i - 1]!.shape[1] !== ms[i]!.shape[0]) cannotMultiply(op, ms[i - 1]!, ms[i]!, ms[i - 1]!.shape[1]!, ms[i]!.shape[0]!);
+    }
+    let acc = ms[0]!;
+    for (let i = 1; i < ms.length; i++) acc = batchedMatmul(op, acc, ms[i]!);
+    let shape = [...acc.shape];
+    if (last.ndim === 1) shape = shape.slice(0, 1);
+    if (first.ndim === 1) shape = shape.slice(1);
+    return acc._view(shape, contiguousStrides(shape), acc.offset);
+  });
+}
+
 type Ord = number | 'fro' | 'nuc';
 interface NormOptions {
   ord?: Ord;
@@ -896,6 +996,9 @@ export const linalg = {
   eigvalsh,
   svdvals,
   svd,
+  pinv,
+  matrixPower,
+  multiDot,
   norm,
   vectorNorm,
   matrixNorm,

@@ -575,6 +575,82 @@ export const linalgOps: OpInfo[] = [
     tol: LOOSE,
   },
   {
+    name: 'linalg.svd',
+    // U and V are unique only up to signs: compare U diag(S) Vh with A, S with the reference
+    // singular values, and the Gram matrices of U and Vh with I.
+    run: ([a], o) => {
+      const { U, S, Vh } = linalg.svd(a, o as { fullMatrices?: boolean });
+      const b = a.ndim === 3 ? 'b' : '';
+      const k = S.shape[S.ndim - 1]!;
+      const Uk = U._view([...U.shape.slice(0, -1), k], U.strides, 0);
+      const Vk = Vh._view([...Vh.shape.slice(0, -2), k, Vh.shape[Vh.ndim - 1]!], Vh.strides, 0);
+      return { S, USVh: einsum(`${b}ij,${b}j,${b}jk->${b}ik`, Uk, S, Vk), UtU: matmul(tview(U), U), VVt: matmul(Vh, tview(Vh)) };
+    },
+    ref: ([a], o) => {
+      const m = a.shape[a.ndim - 2]!;
+      const n = a.shape[a.ndim - 1]!;
+      const full = o?.fullMatrices !== false;
+      const k = Math.min(m, n);
+      const bs = a.shape.slice(0, -2);
+      return { S: refSvdvals(a), USVh: a, UtU: eyeNd(full ? m : k, bs), VVt: eyeNd(full ? n : k, bs) };
+    },
+    samples: [
+      { args: [{ shape: [5, 3] }] },
+      { args: [{ shape: [3, 5] }], name: 'wide' },
+      { args: [{ shape: [2, 6, 4] }], opts: { fullMatrices: false }, name: 'batched reduced' },
+      { args: [{ shape: [2, 4, 6], noncontig: true }], opts: { fullMatrices: false }, name: 'batched wide reduced strided' },
+    ],
+    tol: LOOSE,
+  },
+  {
+    name: 'linalg.pinv',
+    // The four Penrose conditions pin the pseudo-inverse down: A X A = A, X A X = X, (AX)^T = AX, (XA)^T = XA.
+    run: ([a]) => {
+      const x = linalg.pinv(a);
+      const ax = matmul(a, x);
+      const xa = matmul(x, a);
+      return { AXA: matmul(ax, a), XAX: matmul(xa, x), AXsym: tview(ax).contiguous(), XAsym: tview(xa).contiguous() };
+    },
+    ref: ([a]) => {
+      const x = refPinv(a);
+      const ax = refMatmul2(a, x);
+      const xa = refMatmul2(x, a);
+      return { AXA: a, XAX: x, AXsym: ax, XAsym: xa };
+    },
+    samples: [
+      { args: [{ shape: [5, 3] }] },
+      { args: [{ shape: [3, 5] }], name: 'wide' },
+      { args: [well([4, 4])], name: 'square invertible' },
+    ],
+    tol: LOOSE,
+  },
+  {
+    name: 'linalg.matrixPower',
+    run: ([a, n]) => linalg.matrixPower(a, n),
+    ref: ([a, n]) => perMatrix(a, (m) => refMatPow(m, n)),
+    samples: [
+      { args: [{ shape: [3, 3] }, 3] },
+      { args: [{ shape: [2, 4, 4] }, 0], name: 'n = 0 is the identity' },
+      { args: [{ shape: [3, 3] }, 1] },
+      { args: [well([2, 3, 3]), -2], name: 'negative power' },
+      { args: [{ shape: [5, 5], low: -1, high: 1 }, 6], name: 'repeated squaring' },
+    ],
+    tol: LOOSE,
+    errors: [{ args: [{ shape: [2, 3] }, 2], throws: /linalg.matrixPower: A must be batches of square matrices/ }],
+  },
+  {
+    name: 'linalg.multiDot',
+    run: (ts) => linalg.multiDot(ts),
+    ref: (xs) => xs.reduce((acc: Nd, x: Nd) => refMatmul(acc, x)),
+    samples: [
+      { args: [{ shape: [3, 4] }, { shape: [4, 5] }, { shape: [5, 2] }] },
+      { args: [{ shape: [4] }, { shape: [4, 5] }, { shape: [5] }], name: '1-D ends' },
+      { args: [{ shape: [2, 3] }, { shape: [3] }], name: '1-D last' },
+    ],
+    tol: LOOSE,
+    errors: [{ args: [{ shape: [3, 4] }, { shape: [5, 2] }], throws: /linalg.multiDot: shapes \[3, 4\] and \[5, 2\] cannot be multiplied/ }],
+  },
+  {
     name: 'linalg.eigvalsh',
     run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
     ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
@@ -678,9 +754,52 @@ export const linalgOps: OpInfo[] = [
   },
 ];
 
+function refMatPow(a: number[][], n: number): number[][] {
+  const size = a.length;
+  const eye = (): number[][] => a.map((row, i) => row.map((_, j): number => (i === j ? 1 : 0)));
+  let r = eye();
+  const base = n < 0 ? refGaussJordan(a, eye()).x : a;
+  for (let e = 0; e < Math.abs(n); e++) {
+    r = r.map((row) => Array.from({ length: size }, (_, j) => row.reduce((s, v, k) => s + v * base[k]![j]!, 0)));
+  }
+  return r;
+}
+
 function toRows(x: Nd): number[][] {
   const c = x.shape[1]!;
   return Array.from({ length: x.shape[0]! }, (_, i) => Array.from(x.data.subarray(i * c, i * c + c)));
+}
+
+function refSvdvals(x: Nd): Nd {
+  return perMatrix(x, (m) => {
+    const r = m.length;
+    const c = m[0]?.length ?? 0;
+    const k = Math.min(r, c);
+    const g: number[][] = [];
+    for (let i = 0; i < k; i++) {
+      g.push([]);
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        if (r >= c) for (let p = 0; p < r; p++) s += m[p]![i]! * m[p]![j]!;
+        else for (let p = 0; p < c; p++) s += m[i]![p]! * m[j]![p]!;
+        g[i]!.push(s);
+      }
+    }
+    return refJacobiEigenvalues(g).map((v) => Math.sqrt(Math.max(v, 0))).reverse();
+  });
+}
+
+/** Pseudo-inverse of a full-rank matrix: (A^T A)^-1 A^T (tall) or A^T (A A^T)^-1 (wide). */
+function refPinv(a: Nd): Nd {
+  const m = a.shape[0]!;
+  const n = a.shape[1]!;
+  const at = tnd(a);
+  if (m >= n) {
+    const g = refMatmul2(at, a);
+    return refSolve(g, at, false);
+  }
+  const g = refMatmul2(a, at);
+  return refSolve(g, at, true);
 }
 
 function refMatrixNorm(m: number[][], ord: number | string): number {
