@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -57,6 +58,23 @@ void scatter(const TensorDesc& out, int64_t off, int64_t n, const double* src) {
   } else {
     float* p = out.ptr<float>() + off;
     for (int64_t i = 0; i < n; i++) p[i] = (float)src[i];
+  }
+}
+
+// The kernels below trust nothing about how they are called: operand ranks, batch dims and
+// output shapes are checked so that every gather/scatter stays inside its tensor.
+void checkShape(const TensorDesc& t, std::initializer_list<int64_t> tail, const int64_t* batch, int nb,
+                const char* op, const char* what) {
+  int nd = nb + (int)tail.size();
+  CINDER_CHECK(t.ndim == nd, op, ": ", what, " has shape ", t.shapeString(), ", expected ", nd, " dims");
+  for (int d = 0; d < nb; d++) {
+    CINDER_CHECK(t.shape[d] == batch[d] || t.strides[d] == 0, op, ": ", what, " of shape ", t.shapeString(),
+                 " does not match the batch dims");
+  }
+  int d = nb;
+  for (int64_t s : tail) {
+    CINDER_CHECK(t.shape[d] == s, op, ": ", what, " has shape ", t.shapeString(), ", unexpected size at dim ", d);
+    d++;
   }
 }
 
@@ -308,8 +326,12 @@ bool tridiagQrEigh(int64_t n, double* a, double* w, double* v, bool wantVectors)
 void choleskyBatched(const TensorDesc& a, const TensorDesc& out, bool upper) {
   const char* op = "linalg.cholesky";
   checkFloat(a, op);
+  CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t n = a.shape[nd - 1];
+  checkShape(a, {n, n}, a.shape, nb, op, "A");
+  checkShape(out, {n, n}, a.shape, nb, op, "output");
+  CINDER_CHECK(out.numel() == a.numel(), op, ": output shape ", out.shapeString());
   int64_t batch = batchCount(a, nb);
   forBatches(batch, (double)n * n * n / 3, [&](int64_t b) {
     std::vector<double> m(n * n);
@@ -341,9 +363,13 @@ void choleskyBatched(const TensorDesc& a, const TensorDesc& out, bool upper) {
 
 void solveBatched(const TensorDesc& a, const TensorDesc* rhs, const TensorDesc& out, const char* op) {
   checkFloat(a, op);
+  CINDER_CHECK(out.ndim >= 2 && out.dtype == a.dtype, op, ": bad output");
   int nd = out.ndim, nb = nd - 2;
-  int64_t n = a.shape[a.ndim - 1];
+  int64_t n = out.shape[nd - 2];
   int64_t m = out.shape[nd - 1];
+  checkShape(a, {n, n}, out.shape, nb, op, "A");
+  if (rhs) checkShape(*rhs, {n, m}, out.shape, nb, op, "B");
+  else CINDER_CHECK(m == n, op, ": the inverse must be square");
   int64_t batch = batchCount(out, nb);
   forBatches(batch, (double)n * n * (n + m), [&](int64_t b) {
     std::vector<double> lu(n * n), x(n * m);
@@ -365,8 +391,14 @@ void solveBatched(const TensorDesc& a, const TensorDesc* rhs, const TensorDesc& 
 
 void detBatched(const TensorDesc& a, const TensorDesc& det, const TensorDesc& sign, const TensorDesc& logabs) {
   checkFloat(a, "linalg.det");
+  CINDER_CHECK(a.ndim >= 2, "linalg.det: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t n = a.shape[nd - 1];
+  checkShape(a, {n, n}, a.shape, nb, "linalg.det", "A");
+  for (const TensorDesc* o : {&det, &sign, &logabs}) {
+    checkShape(*o, {}, a.shape, nb, "linalg.det", "output");
+    CINDER_CHECK(o->dtype == a.dtype, "linalg.det: output dtype");
+  }
   int64_t batch = batchCount(a, nb);
   forBatches(batch, (double)n * n * n, [&](int64_t b) {
     std::vector<double> lu(n * n);
@@ -390,10 +422,14 @@ void detBatched(const TensorDesc& a, const TensorDesc& det, const TensorDesc& si
 
 void solveTriangularBatched(const TensorDesc& a, const TensorDesc& rhs, const TensorDesc& out, bool upper,
                             bool unit) {
-  checkFloat(a, "linalg.solveTriangular");
+  const char* op = "linalg.solveTriangular";
+  checkFloat(a, op);
+  CINDER_CHECK(out.ndim >= 2 && out.dtype == a.dtype && rhs.dtype == a.dtype, op, ": bad operands");
   int nd = out.ndim, nb = nd - 2;
-  int64_t n = a.shape[a.ndim - 1];
+  int64_t n = out.shape[nd - 2];
   int64_t m = out.shape[nd - 1];
+  checkShape(a, {n, n}, out.shape, nb, op, "A");
+  checkShape(rhs, {n, m}, out.shape, nb, op, "B");
   int64_t batch = batchCount(out, nb);
   forBatches(batch, (double)n * n * m, [&](int64_t b) {
     std::vector<double> t(n * n), x(n * m);
@@ -424,10 +460,13 @@ void solveTriangularBatched(const TensorDesc& a, const TensorDesc& rhs, const Te
 
 void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rOut, bool complete) {
   checkFloat(a, "linalg.qr");
+  CINDER_CHECK(a.ndim >= 2, "linalg.qr: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t m = a.shape[nd - 2], n = a.shape[nd - 1], k = std::min(m, n);
   int64_t qc = complete ? m : k;   // columns of Q
   int64_t rr = complete ? m : k;   // rows of R
+  checkShape(rOut, {rr, n}, a.shape, nb, "linalg.qr", "R");
+  if (qOut) checkShape(*qOut, {m, qc}, a.shape, nb, "linalg.qr", "Q");
   int64_t batch = batchCount(a, nb);
   forBatches(batch, 2.0 * m * n * n + 2.0 * m * m * qc, [&](int64_t b) {
     std::vector<double> r(m * n), vs(m * k), tau(k, 0.0), wrow(n), wq(std::max<int64_t>(qc, 1));
@@ -490,8 +529,12 @@ void qrBatched(const TensorDesc& a, const TensorDesc* qOut, const TensorDesc& rO
 
 void eighBatched(const TensorDesc& a, const TensorDesc& w, const TensorDesc* v, bool lower) {
   checkFloat(a, "linalg.eigh");
+  CINDER_CHECK(a.ndim >= 2, "linalg.eigh: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t n = a.shape[nd - 1];
+  checkShape(a, {n, n}, a.shape, nb, "linalg.eigh", "A");
+  checkShape(w, {n}, a.shape, nb, "linalg.eigh", "eigenvalues");
+  if (v) checkShape(*v, {n, n}, a.shape, nb, "linalg.eigh", "eigenvectors");
   int64_t batch = batchCount(a, nb);
   forBatches(batch, 10.0 * n * n * n, [&](int64_t b) {
     std::vector<double> m(n * n), vec(n * n), ev(n);
@@ -518,8 +561,10 @@ void eighBatched(const TensorDesc& a, const TensorDesc& w, const TensorDesc* v, 
 
 void svdvalsBatched(const TensorDesc& a, const TensorDesc& s) {
   checkFloat(a, "linalg.svdvals");
+  CINDER_CHECK(a.ndim >= 2, "linalg.svdvals: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  checkShape(s, {std::min(m, n)}, a.shape, nb, "linalg.svdvals", "output");
   int64_t batch = batchCount(a, nb);
   bool tr = n > m;  // work on the tall orientation: columns = min(m, n)
   int64_t rows = tr ? n : m, cols = tr ? m : n;
@@ -571,8 +616,15 @@ void svdvalsBatched(const TensorDesc& a, const TensorDesc& s) {
 
 void svdBatched(const TensorDesc& a, const TensorDesc& uOut, const TensorDesc& sOut, const TensorDesc& vhOut, bool full) {
   checkFloat(a, "linalg.svd");
+  CINDER_CHECK(a.ndim >= 2, "linalg.svd: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  {
+    int64_t k = std::min(m, n);
+    checkShape(uOut, {m, full ? m : k}, a.shape, nb, "linalg.svd", "U");
+    checkShape(sOut, {k}, a.shape, nb, "linalg.svd", "S");
+    checkShape(vhOut, {full ? n : k, n}, a.shape, nb, "linalg.svd", "Vh");
+  }
   int64_t batch = batchCount(a, nb);
   bool tr = n > m;
   int64_t R = tr ? n : m, C = tr ? m : n;  // the tall orientation: R >= C
@@ -749,6 +801,8 @@ void vectorNormT(const TensorDesc& x, int r, double ord, const TensorDesc& out) 
 
 void vectorNorm(const TensorDesc& x, int reducedDims, double ord, const TensorDesc& out) {
   CINDER_CHECK(reducedDims >= 0 && reducedDims <= x.ndim, "linalg.vectorNorm: bad reduced dims");
+  checkShape(out, {}, x.shape, x.ndim - reducedDims, "linalg.vectorNorm", "output");
+  CINDER_CHECK(out.dtype == x.dtype, "linalg.vectorNorm: output dtype");
   if (x.dtype == DType::Float64) vectorNormT<double>(x, reducedDims, ord, out);
   else if (x.dtype == DType::Float32) vectorNormT<float>(x, reducedDims, ord, out);
   else fail("linalg.vectorNorm: expected a floating point tensor as input, got ", dtypeName(x.dtype));
@@ -756,8 +810,10 @@ void vectorNorm(const TensorDesc& x, int reducedDims, double ord, const TensorDe
 
 void matrixAbsSumNorm(const TensorDesc& a, bool rows, bool takeMax, const TensorDesc& out) {
   checkFloat(a, "linalg.matrixNorm");
+  CINDER_CHECK(a.ndim >= 2, "linalg.matrixNorm: expected a batch of matrices, got shape ", a.shapeString());
   int nd = a.ndim, nb = nd - 2;
   int64_t m = a.shape[nd - 2], n = a.shape[nd - 1];
+  checkShape(out, {}, a.shape, nb, "linalg.matrixNorm", "output");
   int64_t batch = batchCount(a, nb);
   forBatches(batch, (double)m * n, [&](int64_t b) {
     std::vector<double> g(m * n);
