@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "core/threadPool.h"
 #include "cpu/gemmKernels.h"
@@ -272,13 +273,25 @@ template <typename T>
 void gemmInt(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
              int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
   using U = typename std::make_unsigned<T>::type;  // wrap-around without undefined behaviour
-  for (int64_t i = 0; i < m; i++) {
-    for (int64_t j = 0; j < n; j++) {
-      U acc = beta == T(0) ? U(0) : (U)beta * (U)c[i * rsc + j * csc];
-      for (int64_t p = 0; p < k; p++) acc += (U)a[i * rsa + p * csa] * (U)b[p * rsb + j * csb];
-      c[i * rsc + j * csc] = (T)acc;
+  // Row-axpy order (C row += a_ip * B row), vectorisable when B's rows are contiguous.
+  auto rows = [&](int64_t i0, int64_t i1) {
+    std::vector<U> acc((size_t)n);
+    for (int64_t i = i0; i < i1; i++) {
+      for (int64_t j = 0; j < n; j++) acc[j] = beta == T(0) ? U(0) : (U)beta * (U)c[i * rsc + j * csc];
+      for (int64_t p = 0; p < k; p++) {
+        U av = (U)a[i * rsa + p * csa];
+        const T* bp = b + p * rsb;
+        if (csb == 1) {
+          for (int64_t j = 0; j < n; j++) acc[j] += av * (U)bp[j];
+        } else {
+          for (int64_t j = 0; j < n; j++) acc[j] += av * (U)bp[j * csb];
+        }
+      }
+      for (int64_t j = 0; j < n; j++) c[i * rsc + j * csc] = (T)acc[j];
     }
-  }
+  };
+  int64_t work = std::max<int64_t>(1, n * k);
+  parallelFor(m, std::max<int64_t>(1, (int64_t)(1 << 18) / work), rows);
 }
 
 template void gemm<float>(int64_t, int64_t, int64_t, float, const float*, int64_t, int64_t, const float*, int64_t,

@@ -286,6 +286,7 @@ export const linalgOps: OpInfo[] = [
       { args: [{ shape: [2, 7, 9], low: -9, high: 9 }, { shape: [9], low: -9, high: 9 }], name: 'batched x 1-D' },
       { args: [{ shape: [5, 3], low: 0, high: 9 }, { shape: [5, 4], low: 0, high: 9 }], opts: { ta: true }, name: 'transposed' },
       { args: [{ shape: [2, 0] }, { shape: [0, 3] }], name: 'k = 0' },
+      { args: [{ shape: [200, 64], low: -3, high: 3 }, { shape: [64, 80], low: -3, high: 3 }], name: 'large enough to split rows' },
     ],
     dtypes: ['int32', 'int64', 'uint8'],
     outDtype: (d) => d,
