@@ -11,6 +11,12 @@ static void kernelF32(int64_t k, const float* a, const float* b, float* c, int64
   __m256 acc[MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  // The C tile is read at the end: start fetching it now so the write-back does not stall.
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc) + 64, _MM_HINT_T0);
+  }
 #pragma GCC unroll 2
   for (int64_t p = 0; p < k; p++) {
     __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
@@ -46,6 +52,12 @@ static void kernelF64(int64_t k, const double* a, const double* b, double* c, in
   __m256d acc[MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
+  // The C tile is read at the end: start fetching it now so the write-back does not stall.
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc) + 64, _MM_HINT_T0);
+  }
 #pragma GCC unroll 2
   for (int64_t p = 0; p < k; p++) {
     __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
