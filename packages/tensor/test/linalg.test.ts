@@ -129,6 +129,20 @@ describe('matmul variants', () => {
     expect(values(q)).toEqual(before);
   });
 
+  it('Tensor methods match the functions', () => {
+    const a = rand([4, 4], 8);
+    const b = rand([4, 4], 9);
+    expect(values(a.matmul(b))).toEqual(values(matmul(a, b)));
+    expect(values(a.mm(b))).toEqual(values(matmul(a, b)));
+    expect(values(a.inverse())).toEqual(values(linalg.inv(a)));
+    expect(values(a.det())).toEqual(values(linalg.det(a)));
+    expect(values(a.matrixPower(3))).toEqual(values(linalg.matrixPower(a, 3)));
+    expect(values(a.pinverse())).toEqual(values(linalg.pinv(a)));
+    expect(values(a.slogdet().logabsdet)).toEqual(values(linalg.slogdet(a).logabsdet));
+    expect(a.norm('fro').item()).toBeCloseTo(linalg.matrixNorm(a).item() as number, 12);
+    expect(values(a.norm(1, 0))).toEqual(values(linalg.vectorNorm(a, 1, 0)));
+  });
+
   it('matmul results are fresh tensors, not views of the inputs', () => {
     const a = rand([3, 3], 5);
     const e = einsum('ij->ij', a);

@@ -28,6 +28,8 @@ declare module '../tensor.js' {
     det(): Tensor;
     inverse(): Tensor;
     slogdet(): { sign: Tensor; logabsdet: Tensor };
+    matrixPower(n: number): Tensor;
+    pinverse(): Tensor;
     norm(p?: number | 'fro' | 'nuc', dim?: number | number[], opts?: { keepdim?: boolean }): Tensor;
   }
 }
@@ -1017,6 +1019,8 @@ proto.addmm = function (this: Tensor, m1: Tensor, m2: Tensor, o?: { beta?: numbe
 proto.det = function (this: Tensor) { return det(this); };
 proto.slogdet = function (this: Tensor) { return slogdet(this); };
 proto.inverse = function (this: Tensor) { return inv(this); };
+proto.matrixPower = function (this: Tensor, n: number) { return matrixPower(this, n); };
+proto.pinverse = function (this: Tensor) { return pinv(this); };
 /** torch.Tensor.norm: p 'fro' (default, the 2-norm of all elements), 'nuc', or a number. */
 proto.norm = function (this: Tensor, p?: number | 'fro' | 'nuc', dim?: number | number[], o?: { keepdim?: boolean }) {
   const keepdim = o?.keepdim ?? false;
