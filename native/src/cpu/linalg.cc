@@ -152,6 +152,92 @@ void luSolve(int64_t n, const double* lu, const int64_t* piv, int64_t m, double*
   }
 }
 
+// Blocked right-looking LU for larger matrices: each panel of kLuBlock columns is factorized
+// with the unblocked algorithm (full-row swaps), then U12 = L11^-1 A12 and the trailing update
+// A22 -= L21 U12 runs on the GEMM, where nearly all the flops are.
+constexpr int64_t kLuBlock = 64;
+
+bool luFactorBlocked(int64_t n, double* a, int64_t* piv, int* swaps) {
+  if (n < 2 * kLuBlock) return luFactor(n, a, piv, swaps);
+  bool ok = true;
+  *swaps = 0;
+  for (int64_t k0 = 0; k0 < n; k0 += kLuBlock) {
+    int64_t nb = std::min(kLuBlock, n - k0), kEnd = k0 + nb;
+    for (int64_t k = k0; k < kEnd; k++) {
+      int64_t p = k;
+      double best = std::fabs(a[k * n + k]);
+      for (int64_t i = k + 1; i < n; i++) {
+        double v = std::fabs(a[i * n + k]);
+        if (v > best) best = v, p = i;
+      }
+      piv[k] = p;
+      if (p != k) {
+        std::swap_ranges(a + k * n, a + k * n + n, a + p * n);
+        ++*swaps;
+      }
+      double d = a[k * n + k];
+      if (d == 0.0) {
+        ok = false;
+        continue;
+      }
+      double inv = 1.0 / d;
+      for (int64_t i = k + 1; i < n; i++) {
+        double l = a[i * n + k] * inv;
+        a[i * n + k] = l;
+        if (l == 0.0) continue;
+        double* ri = a + i * n;
+        const double* rk = a + k * n;
+        for (int64_t j = k + 1; j < kEnd; j++) ri[j] -= l * rk[j];
+      }
+    }
+    if (kEnd < n) {
+      for (int64_t i = k0 + 1; i < kEnd; i++) {
+        double* ri = a + i * n;
+        for (int64_t k = k0; k < i; k++) {
+          double l = ri[k];
+          if (l == 0.0) continue;
+          const double* rk = a + k * n;
+          for (int64_t j = kEnd; j < n; j++) ri[j] -= l * rk[j];
+        }
+      }
+      int64_t rest = n - kEnd;
+      gemm<double>(rest, rest, nb, -1.0, a + kEnd * n + k0, n, 1, a + k0 * n + kEnd, n, 1, 1.0, a + kEnd * n + kEnd, n, 1);
+    }
+  }
+  return ok;
+}
+
+// Solves LU x = P b (b is n x m, row-major) with blocked substitutions on the GEMM.
+void luSolveBlocked(int64_t n, const double* lu, const int64_t* piv, int64_t m, double* b) {
+  if (n < 2 * kLuBlock) return luSolve(n, lu, piv, m, b);
+  for (int64_t k = 0; k < n; k++)
+    if (piv[k] != k) std::swap_ranges(b + k * m, b + k * m + m, b + piv[k] * m);
+  for (int64_t i0 = 0; i0 < n; i0 += kLuBlock) {
+    int64_t ib = std::min(kLuBlock, n - i0);
+    if (i0 > 0) gemm<double>(ib, m, i0, -1.0, lu + i0 * n, n, 1, b, m, 1, 1.0, b + i0 * m, m, 1);
+    for (int64_t i = i0; i < i0 + ib; i++)
+      for (int64_t k = i0; k < i; k++) {
+        double l = lu[i * n + k];
+        if (l == 0.0) continue;
+        for (int64_t j = 0; j < m; j++) b[i * m + j] -= l * b[k * m + j];
+      }
+  }
+  int64_t last = (n - 1) / kLuBlock * kLuBlock;
+  for (int64_t i0 = last; i0 >= 0; i0 -= kLuBlock) {
+    int64_t ib = std::min(kLuBlock, n - i0), iEnd = i0 + ib;
+    if (iEnd < n) gemm<double>(ib, m, n - iEnd, -1.0, lu + i0 * n + iEnd, n, 1, b + iEnd * m, m, 1, 1.0, b + i0 * m, m, 1);
+    for (int64_t i = iEnd - 1; i >= i0; i--) {
+      for (int64_t k = i + 1; k < iEnd; k++) {
+        double u = lu[i * n + k];
+        if (u == 0.0) continue;
+        for (int64_t j = 0; j < m; j++) b[i * m + j] -= u * b[k * m + j];
+      }
+      double inv = 1.0 / lu[i * n + i];
+      for (int64_t j = 0; j < m; j++) b[i * m + j] *= inv;
+    }
+  }
+}
+
 // Cyclic Jacobi on a symmetric n x n matrix (row-major, destroyed); w gets the eigenvalues
 // (ascending), v the eigenvectors as columns. Rotations update rows p and q (contiguous) and
 // mirror them into the columns; eigenvectors accumulate as rows of vt for the same reason.
@@ -381,10 +467,10 @@ void solveBatched(const TensorDesc& a, const TensorDesc* rhs, const TensorDesc& 
       for (int64_t i = 0; i < n; i++) x[i * m + i] = 1.0;
     }
     int swaps;
-    if (!luFactor(n, lu.data(), piv.data(), &swaps)) {
+    if (!luFactorBlocked(n, lu.data(), piv.data(), &swaps)) {
       fail(op, ": ", batchPrefix(batch, b), "The solver failed because the input matrix is singular.");
     }
-    luSolve(n, lu.data(), piv.data(), m, x.data());
+    luSolveBlocked(n, lu.data(), piv.data(), m, x.data());
     scatter(out, b * n * m, n * m, x.data());
   });
 }
@@ -405,7 +491,7 @@ void detBatched(const TensorDesc& a, const TensorDesc& det, const TensorDesc& si
     std::vector<int64_t> piv(n);
     gather(a, nb, b, a.shape, n, n, lu.data());
     int swaps;
-    luFactor(n, lu.data(), piv.data(), &swaps);
+    luFactorBlocked(n, lu.data(), piv.data(), &swaps);
     double d = (swaps & 1) ? -1.0 : 1.0, s = d, la = 0.0;
     for (int64_t i = 0; i < n; i++) {
       double u = lu[i * n + i];
