@@ -422,19 +422,33 @@ void choleskyBatched(const TensorDesc& a, const TensorDesc& out, bool upper) {
   forBatches(batch, (double)n * n * n / 3, [&](int64_t b) {
     std::vector<double> m(n * n);
     gather(a, nb, b, a.shape, n, n, m.data());
-    for (int64_t j = 0; j < n; j++) {
-      double d = m[j * n + j];
-      for (int64_t k = 0; k < j; k++) d -= m[j * n + k] * m[j * n + k];
-      if (!(d > 0.0)) {
-        fail(op, ": ", batchPrefix(batch, b), "The factorization could not be completed because the input is not ",
-             "positive-definite (the leading minor of order ", j + 1, " is not positive-definite).");
+    auto notPd = [&](int64_t j) {
+      fail(op, ": ", batchPrefix(batch, b), "The factorization could not be completed because the input is not ",
+           "positive-definite (the leading minor of order ", j + 1, " is not positive-definite).");
+    };
+    // Left-looking, blocked: the updates from finished column blocks run on the GEMM; within a
+    // block (and for small matrices, as one block) the classic column algorithm.
+    const int64_t block = n >= 128 ? 64 : n;
+    double* L = m.data();
+    for (int64_t j0 = 0; j0 < n; j0 += block) {
+      int64_t jb = std::min(block, n - j0), jEnd = j0 + jb;
+      if (j0 > 0) {
+        // A[j0:, j0:jEnd] -= L[j0:, :j0] L[j0:jEnd, :j0]^T
+        gemm<double>(n - j0, jb, j0, -1.0, L + j0 * n, n, 1, L + j0 * n, 1, n, 1.0, L + j0 * n + j0, n, 1);
       }
-      double l = std::sqrt(d);
-      m[j * n + j] = l;
-      for (int64_t i = j + 1; i < n; i++) {
-        double s = m[i * n + j];
-        for (int64_t k = 0; k < j; k++) s -= m[i * n + k] * m[j * n + k];
-        m[i * n + j] = s / l;
+      for (int64_t j = j0; j < jEnd; j++) {
+        double d = L[j * n + j];
+        for (int64_t k = j0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
+        if (!(d > 0.0)) notPd(j);
+        double l = std::sqrt(d);
+        L[j * n + j] = l;
+        for (int64_t i = j + 1; i < n; i++) {
+          double sum = L[i * n + j];
+          const double* ri = L + i * n;
+          const double* rj = L + j * n;
+          for (int64_t k = j0; k < j; k++) sum -= ri[k] * rj[k];
+          L[i * n + j] = sum / l;
+        }
       }
     }
     std::vector<double> r(n * n, 0.0);

@@ -154,7 +154,8 @@ describe('decompositions', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     const tol = dtype === 'float64' ? 1e-9 : 1e-4;
     it(`cholesky: L L^T = A (${dtype})`, () => {
-      for (const n of [1, 7, 40]) {
+      // 200 and 300 take the blocked path (GEMM updates across 64-column blocks).
+      for (const n of [1, 7, 40, 200, 300]) {
         const a = spd(n, n, dtype);
         const l = linalg.cholesky(a);
         expectClose(values(matmul(l, tview(l))), values(a), tol * n, tol, `n=${n}`);
@@ -292,6 +293,16 @@ describe('decompositions', () => {
       expect(d[i]).toBeCloseTo(linalg.det(m).item() as number, 12);
       expect(s[i]! * Math.exp(l[i]!)).toBeCloseTo(d[i]!, 10);
     }
+  });
+
+  it('cholesky reports the failing leading minor on the blocked path too', () => {
+    const n = 150;
+    const a = values(spd(n, 3));
+    // Make the leading minor of order 131 indefinite: a huge negative diagonal entry there.
+    a[130 * n + 130] = -1e6;
+    expect(() => linalg.cholesky(tensor(Float64Array.from(a), { dtype: 'float64', shape: [n, n] }))).toThrow(
+      /linalg.cholesky: .*the leading minor of order 131 is not positive-definite/,
+    );
   });
 
   it('singular and non-positive-definite inputs raise errors naming the op', () => {
