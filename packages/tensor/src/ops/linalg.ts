@@ -30,7 +30,6 @@ declare module '../tensor.js' {
     slogdet(): { sign: Tensor; logabsdet: Tensor };
     matrixPower(n: number): Tensor;
     pinverse(): Tensor;
-    norm(p?: number | 'fro' | 'nuc', dim?: number | number[], opts?: { keepdim?: boolean }): Tensor;
   }
 }
 
@@ -1021,14 +1020,3 @@ proto.slogdet = function (this: Tensor) { return slogdet(this); };
 proto.inverse = function (this: Tensor) { return inv(this); };
 proto.matrixPower = function (this: Tensor, n: number) { return matrixPower(this, n); };
 proto.pinverse = function (this: Tensor) { return pinv(this); };
-/** torch.Tensor.norm: p 'fro' (default, the 2-norm of all elements), 'nuc', or a number. */
-proto.norm = function (this: Tensor, p?: number | 'fro' | 'nuc', dim?: number | number[], o?: { keepdim?: boolean }) {
-  const keepdim = o?.keepdim ?? false;
-  if (p === undefined || p === 'fro') {
-    if (dim === undefined) return vectorNorm(this, 2, undefined, { keepdim });
-    const dims = typeof dim === 'number' ? [dim] : dim;
-    return dims.length === 2 ? matrixNorm(this, 'fro', dims, { keepdim }) : vectorNorm(this, 2, dims, { keepdim });
-  }
-  if (p === 'nuc') return matrixNorm(this, 'nuc', (dim as number[] | undefined) ?? [-2, -1], { keepdim });
-  return vectorNorm(this, p, dim, { keepdim });
-};
