@@ -852,6 +852,79 @@ function multiDot(tensors: Tensor[]): Tensor {
   });
 }
 
+/** Dot products along `dim` (default -1) with broadcasting: sum(x * y, dim). */
+function vecdot(x: Tensor, y: Tensor, opts: { dim?: number } = {}): Tensor {
+  const op = 'linalg.vecdot';
+  checkTensor(x, op, 'x');
+  checkTensor(y, op, 'y');
+  sameDType(op, x, y);
+  if (x.ndim === 0 || y.ndim === 0) throw new RangeError(`${op}: expected tensors with at least 1 dimension, got shapes ${shapeString(x.shape)} and ${shapeString(y.shape)}`);
+  const dim = opts.dim ?? -1;
+  const dx = normalizeDim(dim, x.ndim, op);
+  const dy = normalizeDim(dim, y.ndim, op);
+  if (x.shape[dx] !== y.shape[dy]) {
+    throw new RangeError(`${op}: shapes ${shapeString(x.shape)} and ${shapeString(y.shape)} have different sizes along dim ${dim} (${x.shape[dx]} != ${y.shape[dy]})`);
+  }
+  return dispatch(op, [x, y], { dim }, () => {
+    const last = (t: Tensor, d: number): Tensor => permuteView(t, [...[...Array(t.ndim).keys()].filter((i) => i !== d), d]);
+    return einsumImpl('...i,...i->...', [last(x, dx), last(y, dy)], false);
+  });
+}
+
+/** Number of singular values above max(atol, rtol * largest) (rtol defaults to max(m, n) * eps). */
+function matrixRank(A: Tensor, opts: { atol?: number; rtol?: number; hermitian?: boolean } = {}): Tensor {
+  const op = 'linalg.matrixRank';
+  checkMatrix(op, A);
+  return dispatch(op, [A], opts, () => {
+    const m = A.shape[A.ndim - 2]!;
+    const n = A.shape[A.ndim - 1]!;
+    const eps = A.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+    const atol = opts.atol ?? 0;
+    const rtol = opts.rtol ?? (opts.atol !== undefined && opts.atol > 0 ? 0 : Math.max(m, n) * eps);
+    const s = svdvalsCore(A);
+    const k = s.shape[s.ndim - 1]!;
+    const sv = s.data() as Float32Array | Float64Array;
+    const bs = A.shape.slice(0, -2);
+    const count = numelOf(bs);
+    const ranks = new BigInt64Array(count);
+    for (let b = 0; b < count; b++) {
+      const cutoff = Math.max(atol, rtol * (k > 0 ? sv[b * k]! : 0));
+      let r = 0;
+      for (let i = 0; i < k; i++) if (sv[b * k + i]! > cutoff) r++;
+      ranks[b] = BigInt(r);
+    }
+    return tensorFrom(ranks, 'int64', bs);
+  });
+}
+
+/** Condition number: ratio of extreme singular values (p 2 / -2 / omitted), else norm(A) * norm(inv(A)). */
+function cond(A: Tensor, p?: Ord): Tensor {
+  const op = 'linalg.cond';
+  checkMatrix(op, A);
+  return dispatch(op, [A], { p }, () => {
+    const bs = A.shape.slice(0, -2);
+    const count = numelOf(bs);
+    const out = new Float64Array(count);
+    if (p === undefined || p === 2 || p === -2) {
+      const s = svdvalsCore(A);
+      const k = s.shape[s.ndim - 1]!;
+      const sv = s.data() as Float32Array | Float64Array;
+      for (let b = 0; b < count; b++) {
+        const hi = sv[b * k]!;
+        const lo = sv[b * k + k - 1]!;
+        out[b] = p === -2 ? lo / hi : hi / lo;
+      }
+    } else {
+      checkSquare(op, A);
+      const d = A.shape.length;
+      const x = matrixNormCore(op, A, p, [d - 2, d - 1], false).data() as Float32Array | Float64Array;
+      const y = matrixNormCore(op, solveCore('linalg.inv', A, null), p, [d - 2, d - 1], false).data() as Float32Array | Float64Array;
+      for (let b = 0; b < count; b++) out[b] = x[b]! * y[b]!;
+    }
+    return fromValues(out, A.dtype, bs);
+  });
+}
+
 type Ord = number | 'fro' | 'nuc';
 interface NormOptions {
   ord?: Ord;
@@ -1000,6 +1073,9 @@ export const linalg = {
   pinv,
   matrixPower,
   multiDot,
+  vecdot,
+  matrixRank,
+  cond,
   norm,
   vectorNorm,
   matrixNorm,

@@ -652,6 +652,62 @@ export const linalgOps: OpInfo[] = [
     errors: [{ args: [{ shape: [3, 4] }, { shape: [5, 2] }], throws: /linalg.multiDot: shapes \[3, 4\] and \[5, 2\] cannot be multiplied/ }],
   },
   {
+    name: 'linalg.vecdot',
+    run: ([x, y], o) => linalg.vecdot(x, y, o as { dim?: number }),
+    ref: ([x, y], o) => {
+      const dim = (o?.dim as number | undefined) ?? -1;
+      const shape = broadcastShapes(x.shape, y.shape);
+      const d = dim < 0 ? dim + shape.length : dim;
+      const outShape = shape.filter((_, i) => i !== d);
+      const out = Nd.zeros(outShape);
+      Nd.forEachIndex(shape, (idx) => {
+        const pick = (a: Nd): number => a.at(idx.slice(idx.length - a.ndim).map((v, i) => (a.shape[i] === 1 ? 0 : v)));
+        const oi = idx.filter((_, i) => i !== d);
+        let o2 = 0;
+        const st = out.strides();
+        oi.forEach((v, i) => (o2 += v * st[i]!));
+        out.data[o2]! += pick(x) * pick(y);
+      });
+      return out;
+    },
+    samples: [
+      { args: [{ shape: [5] }, { shape: [5] }] },
+      { args: [{ shape: [3, 4] }, { shape: [4] }], name: 'broadcast' },
+      { args: [{ shape: [2, 3, 4] }, { shape: [2, 3, 4], noncontig: true }], opts: { dim: 1 }, name: 'dim 1, strided' },
+    ],
+    errors: [{ args: [{ shape: [3] }, { shape: [4] }], throws: /linalg.vecdot: shapes \[3\] and \[4\] have different sizes/ }],
+  },
+  {
+    name: 'linalg.matrixRank',
+    run: ([a]) => linalg.matrixRank(a),
+    ref: ([a]) => perMatrix(a, refRank),
+    samples: [
+      { args: [{ shape: [4, 3] }], name: 'full rank' },
+      // rows 3 = row 1 + row 2: rank 2.
+      { args: [{ shape: [3, 5], values: [1, 2, 3, 4, 5, 0, 1, 0, 1, 0, 1, 3, 3, 5, 5] }], name: 'rank deficient' },
+      { args: [{ shape: [2, 4, 4] }], name: 'batched' },
+    ],
+    dtypes: ['float64'],
+    outDtype: () => 'int64',
+  },
+  {
+    name: 'linalg.cond',
+    run: ([a], o) => linalg.cond(a, o?.p as number | undefined),
+    ref: ([a], o) => perMatrix(a, (m) => {
+      const p = o?.p as number | string | undefined;
+      if (p === undefined || p === 2) return refMatrixNorm(m, 2) / refMatrixNorm(m, -2);
+      const inv = refGaussJordan(m, m.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)))).x;
+      return refMatrixNorm(m, p) * refMatrixNorm(inv, p);
+    }),
+    samples: [
+      { args: [well([4, 4])] },
+      { args: [well([2, 3, 3], 4)], opts: { p: 1 }, name: 'p = 1, batched' },
+      { args: [{ shape: [5, 3] }], name: 'rectangular' },
+      { args: [well([3, 3], 5)], opts: { p: 'fro' }, name: 'fro' },
+    ],
+    tol: LOOSE,
+  },
+  {
     name: 'linalg.eigvalsh',
     run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
     ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
@@ -764,6 +820,27 @@ function refMatPow(a: number[][], n: number): number[][] {
     r = r.map((row) => Array.from({ length: size }, (_, j) => row.reduce((s, v, k) => s + v * base[k]![j]!, 0)));
   }
   return r;
+}
+
+/** Rank by Gaussian elimination with partial pivoting and a relative tolerance. */
+function refRank(m: number[][]): number {
+  const A = m.map((r) => [...r]);
+  const rows = A.length;
+  const cols = A[0]?.length ?? 0;
+  const scale = Math.max(1e-300, ...A.flat().map(Math.abs));
+  let rank = 0;
+  for (let c = 0; c < cols && rank < rows; c++) {
+    let p = rank;
+    for (let i = rank + 1; i < rows; i++) if (Math.abs(A[i]![c]!) > Math.abs(A[p]![c]!)) p = i;
+    if (Math.abs(A[p]![c]!) <= 1e-10 * scale) continue;
+    [A[p], A[rank]] = [A[rank]!, A[p]!];
+    for (let i = rank + 1; i < rows; i++) {
+      const f = A[i]![c]! / A[rank]![c]!;
+      for (let j = c; j < cols; j++) A[i]![j]! -= f * A[rank]![j]!;
+    }
+    rank++;
+  }
+  return rank;
 }
 
 function toRows(x: Nd): number[][] {
