@@ -1,11 +1,14 @@
 /**
- * The linear algebra family: matmul and its special cases (mm, bmm, mv, dot, outer, addmm),
+ * The linear algebra family: matmul and its special cases (mm, bmm, mv, dot, inner, outer, addmm),
  * einsum, and the `linalg` namespace (cholesky, solve, solveTriangular, inv, det, slogdet, qr,
- * eigh, svdvals, norms). Every product lowers to one native batched GEMM (Cinder's own packed,
- * cache-blocked kernel); factorizations run natively in float64 and are batched over leading dims.
+ * eigh, eigvalsh, svd, svdvals, pinv, matrixPower, multiDot, vecdot, matrixRank, cond, norm,
+ * vectorNorm, matrixNorm). Every product lowers to one native batched GEMM (Cinder's own packed,
+ * cache-blocked kernel); factorizations run natively in float64 (float32 inputs included) and are
+ * batched over leading dims.
  *
  * Integer matmul (int32, int64, uint8) is supported with a simple exact kernel (wrap-around on
  * overflow, like PyTorch's CPU kernel); bool is rejected. float16/bfloat16 compute in float32.
+ * The `linalg` functions take float32/float64 only, as PyTorch's CPU backend does.
  */
 import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
