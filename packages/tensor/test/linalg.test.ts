@@ -77,6 +77,12 @@ describe('GEMM', () => {
         expectClose(values(matmul(at, bt)), ref2, tol[0]!, tol[1]!, `${got} ${dtype} transposed`);
         // A column-major result: (B^T A^T)^T.
         expectClose(values(matmul(tview(b), tview(a))), values(tview(c).contiguous()), tol[0]!, tol[1]!, `${got} ${dtype} C^T`);
+        // The unpacked path: a few rows, a matrix-vector product, a transposed gemv.
+        const a2 = rand([2, k], 3, dtype);
+        expectClose(values(matmul(a2, b)), naiveMatmul(values(a2), values(b), 2, k, n), tol[0]!, tol[1]!, `${got} ${dtype} 2 rows`);
+        const v = rand([k, 1], 4, dtype);
+        expectClose(values(matmul(a, v)), naiveMatmul(values(a), values(v), m, k, 1), tol[0]!, tol[1]!, `${got} ${dtype} gemv`);
+        expectClose(values(matmul(at, v)), naiveMatmul(values(at.contiguous()), values(v), m, k, 1), tol[0]!, tol[1]!, `${got} ${dtype} gemv A^T`);
       }
     });
   }
