@@ -1,8 +1,183 @@
-// Linalg bindings (filled in by the linalg family).
+// Linalg bindings: matmul (every matmul-like op of @cinder/tensor lowers to it), the
+// factorizations and the norms.
 #include "binding/families.h"
+#include "cpu/copy.h"
+#include "cpu/gemm.h"
+#include "cpu/linalg.h"
 
 namespace cinder {
 
-void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {}
+// frame: a [..., m, k], b [..., k, n] (same rank, batch dims aligned, broadcast ones with stride 0),
+// output spec [..., m, n], alpha, beta, hasBias, [bias tensor broadcastable to the output].
+static Napi::Value matmul(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "matmul");
+  TensorDesc a = r.tensor();
+  TensorDesc b = r.tensor();
+  TensorDesc out = r.output();
+  double alpha = r.num();
+  double beta = r.num();
+  bool hasBias = r.flag();
+  if (hasBias) {
+    TensorDesc bias = r.tensor();
+    copyCast(out, bias, "addmm");
+  } else {
+    beta = 0;
+  }
+  matmulBatched(a, b, out, alpha, beta, "matmul");
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., n, n], output spec, upper.
+static Napi::Value linalgCholesky(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.cholesky");
+  TensorDesc a = r.tensor();
+  TensorDesc out = r.output();
+  bool upper = r.flag();
+  choleskyBatched(a, out, upper);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., n, n], hasRhs, [rhs [..., n, m]], output spec [..., n, m], isInverse.
+static Napi::Value linalgSolve(const Napi::CallbackInfo& info) {
+  Context* ctx = contextOf(info);
+  bool inverse = ctx->frame[0] != 0;
+  FrameReader r(ctx, inverse ? "linalg.inv" : "linalg.solve");
+  r.num();
+  TensorDesc a = r.tensor();
+  bool hasRhs = r.flag();
+  TensorDesc rhs;
+  if (hasRhs) rhs = r.tensor();
+  TensorDesc out = r.output();
+  solveBatched(a, hasRhs ? &rhs : nullptr, out, r.op());
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., n, n], three output specs [...]: det, sign, logabsdet.
+static Napi::Value linalgDet(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.det");
+  TensorDesc a = r.tensor();
+  TensorDesc det = r.output();
+  TensorDesc sign = r.output();
+  TensorDesc logabs = r.output();
+  detBatched(a, det, sign, logabs);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., n, n], rhs [..., n, m], output spec, upper, unitriangular.
+static Napi::Value linalgSolveTriangular(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.solveTriangular");
+  TensorDesc a = r.tensor();
+  TensorDesc rhs = r.tensor();
+  TensorDesc out = r.output();
+  bool upper = r.flag();
+  bool unit = r.flag();
+  solveTriangularBatched(a, rhs, out, upper, unit);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., m, n], complete, wantQ, [Q spec], R spec.
+static Napi::Value linalgQr(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.qr");
+  TensorDesc a = r.tensor();
+  bool complete = r.flag();
+  bool wantQ = r.flag();
+  TensorDesc q;
+  if (wantQ) q = r.output();
+  TensorDesc rr = r.output();
+  qrBatched(a, wantQ ? &q : nullptr, rr, complete);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., n, n], lower, wantVectors, eigenvalues spec, [eigenvectors spec].
+static Napi::Value linalgEigh(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.eigh");
+  TensorDesc a = r.tensor();
+  bool lower = r.flag();
+  bool wantV = r.flag();
+  TensorDesc w = r.output();
+  TensorDesc v;
+  if (wantV) v = r.output();
+  eighBatched(a, w, wantV ? &v : nullptr, lower);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., m, n], output spec [..., min(m, n)].
+static Napi::Value linalgSvdvals(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.svdvals");
+  TensorDesc a = r.tensor();
+  TensorDesc s = r.output();
+  svdvalsBatched(a, s);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., m, n], fullMatrices, U spec, S spec, Vh spec.
+static Napi::Value linalgSvd(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.svd");
+  TensorDesc a = r.tensor();
+  bool full = r.flag();
+  TensorDesc u = r.output();
+  TensorDesc s = r.output();
+  TensorDesc vh = r.output();
+  svdBatched(a, u, s, vh, full);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: x (reduced dims last), reducedDims, ord, output spec.
+static Napi::Value linalgVectorNorm(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.vectorNorm");
+  TensorDesc x = r.tensor();
+  int rd = r.i32();
+  double ord = r.num();
+  TensorDesc out = r.output();
+  vectorNorm(x, rd, ord, out);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: a [..., m, n], rows, takeMax, output spec [...].
+static Napi::Value linalgAbsSumNorm(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "linalg.matrixNorm");
+  TensorDesc a = r.tensor();
+  bool rows = r.flag();
+  bool takeMax = r.flag();
+  TensorDesc out = r.output();
+  matrixAbsSumNorm(a, rows, takeMax, out);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+static Napi::Value gemmArch(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), gemmArchName());
+}
+
+static Napi::Value gemmSetArch(const Napi::CallbackInfo& info) {
+  std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "auto";
+  return Napi::String::New(info.Env(), setGemmArch(name.c_str()));
+}
+
+void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {
+  exportFunction(env, exports, ctx, "matmul", matmul);
+  exportFunction(env, exports, ctx, "gemmArch", gemmArch);
+  exportFunction(env, exports, ctx, "gemmSetArch", gemmSetArch);
+  exportFunction(env, exports, ctx, "linalgCholesky", linalgCholesky);
+  exportFunction(env, exports, ctx, "linalgSolve", linalgSolve);
+  exportFunction(env, exports, ctx, "linalgDet", linalgDet);
+  exportFunction(env, exports, ctx, "linalgSolveTriangular", linalgSolveTriangular);
+  exportFunction(env, exports, ctx, "linalgQr", linalgQr);
+  exportFunction(env, exports, ctx, "linalgEigh", linalgEigh);
+  exportFunction(env, exports, ctx, "linalgSvdvals", linalgSvdvals);
+  exportFunction(env, exports, ctx, "linalgSvd", linalgSvd);
+  exportFunction(env, exports, ctx, "linalgVectorNorm", linalgVectorNorm);
+  exportFunction(env, exports, ctx, "linalgAbsSumNorm", linalgAbsSumNorm);
+}
 
 }  // namespace cinder
