@@ -124,18 +124,24 @@ export function typedArrayFrom(values: ArrayLike<unknown>, dtype: DType, op: str
   return out;
 }
 
+/**
+ * The dtype of a tensor made from JS values. A JS number carries no int/float distinction (1.0 is 1),
+ * so numbers give the default float dtype, as in tfjs; booleans give bool and bigints int64. Integer
+ * tensors come from bigints, typed arrays or an explicit dtype.
+ */
 function dtypeOfValues(values: readonly unknown[], op: string): DType {
-  let sawFloat = false;
   let allBool = values.length > 0;
+  let sawBigint = false;
+  let sawNumber = false;
   for (const v of values) {
     if (typeof v === 'boolean') continue;
     allBool = false;
-    if (typeof v === 'bigint') continue;
-    if (typeof v !== 'number') throw new TypeError(`${op}: expected numbers, booleans or bigints, got ${typeof v}`);
-    if (!Number.isInteger(v)) sawFloat = true;
+    if (typeof v === 'bigint') sawBigint = true;
+    else if (typeof v === 'number') sawNumber = true;
+    else throw new TypeError(`${op}: expected numbers, booleans or bigints, got ${typeof v}`);
   }
   if (allBool) return 'bool';
-  return sawFloat || values.length === 0 ? getDefaultDType() : 'int64';
+  return sawBigint && !sawNumber ? 'int64' : getDefaultDType();
 }
 
 const TYPED_DTYPE = new Map<unknown, DType>([
@@ -144,8 +150,8 @@ const TYPED_DTYPE = new Map<unknown, DType>([
 ]);
 
 /**
- * A tensor from nested arrays, a typed array or a scalar. The dtype is inferred as PyTorch does
- * (integers -> int64, any fraction -> float32, booleans -> bool) unless given.
+ * A tensor from nested arrays, a typed array or a scalar. Unless `dtype` is given: numbers give the
+ * default float dtype (float32), booleans bool, bigints int64, and a typed array its own type.
  * @example
  * ```ts
  * tensor([[1, 2], [3, 4]], { dtype: 'float32' });
@@ -175,11 +181,11 @@ export function tensor(data: NestedArray | TypedArray | ArrayLike<number>, opts?
   return finish(t, opts, op);
 }
 
-/** A tensor of the given shape filled with `value`. */
+/** A tensor of the given shape filled with `value` (default float dtype for numbers, bool for booleans). */
 export function full(shape: readonly number[], value: number | boolean, opts?: CreationOptions): Tensor {
   const s = parseShape([shape], 'full');
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'full')
-    : typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : getDefaultDType();
+    : typeof value === 'boolean' ? 'bool' : getDefaultDType();
   const p = putOutput(0, dtype, s);
   frame[p] = Number(value);
   kernels.full();

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { arange, empty, eye, full, getDefaultDType, linspace, ones, setDefaultDType, tensor, zeros, zerosLike } from '../src/index.js';
 
 describe('creation', () => {
-  it('infers dtypes as PyTorch does', () => {
-    expect(tensor([1, 2]).dtype).toBe('int64');
+  it('infers dtypes: JS numbers are floats, bigints int64, typed arrays keep their type', () => {
+    expect(tensor([1, 2]).dtype).toBe('float32');
+    expect(tensor([1n, 2n]).dtype).toBe('int64');
+    expect(tensor([1n, 2n]).toArray()).toEqual([1, 2]);
     expect(tensor([1, 2.5]).dtype).toBe('float32');
     expect(tensor([true, false]).dtype).toBe('bool');
     expect(tensor(new Float64Array([1])).dtype).toBe('float64');
@@ -12,6 +14,7 @@ describe('creation', () => {
     expect(arange(5).dtype).toBe('int64');
     expect(arange(0, 1, 0.5).dtype).toBe('float32');
     expect(full([2], true).dtype).toBe('bool');
+    expect(full([2], 7).dtype).toBe('float32');
   });
 
   it('takes the options object after any number of arange arguments', () => {

@@ -19,12 +19,16 @@ function rng(seed: number): () => number {
 
 const nums = (t: Tensor): number[] => Array.from(t.data() as ArrayLike<number | bigint>, Number);
 
+
+/** An int64 index tensor (JS numbers otherwise make float tensors). */
+const long = (v: unknown): Tensor => tensor(v as never, { dtype: 'int64' });
+
 describe('in-place variants', () => {
   it('scatter_ writes through a view into its base and bumps the version', () => {
     const base = zeros([3, 4]);
     const row = base._view([4], [1], 4); // base[1]
     const v0 = base._st.version;
-    const r = scatter_(row, 0, tensor([3, 0]), tensor([7, 8], { dtype: 'float32' }));
+    const r = scatter_(row, 0, long([3, 0]), tensor([7, 8], { dtype: 'float32' }));
     expect(r).toBe(row);
     expect(base._st.version).toBe(v0 + 1);
     expect(base.toArray()).toEqual([[0, 0, 0, 0], [8, 0, 0, 7], [0, 0, 0, 0]]);
@@ -33,22 +37,22 @@ describe('in-place variants', () => {
   it('scatterAdd_, indexAdd_ and maskedFill_ return self and alias it', () => {
     const x = zeros([2, 3]);
     let v = x._st.version;
-    expect(scatterAdd_(x, 1, tensor([[0, 0], [2, 2]]), tensor([[1, 2], [3, 4]], { dtype: 'float32' }))).toBe(x);
+    expect(scatterAdd_(x, 1, long([[0, 0], [2, 2]]), tensor([[1, 2], [3, 4]], { dtype: 'float32' }))).toBe(x);
     expect(x._st.version).toBe(++v);
-    expect(indexAdd_(x, 0, tensor([1]), tensor([[1, 1, 1]], { dtype: 'float32' }))).toBe(x);
+    expect(indexAdd_(x, 0, long([1]), tensor([[1, 1, 1]], { dtype: 'float32' }))).toBe(x);
     expect(x._st.version).toBe(++v);
     expect(maskedFill_(x, tensor([true, false, false]), -1)).toBe(x);
     expect(x._st.version).toBe(++v);
     expect(x.toArray()).toEqual([[-1, 0, 0], [-1, 1, 8]]);
-    expect(x.scatter_(0, tensor([[0]]), 5)).toBe(x);
+    expect(x.scatter_(0, long([[0]]), 5)).toBe(x);
     expect(x.toArray()).toEqual([[5, 0, 0], [-1, 1, 8]]);
   });
 
   it('indexCopy_ and indexFill_ write into self', () => {
     const x = zeros([3, 2], { dtype: 'int64' });
     const v0 = x._st.version;
-    expect(indexCopy_(x, 0, tensor([2, 0]), tensor([[1, 2], [3, 4]]))).toBe(x);
-    expect(indexFill_(x, 1, tensor([1]), -7)).toBe(x);
+    expect(indexCopy_(x, 0, long([2, 0]), long([[1, 2], [3, 4]]))).toBe(x);
+    expect(indexFill_(x, 1, long([1]), -7)).toBe(x);
     expect(x._st.version).toBe(v0 + 2);
     expect(x.toArray()).toEqual([[3, -7], [0, -7], [1, -7]]);
   });
@@ -57,16 +61,16 @@ describe('in-place variants', () => {
     const base = tensor([[1, 10], [2, 20], [3, 30]], { dtype: 'float64' });
     const col = base._view([3], [2], 1); // base[:, 1]
     const v0 = base._st.version;
-    scatterReduce_(col, 0, tensor([0, 0, 2]), tensor([40, 70, 0], { dtype: 'float64' }), 'mean');
+    scatterReduce_(col, 0, long([0, 0, 2]), tensor([40, 70, 0], { dtype: 'float64' }), 'mean');
     expect(base._st.version).toBeGreaterThan(v0);
     expect(base.toArray()).toEqual([[1, 40], [2, 20], [3, 15]]);
   });
 
   it('in-place writes into an expanded tensor are refused', () => {
     const x = zeros([1])._view([4], [0], 0);
-    expect(() => scatter_(x, 0, tensor([0]), 1)).toThrow(/scatter_: unsupported operation: more than one element of the written-to tensor/);
+    expect(() => scatter_(x, 0, long([0]), 1)).toThrow(/scatter_: unsupported operation: more than one element of the written-to tensor/);
     expect(() => maskedFill_(x, tensor([true, false, false, false]), 1)).toThrow(/maskedFill_: unsupported operation/);
-    expect(() => indexAdd_(x, 0, tensor([0]), tensor([1], { dtype: 'float32' }))).toThrow(/indexAdd_: unsupported operation/);
+    expect(() => indexAdd_(x, 0, long([0]), tensor([1], { dtype: 'float32' }))).toThrow(/indexAdd_: unsupported operation/);
   });
 
   it('maskedFill_ refuses a mask that would broadcast self', () => {
@@ -80,7 +84,7 @@ describe('duplicate indices', () => {
     const n = 200_000;
     const r = rng(1);
     const vals = Float64Array.from({ length: n }, () => r() - 0.5);
-    const idx = tensor(Array.from({ length: n }, (_, i) => (i * 7) % 3));
+    const idx = long(Array.from({ length: n }, (_, i) => (i * 7) % 3));
     const src = tensor(vals);
     const a = nums(scatterAdd(zeros([3], { dtype: 'float64' }), 0, idx, src));
     const b = nums(scatterAdd(zeros([3], { dtype: 'float64' }), 0, idx, src));
@@ -96,7 +100,7 @@ describe('duplicate indices', () => {
     const cols = 40;
     const vals = Float32Array.from({ length: rows * cols }, () => r() - 0.5);
     const idx = Array.from({ length: rows * cols }, () => Math.floor(r() * 5));
-    const out = nums(scatterAdd(zeros([5, cols]), 0, tensor(idx)._view([rows, cols], [cols, 1], 0), tensor(vals, { shape: [rows, cols] })));
+    const out = nums(scatterAdd(zeros([5, cols]), 0, long(idx)._view([rows, cols], [cols, 1], 0), tensor(vals, { shape: [rows, cols] })));
     const want = new Float32Array(5 * cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[idx[i * cols + j]! * cols + j] = Math.fround(want[idx[i * cols + j]! * cols + j]! + vals[i * cols + j]!);
     expect(out).toEqual(Array.from(want));
@@ -104,13 +108,13 @@ describe('duplicate indices', () => {
 
   it('a failed in-place scatter leaves self untouched', () => {
     const x = zeros([4]);
-    expect(() => scatterAdd_(x, 0, tensor([0, 1, 9]), tensor([1, 1, 1], { dtype: 'float32' }))).toThrow(/scatterAdd: index 9 is out of bounds/);
+    expect(() => scatterAdd_(x, 0, long([0, 1, 9]), tensor([1, 1, 1], { dtype: 'float32' }))).toThrow(/scatterAdd: index 9 is out of bounds/);
     expect(x.toArray()).toEqual([0, 0, 0, 0]);
   });
 
   it('indexAdd accumulates every duplicate row', () => {
     const x = zeros([2, 2], { dtype: 'int64' });
-    indexAdd_(x, 0, tensor([1, 1, 1, 0]), tensor([[1, 2], [3, 4], [5, 6], [7, 8]]));
+    indexAdd_(x, 0, long([1, 1, 1, 0]), long([[1, 2], [3, 4], [5, 6], [7, 8]]));
     expect(x.toArray()).toEqual([[7, 8], [9, 12]]);
   });
 });
@@ -216,7 +220,7 @@ describe('large kernels and bounds', () => {
   it('indexSelect on contiguous blocks matches gather', () => {
     const r = rng(4);
     const x = tensor(Float32Array.from({ length: 300 * 257 }, () => r()), { shape: [300, 257] });
-    const idx = tensor(Array.from({ length: 500 }, () => Math.floor(r() * 300) - 150));
+    const idx = long(Array.from({ length: 500 }, () => Math.floor(r() * 300) - 150));
     const a = indexSelect(x, 0, idx);
     const g = gather(x, 0, idx._view([500, 1], [1, 0], 0)._view([500, 257], [1, 0], 0).contiguous());
     expect(nums(a)).toEqual(nums(g));
@@ -227,9 +231,9 @@ describe('large kernels and bounds', () => {
     const x = zeros([n]);
     const idx = Array.from({ length: n }, (_, i) => i);
     idx[n - 3] = n;
-    expect(() => gather(x, 0, tensor(idx))).toThrow(/gather: index 100000 is out of bounds for dimension 0 with size 100000/);
-    expect(() => take(x, tensor([2 ** 40]))).toThrow(/take: index 1099511627776 is out of bounds/);
-    expect(() => scatterAdd(x, 0, tensor([-(2 ** 40)]), tensor([1], { dtype: 'float32' }))).toThrow(/scatterAdd: index -1099511627776 is out of bounds/);
+    expect(() => gather(x, 0, long(idx))).toThrow(/gather: index 100000 is out of bounds for dimension 0 with size 100000/);
+    expect(() => take(x, long([2 ** 40]))).toThrow(/take: index 1099511627776 is out of bounds/);
+    expect(() => scatterAdd(x, 0, long([-(2 ** 40)]), tensor([1], { dtype: 'float32' }))).toThrow(/scatterAdd: index -1099511627776 is out of bounds/);
   });
 
   it('maskedSelect agrees with the coordinates nonzero returns', () => {
@@ -239,7 +243,7 @@ describe('large kernels and bounds', () => {
     const sel = nums(maskedSelect(x, mask));
     const [i, j, k] = nonzero(mask, { asTuple: true });
     const flat = nums(i!).map((a, n) => a * 30 + nums(j!)[n]! * 6 + nums(k!)[n]!);
-    expect(take(x, tensor(flat)).toArray()).toEqual(sel);
+    expect(take(x, long(flat)).toArray()).toEqual(sel);
   });
 
   it('searchsorted can return int32', () => {
@@ -276,7 +280,7 @@ describe('large kernels and bounds', () => {
 
   it('scatter reductions on float16 compute in float32', () => {
     const x = zeros([2], { dtype: 'float16' });
-    const out = scatterAdd(x, 0, tensor([0, 0, 1]), tensor([0.5, 0.25, 2], { dtype: 'float16' }));
+    const out = scatterAdd(x, 0, long([0, 0, 1]), tensor([0.5, 0.25, 2], { dtype: 'float16' }));
     expect(out.dtype).toBe('float16');
     expect(out.toArray()).toEqual([0.75, 2]);
   });

@@ -21,9 +21,9 @@ describe('printing like PyTorch', () => {
     ['fractional floats', () => f32([1.5, 2.25]), 'tensor([1.5000, 2.2500])'],
     ['common width with negatives', () => f32([-1.5, 2]), 'tensor([-1.5000,  2.0000])'],
     ['0-d float', () => f32(3.5), 'tensor(3.5000)'],
-    ['0-d int', () => tensor(5 as never), 'tensor(5)'],
+    ['0-d int', () => tensor(5 as never, { dtype: 'int64' }), 'tensor(5)'],
     ['0-d bool', () => tensor(true as never), 'tensor(True)'],
-    ['int64, right-aligned', () => tensor([1, -2, 300]), 'tensor([  1,  -2, 300])'],
+    ['int64, right-aligned', () => tensor([1, -2, 300], { dtype: 'int64' }), 'tensor([  1,  -2, 300])'],
     ['bool', () => tensor([true, false]), 'tensor([ True, False])'],
     ['float64 suffix', () => f32([1, 2], 'float64'), 'tensor([1., 2.], dtype=float64)'],
     ['int32 suffix', () => tensor([1, 2], { dtype: 'int32' }), 'tensor([1, 2], dtype=int32)'],
@@ -62,7 +62,7 @@ describe('printing like PyTorch', () => {
       '        [1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000],\n' +
       '        [1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000],\n' +
       '        [1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000]])'],
-    ['non-contiguous (transposed) view', () => view(tensor([1, 2, 3, 4, 5, 6]), [3, 2], [1, 3]), 'tensor([[1, 4],\n        [2, 5],\n        [3, 6]])'],
+    ['non-contiguous (transposed) view', () => view(tensor([1, 2, 3, 4, 5, 6], { dtype: 'int64' }), [3, 2], [1, 3]), 'tensor([[1, 4],\n        [2, 5],\n        [3, 6]])'],
     ['strided view with offset', () => view(f32([0, 1, 2, 3, 4, 5, 6, 7]), [3], [2], 1), 'tensor([1., 3., 5.])'],
   ];
   for (const [name, make, want] of cases) {
@@ -75,7 +75,7 @@ describe('printing like PyTorch', () => {
 
   test('summarisation formats only the printed edges (the hidden middle does not widen the columns)', () => {
     const vals = Array.from({ length: 2000 }, (_, i) => (i === 1000 ? 123456789 : i % 3));
-    expect(tensor(vals).toString()).toBe('tensor([0, 1, 2,  ..., 2, 0, 1])');
+    expect(tensor(vals, { dtype: 'int64' }).toString()).toBe('tensor([0, 1, 2,  ..., 2, 0, 1])');
   });
 
   test('console.log / util.inspect use the formatter', () => {
