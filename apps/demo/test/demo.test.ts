@@ -7,6 +7,7 @@ describe('demo', () => {
     const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
     const out = execFileSync(process.execPath, [main], { encoding: 'utf8', timeout: 120_000 });
     expect(out).toContain('tensor([[1., 2.],');
-    expect(out).toMatch(/matmul 256x256: [\d.]+ ms/);
+    expect(out).toMatch(/matmul 256x256: [\d.]+ ms per call, [\d.]+ GFLOP\/s/);
+    expect(out).toContain("cholesky(a) =");
   });
 });
