@@ -1,0 +1,25 @@
+/** The README's example must run as written (against the built loader). */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect, it } from 'vitest';
+
+it('runs the README example', async () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme);
+  expect(block, 'README has a ts example').not.toBeNull();
+  const lib = pathToFileURL(fileURLToPath(new URL('../lib/index.ts', import.meta.url))).href;
+  const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.readme-'));
+  const file = join(dir, 'example.ts');
+  writeFileSync(file, block![1]!.replaceAll("'@cinder/native'", `'${lib}'`));
+  const logs: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
+  try {
+    await import(/* @vite-ignore */ pathToFileURL(file).href);
+  } finally {
+    console.log = log;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(logs).toEqual(['1,2,3', String((await import('../lib/index.js')).cuda.isAvailable())]);
+});
