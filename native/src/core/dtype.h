@@ -69,7 +69,7 @@ inline bool isFloating(DType d) {
     switch (DT) {                                                                              \
       CINDER_CASE(Float32, float, __VA_ARGS__)                                                 \
       CINDER_CASE(Float64, double, __VA_ARGS__)                                                \
-      default: ::cinder::fail(OPNAME, ": not implemented for dtype ", ::cinder::dtypeName(DT)); \
+      default: ::cinder::fail(OPNAME, ": not supported for dtype ", ::cinder::dtypeName(DT)); \
     }                                                                                          \
   }()
 
@@ -83,7 +83,7 @@ inline bool isFloating(DType d) {
       CINDER_CASE(Int64, int64_t, __VA_ARGS__)                                                 \
       CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)                                                 \
       CINDER_CASE(Bool, uint8_t, __VA_ARGS__)                                                  \
-      default: ::cinder::fail(OPNAME, ": not implemented for dtype ", ::cinder::dtypeName(DT)); \
+      default: ::cinder::fail(OPNAME, ": not supported for dtype ", ::cinder::dtypeName(DT)); \
     }                                                                                          \
   }()
 
@@ -95,6 +95,6 @@ inline bool isFloating(DType d) {
       CINDER_CASE(Int64, int64_t, __VA_ARGS__)                                                 \
       CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)                                                 \
       CINDER_CASE(Bool, uint8_t, __VA_ARGS__)                                                  \
-      default: ::cinder::fail(OPNAME, ": not implemented for dtype ", ::cinder::dtypeName(DT)); \
+      default: ::cinder::fail(OPNAME, ": not supported for dtype ", ::cinder::dtypeName(DT)); \
     }                                                                                          \
   }()

@@ -177,7 +177,7 @@ void intBinary(BinaryOp op, const ElementwiseIter& it, T alpha, bool isBool, con
     CINDER_C(logicalOr, a != 0 || b != 0)
     CINDER_C(logicalXor, (a != 0) != (b != 0))
     default:
-      fail(name, ": not implemented for integer dtypes");
+      fail(name, ": not supported for integer dtypes");
   }
   if (zeroDiv.load()) fail(name, ": ZeroDivisionError: integer division by zero");
 }
@@ -198,7 +198,7 @@ void binaryOp(BinaryOp op, const TensorDesc& out, const TensorDesc& a, const Ten
     case DType::Int64: intBinary<int64_t>(op, it, (int64_t)alpha, false, name); break;
     case DType::Uint8: intBinary<uint8_t>(op, it, (uint8_t)(int64_t)alpha, false, name); break;
     case DType::Bool: intBinary<uint8_t>(op, it, (uint8_t)(int64_t)alpha, true, name); break;
-    default: fail(name, ": not implemented for dtype ", dtypeName(a.dtype));
+    default: fail(name, ": not supported for dtype ", dtypeName(a.dtype));
   }
 }
 

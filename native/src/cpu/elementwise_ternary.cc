@@ -20,7 +20,7 @@ void typedTernary(TernaryOp op, const ElementwiseIter& it, const char* name) {
           return std::fabs(w) < T(0.5) ? s + w * (e - s) : e - (e - s) * (T(1) - w);
         });
       } else {
-        fail(name, ": not implemented for integer dtypes");
+        fail(name, ": not supported for integer dtypes");
       }
       break;
     case TernaryOp::clamp:
@@ -50,7 +50,7 @@ void ternaryOp(TernaryOp op, const TensorDesc& out, const TensorDesc& x, const T
     case DType::Int32: typedTernary<int32_t>(op, it, name); break;
     case DType::Int64: typedTernary<int64_t>(op, it, name); break;
     case DType::Uint8: case DType::Bool: typedTernary<uint8_t>(op, it, name); break;
-    default: fail(name, ": not implemented for dtype ", dtypeName(out.dtype));
+    default: fail(name, ": not supported for dtype ", dtypeName(out.dtype));
   }
 }
 

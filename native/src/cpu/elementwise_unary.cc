@@ -193,7 +193,7 @@ void intUnary(UnaryOp op, const TensorDesc& out, const TensorDesc& in, const Ele
       break;
     }
     default:
-      fail(name, ": not implemented for integer dtype ", dtypeName(in.dtype));
+      fail(name, ": not supported for integer dtype ", dtypeName(in.dtype));
   }
 }
 
@@ -211,7 +211,7 @@ void unaryOp(UnaryOp op, const TensorDesc& out, const TensorDesc& in, const doub
     case DType::Int32: intUnary<int32_t>(op, out, in, it, params, name); break;
     case DType::Int64: intUnary<int64_t>(op, out, in, it, params, name); break;
     case DType::Uint8: case DType::Bool: intUnary<uint8_t>(op, out, in, it, params, name); break;
-    default: fail(name, ": not implemented for dtype ", dtypeName(in.dtype));
+    default: fail(name, ": not supported for dtype ", dtypeName(in.dtype));
   }
 }
 

@@ -259,7 +259,7 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
     });
     return;
   }
-  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not implemented for bool");
+  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
   const bool tracked = reduce == ScatterReduce::Mean || !includeSelf;
   const int64_t numel = self.numel();
   CINDER_CHECK(!tracked || self.isContiguous(), op, ": internal: reduce '", reduceName(reduce), "' needs a contiguous self");

@@ -48,7 +48,7 @@ void gather(const TensorDesc& t, int nb, int64_t b, const int64_t* bshape, int64
   int64_t off = batchOffset(t, nb, b, bshape);
   if (t.dtype == DType::Float64) gatherT<double>(t, off, rows, cols, dst);
   else if (t.dtype == DType::Float32) gatherT<float>(t, off, rows, cols, dst);
-  else fail("linalg: not implemented for dtype ", dtypeName(t.dtype));
+  else fail("linalg: not supported for dtype ", dtypeName(t.dtype));
 }
 
 // Writes n values to element offset `off` of a contiguous output.

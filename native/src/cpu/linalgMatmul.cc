@@ -73,7 +73,7 @@ void matmulBatched(const TensorDesc& a, const TensorDesc& b, const TensorDesc& o
     case DType::Float64: dispatchType(double(0)); break;
     case DType::Int32: dispatchType(int32_t(0)); break;
     case DType::Int64: dispatchType(int64_t(0)); break;
-    default: fail(op, ": not implemented for dtype ", dtypeName(out.dtype));
+    default: fail(op, ": not supported for dtype ", dtypeName(out.dtype));
   }
 }
 

@@ -128,13 +128,13 @@ uint64_t fillTyped(FillOp op, T* out, int64_t n, double a, double b, DType dt, c
         case DType::Int64: range = (uint64_t)std::numeric_limits<int64_t>::max(); break;
         case DType::Uint8: range = 256; break;
         case DType::Bool: range = 2; break;
-        default: fail(name, ": not implemented for dtype ", dtypeName(dt));
+        default: fail(name, ": not supported for dtype ", dtypeName(dt));
       }
       return fillInt(out, n, 0, range, g);
     }
     default: break;
   }
-  fail(name, ": not implemented for dtype ", dtypeName(dt));
+  fail(name, ": not supported for dtype ", dtypeName(dt));
 }
 
 template <typename T>

@@ -427,7 +427,7 @@ function unaryFn(name: string, kind: UKind, inplace: boolean): UnaryFn {
   }
   if (name === 'abs') {
     return (x) => {
-      noBool(op, x, 'not implemented for dtype bool');
+      noBool(op, x, 'not supported for dtype bool');
       return unary(op, code, kind, x, 0, 0, 0, inplace, undefined);
     };
   }
@@ -632,7 +632,7 @@ function clampImpl(op: string, x: Tensor, lo: ClampArg | ClampOptions, hi: Clamp
   if (min !== null && !(min instanceof Tensor)) checkScalar(min, op, 'min');
   if (max !== null && !(max instanceof Tensor)) checkScalar(max, op, 'max');
   const rdt = resultTypeOf([x, min, max]);
-  if (x.dtype === 'bool' && rdt === 'bool') throw new TypeError(`${op}: not implemented for dtype bool`);
+  if (x.dtype === 'bool' && rdt === 'bool') throw new TypeError(`${op}: not supported for dtype bool`);
   const attrs = { min, max };
   if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
     // Number bounds: a unary kernel with the bounds as attributes.

@@ -347,7 +347,7 @@ function prepareScatter(
     }
     reduceCode = r;
   }
-  if (reduceCode !== 0 && x.dtype === 'bool') throw new TypeError(`${op}: reduce '${reduce}' is not implemented for bool`);
+  if (reduceCode !== 0 && x.dtype === 'bool') throw new TypeError(`${op}: reduce '${reduce}' is not supported for bool`);
   let srcT: Tensor;
   if (src instanceof Tensor) {
     if (src.dtype !== x.dtype) throw new TypeError(`${op}: expected src of dtype ${x.dtype} (self's dtype), got ${src.dtype}`);
@@ -823,7 +823,7 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
       );
     }
   }
-  if (vals.dtype === 'bool' || sortedSequence.dtype === 'bool') throw new TypeError(`${op}: not implemented for bool`);
+  if (vals.dtype === 'bool' || sortedSequence.dtype === 'bool') throw new TypeError(`${op}: not supported for bool`);
   const dt: DType = promoteTypes(sortedSequence.dtype, vals.dtype);
   const outDtype: DType = opts.outInt32 ? 'int32' : 'int64';
   const sorter = opts.sorter;

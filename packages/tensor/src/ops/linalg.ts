@@ -53,7 +53,7 @@ function sameDType(op: string, a: Tensor, b: Tensor): void {
 
 /** The dtype the native kernel computes in, or an error for dtypes matmul does not support. */
 function computeDType(op: string, d: DType): DType {
-  if (d === 'bool') throw new TypeError(`${op}: not implemented for dtype bool`);
+  if (d === 'bool') throw new TypeError(`${op}: not supported for dtype bool`);
   if (d === 'uint8') return 'int32';
   return FLOAT_COMPUTE[d] ?? d;
 }

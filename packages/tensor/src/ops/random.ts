@@ -354,7 +354,7 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   }
   checkDevice(o, 'randint');
   const dtype = o?.dtype === undefined ? 'int64' : checkDType(o.dtype, 'randint');
-  if (dtype === 'bool') throw new TypeError('randint: not implemented for dtype bool');
+  if (dtype === 'bool') throw new TypeError('randint: not supported for dtype bool');
   const gen = genOf(o, 'randint');
   return finish(dispatch('randint', [], { shape, low, high, dtype }, () => intFill('randint', shape, low, high, dtype, gen)), o);
 }
@@ -364,7 +364,7 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   checkDevice(opts, 'randperm');
   const dtype = opts?.dtype === undefined ? 'int64' : checkDType(opts.dtype, 'randperm');
-  if (dtype === 'bool') throw new TypeError('randperm: not implemented for dtype bool');
+  if (dtype === 'bool') throw new TypeError('randperm: not supported for dtype bool');
   if (n > 0) {
     const hi = INT_BOUNDS[dtype]![1];
     if (n - 1 >= hi) throw new RangeError(`randperm: n=${n} is too large for dtype ${dtype}`);

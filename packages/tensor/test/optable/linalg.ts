@@ -274,7 +274,7 @@ export const linalgOps: OpInfo[] = [
       { args: [{ shape: [2, 3], dtype: 'float32' }, { shape: [3, 2], dtype: 'float64' }], throws: /matmul: .*float32 and float64/ },
       { args: [{ shape: [] }, { shape: [3] }], throws: /matmul: both arguments need at least 1 dimension/ },
       { args: [{ shape: [2, 2, 3] }, { shape: [3, 3, 2] }], throws: /matmul: shapes \[2\] and \[3\] cannot be broadcast/ },
-      { args: [{ shape: [2, 2], dtype: 'bool' }, { shape: [2, 2], dtype: 'bool' }], throws: /matmul: not implemented for dtype bool/ },
+      { args: [{ shape: [2, 2], dtype: 'bool' }, { shape: [2, 2], dtype: 'bool' }], throws: /matmul: not supported for dtype bool/ },
     ],
   },
   {
