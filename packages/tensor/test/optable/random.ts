@@ -24,9 +24,7 @@ interface Spec {
   shape: (args: any[], o: Opts) => number[];
   dtype: (args: any[], o: Opts) => DType;
   support?: Support;
-  samples: Sample[];
-  dtypes?: DType[];
-  errors?: ErrorCase[];
+  samples: Sample[]; dtypes?: DType[]; errors?: ErrorCase[];
   /** The op returns (and fills) args[0]. */
   inPlace?: boolean;
 }
@@ -102,7 +100,6 @@ function entry(s: Spec): OpInfo {
 }
 
 const T = (shape: number[], extra: Record<string, unknown> = {}) => ({ shape, ...extra });
-const FLOATS: DType[] = ['float32', 'float64'];
 /** Shape-only creation: 2-d, 0-d, zero-size, float64 through opts. */
 const shapeSamples = (extraOpts: Record<string, unknown> = {}): Sample[] => [
   { name: '2-d', args: [[8, 9]], opts: extraOpts },
@@ -112,30 +109,23 @@ const shapeSamples = (extraOpts: Record<string, unknown> = {}): Sample[] => [
 ];
 
 export const randomOps: OpInfo[] = [
-  entry({
-    name: 'rand', f: ([s], o) => rand(s, o), shape: ([s]) => s, dtype: optDtype('float32'),
+  entry({ name: 'rand', f: ([s], o) => rand(s, o), shape: ([s]) => s, dtype: optDtype('float32'),
     support: inRange(0, 1), samples: shapeSamples(), dtypes: ['float32'],
     errors: [{ args: [[2, -1]], throws: /rand: invalid size -1/ }, { args: [[2]], opts: { dtype: 'int32' }, throws: /rand: expected a floating-point dtype, got int32/ }],
   }),
-  entry({
-    name: 'randn', f: ([s], o) => randn(s, o), shape: ([s]) => s, dtype: optDtype('float32'),
+  entry({ name: 'randn', f: ([s], o) => randn(s, o), shape: ([s]) => s, dtype: optDtype('float32'),
     support: bothSigns, samples: shapeSamples(), dtypes: ['float32'],
     errors: [{ args: [[3]], opts: { dtype: 'int64' }, throws: /randn: expected a floating-point dtype, got int64/ }],
   }),
-  entry({
-    name: 'randint',
+  entry({ name: 'randint',
     f: (a, o) => (a.length === 2 ? randint(a[0], a[1], o) : randint(a[0], a[1], a[2], o)),
     shape: (a) => a[a.length - 1], dtype: optDtype('int64'),
     support: (v, sh, a, o) => (a.length === 2 ? inRange(0, a[0], true) : inRange(a[0], a[1], true))(v, sh, a, o),
     samples: [
-      { name: '(high, shape)', args: [6, [10, 10]] },
-      { name: '(low, high, shape)', args: [-5, 5, [4, 7]] },
-      { name: 'int32', args: [-3, 250, [50]], opts: { dtype: 'int32' } },
-      { name: 'uint8', args: [250, 256, [40]], opts: { dtype: 'uint8' } },
-      { name: 'float64', args: [0, 3, [2, 6]], opts: { dtype: 'float64' } },
-      { name: 'one value', args: [3, 4, [5]] },
-      { name: '0-d', args: [0, 2, []] },
-      { name: 'zero-size', args: [0, 2, [3, 0]] },
+      { name: '(high, shape)', args: [6, [10, 10]] }, { name: '(low, high, shape)', args: [-5, 5, [4, 7]] },
+      { name: 'int32', args: [-3, 250, [50]], opts: { dtype: 'int32' } }, { name: 'uint8', args: [250, 256, [40]], opts: { dtype: 'uint8' } },
+      { name: 'float64', args: [0, 3, [2, 6]], opts: { dtype: 'float64' } }, { name: 'one value', args: [3, 4, [5]] },
+      { name: '0-d', args: [0, 2, []] }, { name: 'zero-size', args: [0, 2, [3, 0]] },
     ],
     dtypes: ['int64'],
     errors: [
@@ -145,8 +135,7 @@ export const randomOps: OpInfo[] = [
       { args: [0, 2, [2]], opts: { dtype: 'bool' }, throws: /randint: not implemented for dtype bool/ },
     ],
   }),
-  entry({
-    name: 'randperm', f: ([n], o) => randperm(n, o), shape: ([n]) => [n], dtype: optDtype('int64'),
+  entry({ name: 'randperm', f: ([n], o) => randperm(n, o), shape: ([n]) => [n], dtype: optDtype('int64'),
     support: (v, [n]) => expect(Array.from(v).sort((x, y) => x - y)).toEqual(Array.from({ length: n! }, (_, i) => i)),
     samples: [
       { args: [50] }, { args: [1] }, { name: 'empty', args: [0] },
@@ -158,8 +147,7 @@ export const randomOps: OpInfo[] = [
       { args: [300], opts: { dtype: 'uint8' }, throws: /randperm: n=300 is too large for dtype uint8/ },
     ],
   }),
-  entry({
-    name: 'uniform',
+  entry({ name: 'uniform',
     f: ([lo, hi, s], o) => uniform(lo, hi, s, o),
     shape: (a) => (a[0] instanceof Tensor || a[1] instanceof Tensor ? bshape(a.slice(0, 2), a[2]) : a[2] ?? []),
     dtype: (a, o) => (a[0] instanceof Tensor || a[1] instanceof Tensor ? paramDtype(a) : optDtype('float32')(a, o)),
@@ -168,8 +156,7 @@ export const randomOps: OpInfo[] = [
       if (!(v[i]! >= l && v[i]! < h)) expect.fail(`element ${i}: ${v[i]} outside [${l}, ${h})`);
     }),
     samples: [
-      { name: 'numbers', args: [-1, 3, [6, 7]] },
-      { name: 'numbers, float64', args: [2, 2.5, [20]], opts: { dtype: 'float64' } },
+      { name: 'numbers', args: [-1, 3, [6, 7]] }, { name: 'numbers, float64', args: [2, 2.5, [20]], opts: { dtype: 'float64' } },
       { name: 'numbers, 0-d', args: [0, 1] },
       { name: 'tensors broadcast, strided', args: [T([3, 1], { low: -3, high: -1 }), T([4], { low: 1, high: 3, noncontig: true })] },
       { name: 'tensor and number', args: [T([2, 5], { low: -1, high: 0, noncontig: true }), 4] },
@@ -187,8 +174,7 @@ export const randomOps: OpInfo[] = [
       { args: [T([2]), T([3])], throws: /uniform: shapes \[2\] and \[3\] cannot be broadcast together/ },
     ],
   }),
-  entry({
-    name: 'normal',
+  entry({ name: 'normal',
     f: ([m, s, sh], o) => normal(m, s, sh, o),
     shape: (a) => (a[0] instanceof Tensor || a[1] instanceof Tensor ? bshape(a.slice(0, 2), a[2]) : a[2] ?? []),
     dtype: (a, o) => (a[0] instanceof Tensor || a[1] instanceof Tensor ? paramDtype(a) : optDtype('float32')(a, o)),
@@ -198,44 +184,35 @@ export const randomOps: OpInfo[] = [
       each(sh, (idx, i) => { if (pAt(s, idx) === 0) expect(v[i], `element ${i} with std 0`).toBe(pAt(m, idx)); });
     },
     samples: [
-      { name: 'numbers', args: [2, 0.5, [9, 9]] },
-      { name: 'std 0', args: [1.5, 0, [4]], opts: { dtype: 'float64' } },
+      { name: 'numbers', args: [2, 0.5, [9, 9]] }, { name: 'std 0', args: [1.5, 0, [4]], opts: { dtype: 'float64' } },
       { name: 'tensors broadcast, strided', args: [T([2, 3], { noncontig: true }), T([3], { values: [0, 1, 0], noncontig: true })] },
-      { name: 'tensor mean, number std', args: [T([4, 2]), 0] },
-      { name: 'number mean, tensor std', args: [0.25, T([3], { values: [2, 0, 0.5] })] },
-      { name: '0-d', args: [T([]), T([], { values: [0] })] },
-      { name: 'zero-size', args: [T([2, 0]), 1] },
+      { name: 'tensor mean, number std', args: [T([4, 2]), 0] }, { name: 'number mean, tensor std', args: [0.25, T([3], { values: [2, 0, 0.5] })] },
+      { name: '0-d', args: [T([]), T([], { values: [0] })] }, { name: 'zero-size', args: [T([2, 0]), 1] },
     ],
     errors: [
-      { args: [0, -1, [2]], throws: /normal: expected std >= 0, got -1/ },
-      { args: [0, NaN, [2]], throws: /normal: std must be a number, got NaN/ },
+      { args: [0, -1, [2]], throws: /normal: expected std >= 0, got -1/ }, { args: [0, NaN, [2]], throws: /normal: std must be a number, got NaN/ },
       { args: [T([2, 3]), 1, [3, 2]], throws: /normal: shapes \[2, 3\] and \[3, 2\] cannot be broadcast together/ },
       { name: 'negative std tensor', args: [T([2]), T([2], { values: [1, -1] })], throws: /normal: expected std >= 0, got -1/ },
       { name: 'NaN std tensor', args: [0, T([2], { values: [NaN, 1] })], throws: /normal: expected std >= 0, got nan/i },
     ],
   }),
-  entry({
-    name: 'exponential',
+  entry({ name: 'exponential',
     f: ([r, sh], o) => exponential(r, sh, o),
     shape: (a) => (a[0] instanceof Tensor ? bshape([a[0]], a[1]) : a[1] ?? []),
     dtype: (a, o) => (a[0] instanceof Tensor ? paramDtype(a) : optDtype('float32')(a, o)),
     support: (v, sh, a, o) => { finite(v, sh, a, o); nonNeg()(v, sh, a, o); },
     samples: [
-      { name: 'number', args: [2, [6, 8]] },
-      { name: 'number, float64', args: [0.1, [10]], opts: { dtype: 'float64' } },
+      { name: 'number', args: [2, [6, 8]] }, { name: 'number, float64', args: [0.1, [10]], opts: { dtype: 'float64' } },
       { name: 'tensor, strided', args: [T([3, 4], { low: 0.5, high: 3, noncontig: true })] },
-      { name: 'tensor with shape', args: [T([4], { low: 0.5, high: 3 }), [2, 4]] },
-      { name: '0-d', args: [T([], { low: 1, high: 2 })] },
+      { name: 'tensor with shape', args: [T([4], { low: 0.5, high: 3 }), [2, 4]] }, { name: '0-d', args: [T([], { low: 1, high: 2 })] },
       { name: 'zero-size', args: [T([0], { low: 1, high: 2 })] },
     ],
     errors: [
-      { args: [0, [2]], throws: /exponential: expected rate > 0, got 0/ },
-      { args: [-1, [2]], throws: /exponential: expected rate > 0, got -1/ },
+      { args: [0, [2]], throws: /exponential: expected rate > 0, got 0/ }, { args: [-1, [2]], throws: /exponential: expected rate > 0, got -1/ },
       { name: 'rate tensor', args: [T([3], { values: [1, 0.5, -2] })], throws: /exponential: expected rate > 0, got -2/ },
     ],
   }),
-  entry({
-    name: 'bernoulli', f: ([p], o) => bernoulli(p, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'bernoulli', f: ([p], o) => bernoulli(p, o), shape: shapeOfArg(0), dtype: paramDtype,
     // p = 0 and p = 1 are certain outcomes.
     support: (v, sh, [p], o) => {
       inRange(0, 1, true, true)(v, sh, [], o);
@@ -244,10 +221,8 @@ export const randomOps: OpInfo[] = [
     },
     samples: [
       { name: 'strided', args: [T([6, 7], { low: 0, high: 1, noncontig: true })] },
-      { name: 'certain outcomes', args: [T([2, 3], { values: [0, 1, 1, 0, 1, 0] })] },
-      { name: '{ p }', args: [T([5, 4])], opts: { p: 0.3 } },
-      { name: '{ p: 1 }', args: [T([3], { noncontig: true })], opts: { p: 1 } },
-      { name: '0-d', args: [T([], { values: [1] })] },
+      { name: 'certain outcomes', args: [T([2, 3], { values: [0, 1, 1, 0, 1, 0] })] }, { name: '{ p }', args: [T([5, 4])], opts: { p: 0.3 } },
+      { name: '{ p: 1 }', args: [T([3], { noncontig: true })], opts: { p: 1 } }, { name: '0-d', args: [T([], { values: [1] })] },
       { name: 'zero-size', args: [T([0, 2], { low: 0, high: 1 })] },
     ],
     errors: [
@@ -257,8 +232,7 @@ export const randomOps: OpInfo[] = [
       { name: 'probs tensor', args: [T([2, 2], { values: [0, 1, 0.5, 1.5] })], throws: /bernoulli: expected all probabilities in \[0, 1\], got 1.5/ },
     ],
   }),
-  entry({
-    name: 'multinomial',
+  entry({ name: 'multinomial',
     f: ([p, n], o) => multinomial(p, n, o),
     shape: ([p, n]) => (p.ndim === 2 ? [p.shape[0], n] : [n]),
     dtype: () => 'int64',
@@ -294,13 +268,11 @@ export const randomOps: OpInfo[] = [
       { name: 'zero row', args: [T([2, 2], { values: [1, 1, 0, 0] }), 1], throws: /multinomial: invalid multinomial distribution \(sum of probabilities <= 0 in row 1\)/ },
     ],
   }),
-  entry({
-    name: 'standardGamma', f: ([a], o) => standardGamma(a, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'standardGamma', f: ([a], o) => standardGamma(a, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, a, o) => { finite(v, sh, a, o); nonNeg()(v, sh, a, o); },
     samples: [
       { name: 'strided', args: [T([5, 6], { low: 0.1, high: 4, noncontig: true })] },
-      { name: 'alpha < 1', args: [T([40], { low: 0.01, high: 0.5 })] },
-      { name: '0-d', args: [T([], { values: [2] })] },
+      { name: 'alpha < 1', args: [T([40], { low: 0.01, high: 0.5 })] }, { name: '0-d', args: [T([], { values: [2] })] },
       { name: 'zero-size', args: [T([3, 0])] },
     ],
     errors: [
@@ -309,15 +281,13 @@ export const randomOps: OpInfo[] = [
       { args: [T([2], { dtype: 'int32', low: 1, high: 3 })], throws: /standardGamma: expected floating-point parameters, got int32/ },
     ],
   }),
-  entry({
-    name: 'beta', f: ([a, b], o) => beta(a, b, o), shape: (a) => bshape(a), dtype: paramDtype,
+  entry({ name: 'beta', f: ([a, b], o) => beta(a, b, o), shape: (a) => bshape(a), dtype: paramDtype,
     support: inRange(0, 1, false, true),
     samples: [
       { name: 'broadcast, strided', args: [T([3, 1], { low: 0.2, high: 3 }), T([4], { low: 0.2, high: 3, noncontig: true })] },
       { name: 'small concentrations', args: [T([30], { low: 0.01, high: 0.1 }), 0.05] },
       { name: 'number and tensor', args: [2, T([2, 2], { low: 0.5, high: 1 })] },
-      { name: '0-d', args: [T([], { values: [1] }), T([], { values: [1] })] },
-      { name: 'zero-size', args: [T([0, 2], { low: 1, high: 2 }), 1] },
+      { name: '0-d', args: [T([], { values: [1] }), T([], { values: [1] })] }, { name: 'zero-size', args: [T([0, 2], { low: 1, high: 2 }), 1] },
     ],
     errors: [
       { args: [T([2], { values: [1, 0] }), 1], throws: /beta: expected concentration a > 0, got 0/ },
@@ -325,8 +295,7 @@ export const randomOps: OpInfo[] = [
       { args: [T([2], { low: 1, high: 2 }), T([3], { low: 1, high: 2 })], throws: /beta: shapes \[2\] and \[3\] cannot be broadcast together/ },
     ],
   }),
-  entry({
-    name: 'dirichlet', f: ([a], o) => dirichlet(a, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'dirichlet', f: ([a], o) => dirichlet(a, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, a, o) => {
       inRange(0, 1, false, true)(v, sh, a, o);
       const k = sh[sh.length - 1]!;
@@ -339,8 +308,7 @@ export const randomOps: OpInfo[] = [
     samples: [
       { name: 'rows, strided', args: [T([4, 3], { low: 0.2, high: 3, noncontig: true })] },
       { name: 'small concentrations', args: [T([3, 5], { low: 0.01, high: 0.1 })] },
-      { name: 'batched 3-d', args: [T([2, 2, 4], { low: 0.5, high: 2 })] },
-      { name: '1-d', args: [T([6], { low: 1, high: 2 })] },
+      { name: 'batched 3-d', args: [T([2, 2, 4], { low: 0.5, high: 2 })] }, { name: '1-d', args: [T([6], { low: 1, high: 2 })] },
       { name: 'zero-size', args: [T([0, 3], { low: 1, high: 2 })] },
     ],
     errors: [
@@ -349,16 +317,14 @@ export const randomOps: OpInfo[] = [
       { args: [T([3], { values: [1, 0, 1] })], throws: /dirichlet: expected concentration alpha > 0, got 0/ },
     ],
   }),
-  entry({
-    name: 'poisson', f: ([r], o) => poisson(r, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'poisson', f: ([r], o) => poisson(r, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, [r], o) => {
       nonNeg(true)(v, sh, [], o);
       each(sh, (idx, i) => { if (pAt(r, idx) === 0) expect(v[i], `element ${i} of rate 0`).toBe(0); });
     },
     samples: [
       { name: 'small and large rates, strided', args: [T([4, 5], { low: 0, high: 40, noncontig: true })] },
-      { name: 'rate 0', args: [T([4], { values: [0, 3, 0, 100] })] },
-      { name: '0-d', args: [T([], { values: [5] })] },
+      { name: 'rate 0', args: [T([4], { values: [0, 3, 0, 100] })] }, { name: '0-d', args: [T([], { values: [5] })] },
       { name: 'zero-size', args: [T([0])] },
     ],
     errors: [
@@ -366,8 +332,7 @@ export const randomOps: OpInfo[] = [
       { args: [T([2], { dtype: 'int64', low: 1, high: 3 })], throws: /poisson: expected floating-point parameters, got int64/ },
     ],
   }),
-  entry({
-    name: 'binomial', f: ([n, p], o) => binomial(n, p, o), shape: (a) => bshape(a), dtype: paramDtype,
+  entry({ name: 'binomial', f: ([n, p], o) => binomial(n, p, o), shape: (a) => bshape(a), dtype: paramDtype,
     // prob 0 and prob 1 are certain outcomes.
     support: (v, sh, [n, p]) => each(sh, (idx, i) => {
       const c = pAt(n, idx), q = pAt(p, idx);
@@ -376,8 +341,7 @@ export const randomOps: OpInfo[] = [
     }),
     samples: [
       { name: 'broadcast, strided', args: [T([3, 1], { values: [0, 5, 200] }), T([4], { values: [0, 0.3, 0.9, 1], noncontig: true })] },
-      { name: 'number count', args: [10, T([2, 3], { low: 0, high: 1 })] },
-      { name: '0-d', args: [T([], { values: [7] }), T([], { values: [0.5] })] },
+      { name: 'number count', args: [10, T([2, 3], { low: 0, high: 1 })] }, { name: '0-d', args: [T([], { values: [7] }), T([], { values: [0.5] })] },
       { name: 'zero-size', args: [T([0], { values: [] }), 0.5] },
     ],
     errors: [
@@ -387,75 +351,60 @@ export const randomOps: OpInfo[] = [
       { args: [T([2], { values: [3, 3] }), T([3], { low: 0, high: 1 })], throws: /binomial: shapes \[2\] and \[3\] cannot be broadcast together/ },
     ],
   }),
-  entry({
-    name: 'randLike', f: ([x], o) => randLike(x, o), shape: shapeOfArg(0), dtype: (a, o) => optDtype(paramDtype(a))(a, o),
+  entry({ name: 'randLike', f: ([x], o) => randLike(x, o), shape: shapeOfArg(0), dtype: (a, o) => optDtype(paramDtype(a))(a, o),
     support: inRange(0, 1),
     samples: [{ args: [T([5, 6], { noncontig: true })] }, { args: [T([])] }, { args: [T([2, 0])] }, { name: 'dtype override', args: [T([4])], opts: { dtype: 'float64' } }],
     errors: [{ args: [T([2], { dtype: 'int32' })], throws: /rand: expected a floating-point dtype, got int32/ }],
   }),
-  entry({
-    name: 'randnLike', f: ([x], o) => randnLike(x, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'randnLike', f: ([x], o) => randnLike(x, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: bothSigns, samples: [{ args: [T([9, 8], { noncontig: true })] }, { args: [T([])] }, { args: [T([0, 3])] }],
   }),
-  entry({
-    name: 'randintLike',
+  entry({ name: 'randintLike',
     f: (a, o) => (a.length === 2 ? randintLike(a[0], a[1], o) : randintLike(a[0], a[1], a[2], o)),
     shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, a, o) => (a.length === 2 ? inRange(0, a[1], true) : inRange(a[1], a[2], true))(v, sh, a, o),
     samples: [
-      { name: '(x, high)', args: [T([6, 5], { noncontig: true }), 4] },
-      { name: '(x, low, high)', args: [T([3, 3]), -7, -2] },
-      { name: 'int32 x', args: [T([20], { dtype: 'int32' }), 0, 1000] },
-      { name: '0-d', args: [T([]), 3] },
+      { name: '(x, high)', args: [T([6, 5], { noncontig: true }), 4] }, { name: '(x, low, high)', args: [T([3, 3]), -7, -2] },
+      { name: 'int32 x', args: [T([20], { dtype: 'int32' }), 0, 1000] }, { name: '0-d', args: [T([]), 3] },
     ],
     errors: [{ args: [T([2]), 3, 3], throws: /randint: expected low < high, got low=3 high=3/ }],
   }),
-  entry({
-    name: 'uniform_', inPlace: true, f: ([x, a, b], o) => uniform_(x, a, b, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'uniform_', inPlace: true, f: ([x, a, b], o) => uniform_(x, a, b, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, [, a = 0, b = 1], o) => inRange(a, b)(v, sh, [], o),
     samples: [
-      { name: 'default [0, 1)', args: [T([5, 7])] },
-      { name: 'strided', args: [T([4, 6], { noncontig: true }), -3, -2] },
-      { name: '0-d', args: [T([]), 10, 11] },
-      { name: 'zero-size', args: [T([0, 2]), 0, 1] },
+      { name: 'default [0, 1)', args: [T([5, 7])] }, { name: 'strided', args: [T([4, 6], { noncontig: true }), -3, -2] },
+      { name: '0-d', args: [T([]), 10, 11] }, { name: 'zero-size', args: [T([0, 2]), 0, 1] },
     ],
     errors: [
       { args: [T([2]), 1, 0], throws: /uniform_: expected from <= to, got from=1 to=0/ },
       { args: [T([2], { dtype: 'int32' })], throws: /uniform_: expected a floating-point tensor, got int32/ },
     ],
   }),
-  entry({
-    name: 'normal_', inPlace: true, f: ([x, m, s], o) => normal_(x, m, s, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'normal_', inPlace: true, f: ([x, m, s], o) => normal_(x, m, s, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, [, m, s], o) => { finite(v, sh, [], o); if (s === 0) for (const x of v) expect(x).toBe(m); },
     samples: [
-      { name: 'defaults', args: [T([8, 8])] },
-      { name: 'strided, std 0', args: [T([3, 4], { noncontig: true }), 0.5, 0] },
-      { name: '0-d', args: [T([]), -1, 2] },
-      { name: 'zero-size', args: [T([0])] },
+      { name: 'defaults', args: [T([8, 8])] }, { name: 'strided, std 0', args: [T([3, 4], { noncontig: true }), 0.5, 0] },
+      { name: '0-d', args: [T([]), -1, 2] }, { name: 'zero-size', args: [T([0])] },
     ],
     errors: [
       { args: [T([2]), 0, -1], throws: /normal_: expected std >= 0, got -1/ },
       { args: [T([2], { dtype: 'int64' })], throws: /normal_: expected a floating-point tensor, got int64/ },
     ],
   }),
-  entry({
-    name: 'exponential_', inPlace: true, f: ([x, l], o) => exponential_(x, l, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'exponential_', inPlace: true, f: ([x, l], o) => exponential_(x, l, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, a, o) => { finite(v, sh, a, o); nonNeg()(v, sh, a, o); },
     samples: [{ args: [T([6, 6])] }, { name: 'strided', args: [T([3, 5], { noncontig: true }), 4] }, { args: [T([]), 0.5] }, { args: [T([2, 0])] }],
     errors: [{ args: [T([2]), 0], throws: /exponential_: expected lambd > 0, got 0/ }, { args: [T([2]), -2], throws: /exponential_: expected lambd > 0, got -2/ }],
   }),
-  entry({
-    name: 'bernoulli_', inPlace: true, f: ([x, p], o) => bernoulli_(x, p, o), shape: shapeOfArg(0), dtype: paramDtype,
+  entry({ name: 'bernoulli_', inPlace: true, f: ([x, p], o) => bernoulli_(x, p, o), shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, [, p], o) => {
       inRange(0, 1, true, true)(v, sh, [], o);
       each(sh, (idx, i) => { const q = pAt(p ?? 0.5, idx); if (q === 0 || q === 1) expect(v[i]).toBe(q); });
     },
     samples: [
-      { name: 'default p', args: [T([6, 6])] },
-      { name: 'p 1, strided', args: [T([3, 4], { noncontig: true }), 1] },
+      { name: 'default p', args: [T([6, 6])] }, { name: 'p 1, strided', args: [T([3, 4], { noncontig: true }), 1] },
       { name: 'tensor p broadcast, strided', args: [T([3, 4], { noncontig: true }), T([4], { values: [0, 1, 0.5, 1], noncontig: true })] },
-      { name: 'int64 x', args: [T([5], { dtype: 'int64' }), 0.5] },
-      { name: '0-d', args: [T([]), 0] },
+      { name: 'int64 x', args: [T([5], { dtype: 'int64' }), 0.5] }, { name: '0-d', args: [T([]), 0] },
       { name: 'zero-size', args: [T([0, 3])] },
     ],
     errors: [
@@ -464,8 +413,7 @@ export const randomOps: OpInfo[] = [
       { args: [T([2]), T([2], { values: [0.5, 2] })], throws: /bernoulli: expected all probabilities in \[0, 1\], got 2/ },
     ],
   }),
-  entry({
-    name: 'random_', inPlace: true,
+  entry({ name: 'random_', inPlace: true,
     f: (a, o) => (a.length === 1 ? random_(a[0], o) : a.length === 2 ? random_(a[0], a[1], o) : random_(a[0], a[1], a[2], o)),
     shape: shapeOfArg(0), dtype: paramDtype,
     support: (v, sh, a, o) => {
@@ -475,12 +423,9 @@ export const randomOps: OpInfo[] = [
       inRange(lo, hi, true)(v, sh, a, o);
     },
     samples: [
-      { name: '(to)', args: [T([5, 6]), 10] },
-      { name: '(from, to), strided', args: [T([4, 4], { noncontig: true }), -20, -10] },
-      { name: 'full range', args: [T([40])] },
-      { name: 'int32', args: [T([30], { dtype: 'int32' }), 100, 105] },
-      { name: '0-d', args: [T([]), 3, 4] },
-      { name: 'zero-size', args: [T([0]), 5] },
+      { name: '(to)', args: [T([5, 6]), 10] }, { name: '(from, to), strided', args: [T([4, 4], { noncontig: true }), -20, -10] },
+      { name: 'full range', args: [T([40])] }, { name: 'int32', args: [T([30], { dtype: 'int32' }), 100, 105] },
+      { name: '0-d', args: [T([]), 3, 4] }, { name: 'zero-size', args: [T([0]), 5] },
     ],
     errors: [
       { args: [T([2]), 3, 3], throws: /random_: expected low < high, got low=3 high=3/ },
