@@ -6,6 +6,7 @@ import { reductionOps } from './reduction.js';
 import { shapeOps } from './shape.js';
 import { linalgOps } from './linalg.js';
 import { indexingOps } from './indexing.js';
+import { randomOps } from './random.js';
 
 export const opTable: OpInfo[] = [
   ...creationOps,
@@ -14,4 +15,5 @@ export const opTable: OpInfo[] = [
   ...shapeOps,
   ...linalgOps,
   ...indexingOps,
+  ...randomOps,
 ];
