@@ -592,7 +592,7 @@ export function bernoulli_(x: Tensor, p: Param = 0.5, opts?: GeneratorOptions): 
   broadcastShapes('bernoulli_', x.shape, p.shape);
   const pt = p.dtype === pd ? p : p._copyAs(pd);
   return dispatch('bernoulli_', [x, pt], {}, () => {
-    const draws = sampleParams('bernoulli_', 'bernoulli', pt, undefined, gen, pd, x.shape);
+    const draws = asOp('bernoulli_', 'bernoulli', () => sampleParams('bernoulli_', 'bernoulli', pt, undefined, gen, pd, x.shape));
     const q = putTensor(0, draws);
     putTensor(q, x);
     kernels.copyInto!();
@@ -626,18 +626,29 @@ function likeOpts(x: Tensor, o: RandomOptions | undefined, op: string): RandomOp
   return { ...o, dtype: o?.dtype ?? x.dtype };
 }
 /** rand with x's shape and dtype. */
+/** Runs a wrapped op so that its errors name the op the user called. */
+function asOp<R>(op: string, inner: string, fn: () => R): R {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(`${inner}: `)) e.message = `${op}: ${e.message.slice(inner.length + 2)}`;
+    throw e;
+  }
+}
+
 export function randLike(x: Tensor, opts?: RandomOptions): Tensor {
-  return rand([...x.shape], likeOpts(x, opts, 'randLike'));
+  return asOp('randLike', 'rand', () => rand([...x.shape], likeOpts(x, opts, 'randLike')));
 }
 /** randn with x's shape and dtype. */
 export function randnLike(x: Tensor, opts?: RandomOptions): Tensor {
-  return randn([...x.shape], likeOpts(x, opts, 'randnLike'));
+  return asOp('randnLike', 'randn', () => randn([...x.shape], likeOpts(x, opts, 'randnLike')));
 }
 /** randint with x's shape and dtype: randintLike(x, high) or randintLike(x, low, high). */
 export function randintLike(x: Tensor, low: number, high?: number | RandomOptions, opts?: RandomOptions): Tensor {
   if (typeof high === 'object') { opts = high; high = undefined; }
   const o = likeOpts(x, opts, 'randintLike');
-  return high === undefined ? randint(low, [...x.shape], o) : randint(low, high, [...x.shape], o);
+  return asOp('randintLike', 'randint', () =>
+    high === undefined ? randint(low, [...x.shape], o) : randint(low, high as number, [...x.shape], o));
 }
 
 // ---- methods ----------------------------------------------------------------------------------
