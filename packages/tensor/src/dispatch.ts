@@ -13,6 +13,10 @@ export interface DispatchLayer {
   setRequiresGrad(t: Tensor, value: boolean): void;
   /** Tensor.backward(). */
   backward(t: Tensor, gradient: Tensor | undefined, options: Readonly<Record<string, unknown>>): void;
+  /** Tensor.retainGrad(). */
+  retainGrad(t: Tensor): void;
+  /** Tensor.registerHook(). */
+  registerHook(t: Tensor, hook: (grad: Tensor) => Tensor | void): { remove(): void };
 }
 
 let layer: DispatchLayer | null = null;

@@ -31,6 +31,8 @@ export class Tensor {
   /** @internal */ _disposed = false;
   /** @internal autograd's per-tensor state (requiresGrad, grad, gradFn, hooks...). */
   _ag: Record<string, unknown> | undefined = undefined;
+  /** @internal The tensor whose storage this view shares (undefined for a tensor that owns it). */
+  _base: Tensor | undefined = undefined;
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, dtype: DType, shape: readonly number[], strides: readonly number[], offset: number) {
@@ -96,7 +98,9 @@ export class Tensor {
 
   /** @internal A new tensor sharing this one's storage (a view). */
   _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
-    return new Tensor(this._live(), this.dtype, shape, strides, offset);
+    const v = new Tensor(this._live(), this.dtype, shape, strides, offset);
+    v._base = this._base ?? this;
+    return v;
   }
 
   // ---- memory ------------------------------------------------------------------------------
@@ -205,8 +209,29 @@ export class Tensor {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
+  /** Computes the gradient of this tensor w.r.t. the graph leaves (`{ retainGraph, createGraph, inputs }`). */
   backward(gradient?: Tensor, options: Readonly<Record<string, unknown>> = {}): void {
     requireAutograd('backward').backward(this, gradient, options);
+  }
+  /** Keeps `.grad` for this non-leaf tensor after backward. */
+  retainGrad(): void {
+    requireAutograd('retainGrad').retainGrad(this);
+  }
+  /** Whether `.grad` is kept after backward (leaves that require grad, and retainGrad() tensors). */
+  get retainsGrad(): boolean {
+    return this.requiresGrad && (this.gradFn === null || this._ag?.retainsGrad === true);
+  }
+  /**
+   * Registers a hook on this tensor's gradient: it runs when the gradient is computed and may
+   * return a replacement. Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: (grad: Tensor) => Tensor | void): { remove(): void } {
+    return requireAutograd('registerHook').registerHook(this, hook);
+  }
+  /** Detaches in place: this tensor becomes a leaf that does not require grad. */
+  detach_(): this {
+    this._ag = undefined;
+    return this;
   }
 
   toString(): string {
