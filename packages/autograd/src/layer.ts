@@ -74,13 +74,21 @@ export class OpNode extends Node {
           '.backward() or grad(). Specify retainGraph: true if you need to backward through the graph a second time.',
       );
     }
-    const inputs = this.saved.map((s) => s!.unpack());
-    const outputs = this.savedOutputs.map((s) => s!.unpack());
+    const saved = this.saved;
+    const savedOutputs = this.savedOutputs;
     const next = this.next;
+    // Saved tensors are unpacked (and their versions checked) only when the formula reads them, so
+    // an op whose formula never reads its output may have that output modified in place.
+    let inputs: Tensor[] | undefined;
+    let outputs: Tensor[] | undefined;
     return this.derivative({
       grads: gradOutputs,
-      inputs,
-      outputs,
+      get inputs() {
+        return (inputs ??= saved.map((s) => s!.unpack()));
+      },
+      get outputs() {
+        return (outputs ??= savedOutputs.map((s) => s!.unpack()));
+      },
       attrs: this.attrs as Record<string, never>,
       needs: (i: number) => next[i] !== null && next[i] !== undefined,
     });
