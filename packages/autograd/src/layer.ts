@@ -45,11 +45,8 @@ export function flattenOutputs(result: unknown): Tensor[] {
 
 /** A recorded op application: its backward is the op's derivative formula. */
 export class OpNode extends Node {
-  readonly name: string;
   private saved: (SavedTensor | null)[] | null;
   private savedOutputs: (SavedTensor | null)[] | null;
-  /** Shapes and dtypes of the outputs, to zero-fill the gradients of unused outputs. */
-  readonly outputSpecs: { shape: readonly number[]; dtype: Tensor['dtype'] }[];
 
   constructor(
     readonly op: string,
@@ -60,10 +57,13 @@ export class OpNode extends Node {
     next: Edge[],
   ) {
     super(next);
-    this.name = backwardName(op);
-    this.saved = inputs.map((t) => new SavedTensor(t, this.name));
-    this.savedOutputs = outputs.map((t) => new SavedTensor(t, this.name));
-    this.outputSpecs = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    this.saved = inputs.map((t) => new SavedTensor(t, this));
+    this.savedOutputs = outputs.map((t) => new SavedTensor(t, this));
+  }
+
+  /** PyTorch's naming: `MulBackward0` for mul. */
+  get name(): string {
+    return backwardName(this.op);
   }
 
   apply(gradOutputs: (Tensor | null)[]): (Tensor | null | undefined)[] {
