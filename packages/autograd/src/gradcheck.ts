@@ -146,7 +146,8 @@ export function gradgradcheck(fn: AnyFn, inputs: readonly Tensor[], options: Gra
   });
   const nIn = inputs.length;
   const diffIdx = inputs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  const first = (...args: Tensor[]): Tensor[] => {
+  // LOCAL TEST PATCH (not committed): numericalJacobian runs fn under noGrad; first needs grad mode.
+  const first = (...args: Tensor[]): Tensor[] => enableGrad(() => {
     const xs = args.slice(0, nIn);
     const gos = args.slice(nIn);
     const ys = floatOutputs(fn, xs);
@@ -158,6 +159,6 @@ export function gradgradcheck(fn: AnyFn, inputs: readonly Tensor[], options: Gra
       allowUnused: true,
     });
     return gs.map((g, k) => g ?? zerosLike(xs[diffIdx[k]!]!));
-  };
+  });
   return gradcheck(first, [...inputs, ...gradOutputs], options);
 }
