@@ -73,16 +73,25 @@ export const creationOps: OpInfo[] = [
     samples: [{ args: [{ shape: [3, 4] }] }, { args: [{ shape: [2, 3], noncontig: true }] }, { args: [{ shape: [] }] }, { args: [{ shape: [0, 3] }] }],
     dtypes: ALL,
     outDtype: (d) => d,
+    grad: true,
   },
-  {
-    name: 'to',
-    run: ([x, d]) => x.to(d),
-    ref: ([x, d]) => (d === 'bool' ? x.map((v: number) => (v !== 0 ? 1 : 0)) : d.startsWith('int') || d === 'uint8' ? x.map(Math.trunc) : x),
-    samples: ['float64', 'int32', 'int64', 'bool', 'float16', 'bfloat16'].map((d) => ({
-      name: `to ${d}`,
-      args: [{ shape: [2, 3], noncontig: true, low: 0, high: 3 }, d],
-    })),
-    dtypes: ['float32'],
-    tol: { float16: { atol: 2e-3, rtol: 2e-3 }, bfloat16: { atol: 2e-2, rtol: 1e-2 } },
-  },
+  // Casts to 16-bit floats are differentiable too, but too coarse for finite differences: their
+  // samples sit in a separate entry without `grad`.
+  ...[
+    { name: 'to', targets: ['float64', 'int32', 'int64', 'bool'], grad: true },
+    { name: 'to (16-bit)', targets: ['float16', 'bfloat16'], grad: undefined },
+  ].map(
+    ({ name, targets, grad }): OpInfo => ({
+      name,
+      run: ([x, d]) => x.to(d),
+      ref: ([x, d]) => (d === 'bool' ? x.map((v: number) => (v !== 0 ? 1 : 0)) : d.startsWith('int') || d === 'uint8' ? x.map(Math.trunc) : x),
+      samples: targets.map((d) => ({
+        name: `to ${d}`,
+        args: [{ shape: [2, 3], noncontig: true, low: 0, high: 3 }, d],
+      })),
+      dtypes: ['float32'],
+      tol: { float16: { atol: 2e-3, rtol: 2e-3 }, bfloat16: { atol: 2e-2, rtol: 1e-2 } },
+      grad,
+    }),
+  ),
 ];

@@ -158,9 +158,10 @@ function refKth(x: Nd, pick: (n: number) => number, dim: number, keepdim: boolea
   return { values, indices };
 }
 
-export const indexingOps: OpInfo[] = [
+const entries: OpInfo[] = [
   {
     name: 'indexSelect',
+    grad: true,
     run: ([x, dim, index]) => indexSelect(x, dim, index),
     ref: ([x, dim, index]: [Nd, number, Nd]) => {
       const d = nd0(dim, x.ndim);
@@ -197,6 +198,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'gather',
+    grad: true,
     run: ([x, dim, index]) => gather(x, dim, index),
     ref: ([x, dim, index]: [Nd, number, Nd]) => {
       const d = nd0(dim, x.ndim);
@@ -228,6 +230,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'scatter',
+    grad: true,
     run: ([x, dim, index, src], o) => scatter(x, dim, index, src, o),
     ref: ([x, dim, index, src]: [Nd, number, Nd, Nd | number], _o, dtypes) => refScatter(x, dim, index, src, 'none', true, dtypes[0]!),
     samples: [
@@ -266,6 +269,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'scatterReduce',
+    grad: true,
     run: ([x, dim, index, src], o) => scatterReduce(x, dim, index, src, o!.reduce as 'sum', { includeSelf: o!.includeSelf as boolean }),
     ref: ([x, dim, index, src]: [Nd, number, Nd, Nd], o, dtypes) => refScatter(x, dim, index, src, o!.reduce as string, o!.includeSelf as boolean, dtypes[0]!),
     samples: (['sum', 'prod', 'mean', 'amax', 'amin'] as const).flatMap((reduce) => [true, false].map((includeSelf) => ({
@@ -282,6 +286,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'scatterAdd',
+    grad: true,
     run: ([x, dim, index, src]) => scatterAdd(x, dim, index, src),
     ref: ([x, dim, index, src]: [Nd, number, Nd, Nd], _o, dtypes) => refScatter(x, dim, index, src, 'sum', true, dtypes[0]!),
     samples: [
@@ -299,6 +304,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'indexAdd',
+    grad: true,
     run: ([x, dim, index, source], o) => indexAdd(x, dim, index, source, o),
     ref: ([x, dim, index, source]: [Nd, number, Nd, Nd], o) => {
       const alpha = (o?.alpha as number | undefined) ?? 1;
@@ -330,6 +336,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'indexCopy',
+    grad: true,
     run: ([x, dim, index, source]) => indexCopy(x, dim, index, source),
     ref: ([x, dim, index, source]: [Nd, number, Nd, Nd]) => {
       const out = new Nd([...x.shape], Float64Array.from(x.data));
@@ -356,8 +363,10 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'indexFill',
+    grad: true,
     run: ([x, dim, index, v]) => indexFill(x, dim, index, v),
-    ref: ([x, dim, index, v]: [Nd, number, Nd, number], _o, dtypes) => {
+    ref: ([x, dim, index, value]: [Nd, number, Nd, number | Nd], _o, dtypes) => {
+      const v = typeof value === 'number' ? value : value.data[0]!;
       const xs = x.ndim === 0 ? [1] : x.shape;
       const d = nd0(dim, x.ndim);
       const chosen = new Set([...index.data].map((i) => wrap(i, xs[d]!)));
@@ -372,6 +381,7 @@ export const indexingOps: OpInfo[] = [
       { name: 'rows of a non-contiguous 3-d, negative', args: [T([4, 2, 3], { noncontig: true }), 0, I([3], [-1, 1, 1]), 1] },
       { name: '0-d index', args: [T([3, 2]), -1, I([], [1]), 0] },
       { name: '0-d self', args: [T([]), 0, I([1], [0]), 1] },
+      { name: '0-d tensor value, duplicate index', args: [T([3, 4]), 1, I([3], [2, 0, 2]), T([])] },
     ],
     dtypes: ALL,
     errors: [
@@ -381,6 +391,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'maskedFill',
+    grad: true,
     run: ([x, mask, v]) => maskedFill(x, mask, v),
     ref: ([x, mask, v]: [Nd, Nd, number], _o, dtypes) => {
       const shape = broadcastShapes(x.shape, mask.shape);
@@ -406,6 +417,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'maskedSelect',
+    grad: true,
     run: ([x, mask]) => maskedSelect(x, mask),
     ref: ([x, mask]: [Nd, Nd]) => {
       const shape = broadcastShapes(x.shape, mask.shape);
@@ -469,6 +481,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'take',
+    grad: true,
     run: ([x, index]) => take(x, index),
     ref: ([x, index]: [Nd, Nd]) => index.map((i) => x.data[wrap(i, x.data.length)]!),
     samples: [
@@ -487,6 +500,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'takeAlongDim',
+    grad: true,
     run: ([x, indices, dim]) => takeAlongDim(x, indices, dim ?? undefined),
     ref: ([x, indices, dim]: [Nd, Nd, number | null]) => {
       if (dim === null) return indices.map((i) => x.data[wrap(i, x.data.length)]!);
@@ -516,6 +530,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'sort',
+    grad: true,
     run: ([x, dim], o) => sort(x, dim, o),
     ref: ([x, dim]: [Nd, number], o) => refSortAlong(x, dim, o?.descending === true),
     samples: [
@@ -555,6 +570,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'topk',
+    grad: true,
     run: ([x, k, dim], o) => topk(x, k, dim, o),
     ref: ([x, k, dim]: [Nd, number, number], o) => refTopk(x, k, dim, (o?.largest as boolean | undefined) ?? true),
     samples: [
@@ -573,6 +589,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'kthvalue',
+    grad: true,
     run: ([x, k, dim], o) => kthvalue(x, k, dim, o),
     ref: ([x, k, dim]: [Nd, number, number], o) => refKth(x, () => k - 1, dim, o?.keepdim === true, false),
     samples: [
@@ -586,6 +603,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'median',
+    grad: true,
     run: ([x, dim], o) => median(x, dim, o),
     ref: ([x, dim]: [Nd, number], o) => refKth(x, (n) => Math.floor((n - 1) / 2), dim, o?.keepdim === true, true),
     samples: [
@@ -598,6 +616,7 @@ export const indexingOps: OpInfo[] = [
   },
   {
     name: 'median (all)',
+    grad: true,
     run: ([x]) => median(x),
     ref: ([x]: [Nd]) => {
       const vals = [...x.data];
@@ -767,3 +786,18 @@ export const indexingOps: OpInfo[] = [
     ],
   },
 ];
+
+/**
+ * Samples with NaN inputs of differentiable entries run in a separate entry without `grad`
+ * (finite differences through NaN are meaningless); everything else is unchanged.
+ */
+export const indexingOps: OpInfo[] = entries.flatMap((op): OpInfo[] => {
+  if (op.grad !== true) return [op];
+  const nan = (s: OpInfo['samples'][number]): boolean => (s.name ?? '').includes('NaN');
+  const nanSamples = op.samples.filter(nan);
+  if (nanSamples.length === 0) return [op];
+  return [
+    { ...op, samples: op.samples.filter((s) => !nan(s)) },
+    { ...op, name: `${op.name} (NaN)`, samples: nanSamples, errors: undefined, grad: undefined },
+  ];
+});

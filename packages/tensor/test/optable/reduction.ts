@@ -69,6 +69,9 @@ function pnorm(v: number[], p: number): number {
   if (p === 0) return a.filter((x) => x !== 0).length;
   return Math.pow(total(a.map((x) => Math.pow(x, p))), 1 / p);
 }
+/** Samples whose variance divides by zero (one element per output): NaN, no gradient to check. */
+const degenerateVar = (s: Sample): boolean => s.name === '0-d' || s.name === '0-d with dim' || s.name === 'one element per output';
+
 const correctionOf = (o: Record<string, unknown> | undefined, unbiased: unknown): number =>
   typeof unbiased === 'boolean' ? (unbiased ? 1 : 0) : ((o?.correction as number | undefined) ?? (o?.unbiased === false ? 0 : 1));
 
@@ -158,7 +161,12 @@ export const reductionOps: OpInfo[] = [
     name: 'prod',
     run: sumRun('prod'),
     ref: ([x, dim], o) => red(x, dim, o, product),
-    samples: dimSamples({ range: { low: -2, high: 2 } }).filter((s) => s.name !== 'long rows'),
+    samples: [
+      ...dimSamples({ range: { low: -2, high: 2 } }).filter((s) => s.name !== 'long rows'),
+      { name: 'one zero', args: [{ shape: [3, 4], values: [1.5, -0.5, 0, 2, 0.7, 1.2, -1.1, 0.9, 0, -1.3, 0.8, 1.7] }, 1] },
+      { name: 'one zero, all dims', args: [{ shape: [2, 3], values: [1.5, -0.5, 0, 2, 0.7, 1.2] }] },
+      { name: 'two zeros in a row', args: [{ shape: [2, 4], values: [0, 1.5, 0, -0.7, 1.1, 0, 0.6, 1.4] }, 1] },
+    ],
     dtypes: WITH_BOOL,
     outDtype: widened,
     errors: dimErrors('prod'),
@@ -172,6 +180,7 @@ export const reductionOps: OpInfo[] = [
     dtypes: WITH_BOOL,
     outDtype: (d) => d,
     errors: [...dimErrors('amax'), emptyError('amax', [0, 3], 0), emptyError('amax')],
+    grad: true,
   },
   {
     name: 'amin',
@@ -181,6 +190,7 @@ export const reductionOps: OpInfo[] = [
     dtypes: WITH_BOOL,
     outDtype: (d) => d,
     errors: [...dimErrors('amin'), emptyError('amin', [3, 0], 1)],
+    grad: true,
   },
   {
     name: 'max',
@@ -196,6 +206,7 @@ export const reductionOps: OpInfo[] = [
       emptyError('max'),
       { name: 'zero-size dim', args: [{ shape: [2, 0] }, 1], throws: /max: cannot reduce over a zero-size dimension/ },
     ],
+    grad: true,
   },
   {
     name: 'min',
@@ -207,6 +218,7 @@ export const reductionOps: OpInfo[] = [
     samples: dimSamples({ empty: false }).filter((s) => !Array.isArray(s.args[1])),
     dtypes: NUMERIC,
     errors: [...dimErrors('min', 'one'), emptyError('min')],
+    grad: true,
   },
   {
     name: 'argmax',
@@ -253,7 +265,7 @@ export const reductionOps: OpInfo[] = [
       { name: 'unbiased option', args: [{ shape: [3, 4] }, 0], opts: { unbiased: false } },
       { name: 'one element per output', args: [{ shape: [3, 1] }, 1] },
       { name: 'large offset', args: [{ shape: [4, 50], low: 1000, high: 1001 }, 1] },
-    ],
+    ].filter((s) => !degenerateVar(s)),
     dtypes: FLOATS,
     outDtype: (d) => d,
     errors: [
@@ -270,12 +282,23 @@ export const reductionOps: OpInfo[] = [
       ...dimSamples(),
       { name: 'correction 0', args: [{ shape: [3, 4] }, 1], opts: { correction: 0 } },
       { name: 'unbiased false', args: [{ shape: [3, 4] }, false] },
-    ],
+    ].filter((s) => !degenerateVar(s)),
     dtypes: FLOATS,
     outDtype: (d) => d,
     errors: dimErrors('std'),
     grad: true,
   },
+  ...(['var', 'std'] as const).map(
+    (op): OpInfo => ({
+      name: `${op} (one element per output)`,
+      run: ([x, dim], o) => (dim === undefined ? x[op](o) : x[op](dim, o)),
+      ref: ([x, dim], o) =>
+        red(x, dim, o, (v) => (op === 'var' ? variance(v, correctionOf(o, undefined)) : Math.sqrt(variance(v, correctionOf(o, undefined))))),
+      samples: [...dimSamples(), { name: 'one element per output', args: [{ shape: [3, 1] }, 1] }].filter(degenerateVar),
+      dtypes: FLOATS,
+      outDtype: (d) => d,
+    }),
+  ),
   {
     name: 'varMean',
     run: ([x, dim], o) => varMean(x, dim, o),
@@ -287,6 +310,7 @@ export const reductionOps: OpInfo[] = [
     ],
     dtypes: FLOATS,
     errors: dimErrors('varMean'),
+    grad: true,
   },
   {
     name: 'stdMean',
@@ -294,6 +318,7 @@ export const reductionOps: OpInfo[] = [
     ref: ([x, dim], o) => [red(x, dim, o, (v) => Math.sqrt(variance(v, correctionOf(o, undefined)))), red(x, dim, o, (v) => total(v) / v.length)],
     samples: [{ args: [{ shape: [3, 4] }, 0] }, { args: [{ shape: [5] }], opts: { correction: 0 } }],
     dtypes: FLOATS,
+    grad: true,
   },
   {
     name: 'logsumexp',
@@ -303,12 +328,19 @@ export const reductionOps: OpInfo[] = [
       ...dimSamples(),
       { name: 'huge values', args: [{ shape: [3, 4], low: 500, high: 900 }, 1] },
       { name: 'very negative values', args: [{ shape: [3, 4], low: -900, high: -500 }, 0] },
-      { name: 'infinities', args: [{ shape: [3, 2], values: [-Infinity, -Infinity, Infinity, 1, -Infinity, 2] }, 1] },
     ],
     dtypes: FLOATS,
     outDtype: (d) => d,
     errors: dimErrors('logsumexp'),
     grad: true,
+  },
+  {
+    name: 'logsumexp (infinities)',
+    run: ([x, dim], o) => x.logsumexp(dim, o),
+    ref: ([x, dim], o) => red(x, dim, o, lse),
+    samples: [{ name: 'infinities', args: [{ shape: [3, 2], values: [-Infinity, -Infinity, Infinity, 1, -Infinity, 2] }, 1] }],
+    dtypes: FLOATS,
+    outDtype: (d) => d,
   },
   {
     name: 'logsumexp (integer input)',
@@ -399,6 +431,12 @@ export const reductionOps: OpInfo[] = [
         { name: '0-d', args: [{ shape: [] }, 0] },
         { name: 'zero-size', args: [{ shape: [0, 3] }, 0] },
         { name: 'zero-size other dim', args: [{ shape: [0, 3] }, 1] },
+        ...(op === 'cumprod'
+          ? [
+              { name: 'one zero', args: [{ shape: [2, 4], values: [1.5, 0, -0.7, 1.2, 0.8, -1.1, 0, 0.9] }, 1] },
+              { name: 'two zeros', args: [{ shape: [5], values: [1.3, 0, 0.6, 0, -1.2] }, 0] },
+            ]
+          : []),
       ],
       dtypes: WITH_BOOL,
       outDtype: widened,
