@@ -146,7 +146,7 @@ export function gradgradcheck(fn: AnyFn, inputs: readonly Tensor[], options: Gra
   });
   const nIn = inputs.length;
   const diffIdx = inputs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  // LOCAL TEST PATCH (not committed): numericalJacobian runs fn under noGrad; first needs grad mode.
+  // Finite differences run fn under noGrad; the first-order gradients inside need grad mode.
   const first = (...args: Tensor[]): Tensor[] => enableGrad(() => {
     const xs = args.slice(0, nIn);
     const gos = args.slice(nIn);
