@@ -206,8 +206,12 @@ export const indexingDerivatives: Record<string, Derivative> = {
     return [c.needs(0) ? masked : null, null, c.needs(2) ? castTo(g.sub(masked).sum(), value) : null];
   },
   maskedFill: (c) => {
-    const x = c.inputs[0]!;
-    return [sumToShape(gradAt(c).maskedFill(c.inputs[1]!, 0), x.shape), null];
+    const [x, mask, value] = c.inputs;
+    const g = gradAt(c);
+    const gx = c.needs(0) ? sumToShape(g.maskedFill(mask!, 0), x!.shape) : null;
+    // A 0-d tensor value receives the sum of the gradient where it was written.
+    const gv = value !== undefined && c.needs(2) ? g.mul(mask!.expand([...g.shape]).to(g.dtype)).sum() : null;
+    return value === undefined ? [gx, null] : [gx, null, gv];
   },
   maskedSelect: (c) => {
     const x = c.inputs[0]!;

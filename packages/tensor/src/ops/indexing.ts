@@ -543,7 +543,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   checkMask(op, mask);
   const v = fillValueOf(op, value);
   const shape = broadcastShapes(op, x.shape, mask.shape);
-  return dispatch(op, [x, mask], { value: v }, () => {
+  // A tensor value is an input of the op (so it can receive a gradient); a number is an attribute.
+  const inputs = value instanceof Tensor ? [x, mask, value] : [x, mask];
+  return dispatch(op, inputs, { value: v }, () => {
     let p = putStrided(0, x, shape, expandedStrides(x, shape));
     putOutput(p, x.dtype, shape);
     kernels.copyNew!();

@@ -393,11 +393,12 @@ const entries: OpInfo[] = [
     name: 'maskedFill',
     grad: true,
     run: ([x, mask, v]) => maskedFill(x, mask, v),
-    ref: ([x, mask, v]: [Nd, Nd, number], _o, dtypes) => {
+    ref: ([x, mask, v]: [Nd, Nd, number | Nd], _o, dtypes) => {
       const shape = broadcastShapes(x.shape, mask.shape);
       const out = Nd.zeros(shape);
+      const value = typeof v === 'number' ? v : v.data[0]!;
       Nd.forEachIndex(shape, (idx, flat) => {
-        out.data[flat] = broadcastAt(mask, idx) ? cast(v, dtypes[0]!) : broadcastAt(x, idx);
+        out.data[flat] = broadcastAt(mask, idx) ? cast(value, dtypes[0]!) : broadcastAt(x, idx);
       });
       return out;
     },
@@ -407,6 +408,7 @@ const entries: OpInfo[] = [
       { name: 'mask broadcasts self', args: [T([4]), B([2, 1], [1, 0]), 1] },
       { name: '0-d mask', args: [T([2, 2]), B([], [1]), 0] },
       { name: 'zero-size', args: [T([0, 3]), B([3], [1, 0, 1]), 1] },
+      { name: '0-d tensor value', args: [T([2, 3]), B([2, 3], [1, 0, 0, 1, 1, 0]), T([])] },
     ],
     dtypes: ALL,
     errors: [
