@@ -434,6 +434,151 @@ function svdvalsGrad(A: Tensor, gS: Tensor): Tensor {
 
 const svdvals: Derivative = (c) => [svdvalsGrad(c.inputs[0]!, gradAt(c))];
 
+/** [..., r, c] -> its first k columns (through a matmul with a selector: differentiable). */
+function firstCols(x: Tensor, k: number): Tensor {
+  const c = x.shape[x.ndim - 1]!;
+  return c === k ? x : x.matmul(selector(c, 0, k, x.dtype));
+}
+
+/** [..., r, c] -> its first k rows. */
+function firstRows(x: Tensor, k: number): Tensor {
+  const r = x.shape[x.ndim - 2]!;
+  return r === k ? x : mT(selector(r, 0, k, x.dtype)).matmul(x);
+}
+
+/**
+ * SVD (PyTorch's svd_backward). With fullMatrices the extra columns of U / rows of Vh are not
+ * determined by A: their gradients are ignored (as PyTorch narrows to the first k).
+ */
+const svd: Derivative = (c) => {
+  const A = c.inputs[0]!;
+  const S = c.outputs[1]!;
+  const k = S.shape[S.ndim - 1]!;
+  const m = A.shape[A.ndim - 2]!;
+  const n = A.shape[A.ndim - 1]!;
+  const U = firstCols(c.outputs[0]!, k);
+  const Vh = firstRows(c.outputs[2]!, k);
+  const gU = c.grads[0] ? firstCols(c.grads[0], k) : null;
+  const gS = c.grads[1] ?? null;
+  const gVh = c.grads[2] ? firstRows(c.grads[2], k) : null;
+  if (!c.needs(0) || (gU === null && gS === null && gVh === null)) return [null];
+  if (k === 0) return [A.mul(0)];
+  if (gU === null && gVh === null) return [U.mul(gS!.unsqueeze(-2)).matmul(Vh)];
+  const skew = (x: Tensor): Tensor => x.sub(mT(x));
+  const S2 = S.mul(S);
+  // E_ij = s_j^2 - s_i^2, with ones on the diagonal (where the skew parts vanish).
+  const E = S2.unsqueeze(-2).sub(S2.unsqueeze(-1)).add(eyeOf(k, A.dtype));
+  const UhgU = gU !== null ? skew(mT(U).matmul(gU)) : null;
+  const VhgV = gVh !== null ? skew(Vh.matmul(mT(gVh))) : null;
+  let ret: Tensor;
+  if (UhgU !== null && VhgV !== null) ret = UhgU.mul(S.unsqueeze(-2)).add(S.unsqueeze(-1).mul(VhgV)).div(E);
+  else if (UhgU !== null) ret = UhgU.mul(S.unsqueeze(-2).div(E));
+  else ret = S.unsqueeze(-1).mul(VhgV!.div(E));
+  if (gS !== null) ret = ret.add(diagEmbed(gS));
+  if (m > n && gU !== null) {
+    // gA = [U ret + (I - U U^H) gU S^-1] Vh
+    const gUSinv = gU.div(S.unsqueeze(-2));
+    return [U.matmul(ret).add(gUSinv).sub(U.matmul(mT(U).matmul(gUSinv))).matmul(Vh)];
+  }
+  if (m < n && gVh !== null) {
+    // gA = U [ret Vh + S^-1 gVh (I - V V^H)]
+    const SinvgVh = gVh.div(S.unsqueeze(-1));
+    return [U.matmul(ret.matmul(Vh).add(SinvgVh).sub(SinvgVh.matmul(mT(Vh)).matmul(Vh)))];
+  }
+  return [U.matmul(ret).matmul(Vh)];
+};
+
+/** pinv for A of constant (full) rank (PyTorch's pinv_backward). */
+const pinv: Derivative = (c) => {
+  const A = c.inputs[0]!;
+  const P = c.outputs[0]!;
+  const m = A.shape[A.ndim - 2]!;
+  const n = A.shape[A.ndim - 1]!;
+  const Ph = mT(P);
+  const gh = mT(gradAt(c));
+  if (m <= n) {
+    const K = gh.matmul(P);
+    const KPh = K.matmul(Ph);
+    return [mT(P.matmul(K)).neg().add(KPh).sub(A.matmul(P).matmul(KPh)).add(Ph.matmul(P).matmul(gh.sub(K.matmul(A))))];
+  }
+  const K = P.matmul(gh);
+  const PhK = Ph.matmul(K);
+  return [mT(K.matmul(P)).neg().add(gh.sub(A.matmul(K)).matmul(P).matmul(Ph)).add(PhK).sub(PhK.matmul(P).matmul(A))];
+};
+
+/** copyltu(M) = tril(M) + tril(M, -1)^T (the symmetric matrix with M's lower triangle). */
+function copyltu(M: Tensor): Tensor {
+  return trilOf(M).add(mT(trilOf(M, -1)));
+}
+
+/** Y R^-T for upper-triangular R. */
+function timesInvRT(Y: Tensor, R: Tensor): Tensor {
+  return linalg.solveTriangular(mT(R), Y, { upper: false, left: false });
+}
+
+/**
+ * QR (reduced, or complete with m <= n). m >= n: gA = [gQ + Q copyltu(M)] R^-T with
+ * M = R gR^T - gQ^T Q. m < n: A = Q [U V] splits into X = Q U (the square case, with gQ + Y gV^T)
+ * and Y = Q V (gY = Q gV).
+ */
+const qr: Derivative = (c) => {
+  const mode = (c.attrs.mode as string | undefined) ?? 'reduced';
+  if (!c.needs(0) || ((c.grads[0] ?? null) === null && (c.grads[1] ?? null) === null)) return [null];
+  const A = c.inputs[0]!;
+  const m = A.shape[A.ndim - 2]!;
+  const n = A.shape[A.ndim - 1]!;
+  if (mode === 'r') throw new Error("linalg.qr: the derivative of QR is not implemented when mode='r'. Please use mode='reduced'");
+  if (mode === 'complete' && m > n) throw new Error("linalg.qr: the QR decomposition is not differentiable when mode='complete' and nrows > ncols");
+  const Q = c.outputs[0]!;
+  const R = c.outputs[1]!;
+  const gQ = gradAt(c, 0);
+  const gR = gradAt(c, 1);
+  if (m >= n) {
+    const M = R.matmul(mT(gR)).sub(mT(gQ).matmul(Q));
+    return [timesInvRT(gQ.add(Q.matmul(copyltu(M))), R)];
+  }
+  const S1 = selector(n, 0, m, A.dtype);
+  const S2 = selector(n, m, n - m, A.dtype);
+  const U = R.matmul(S1);
+  const Y = A.matmul(S2);
+  const gU = gR.matmul(S1);
+  const gV = gR.matmul(S2);
+  const gY = Q.matmul(gV);
+  const gQ2 = gQ.add(Y.matmul(mT(gV)));
+  const M = U.matmul(mT(gU)).sub(mT(gQ2).matmul(Q));
+  const gX = timesInvRT(gQ2.add(Q.matmul(copyltu(M))), U);
+  return [gX.matmul(mT(S1)).add(gY.matmul(mT(S2)))];
+};
+
+/**
+ * eigh (PyTorch's linalg_eig_backward, Hermitian case; eigenvalues assumed distinct):
+ * gA = V (diag(gL) + skew(V^T gV) / 2 / E) V^T with E_ij = L_j - L_i.
+ */
+const eigh: Derivative = (c) => {
+  const gL = c.grads[0] ?? null;
+  const gV = c.grads[1] ?? null;
+  if (!c.needs(0) || (gL === null && gV === null)) return [null];
+  const L = c.outputs[0]!;
+  const V = c.outputs[1]!;
+  const n = L.shape[L.ndim - 1]!;
+  if (n === 0) return [c.inputs[0]!.mul(0)];
+  let mid: Tensor | null = null;
+  if (gV !== null) {
+    const X = mT(V).matmul(gV);
+    const I = eyeOf(n, L.dtype);
+    const E = L.unsqueeze(-2).sub(L.unsqueeze(-1)).add(I);
+    mid = X.sub(mT(X)).mul(0.5).div(E).mul(I.neg().add(1));
+  }
+  if (gL !== null) mid = mid === null ? diagEmbed(gL) : mid.add(diagEmbed(gL));
+  return [V.matmul(mid!).matmul(mT(V))];
+};
+
+const eigvalsh: Derivative = (c) => {
+  const A = c.inputs[0]!;
+  const { eigenvectors: V } = linalg.eigh(A, { UPLO: (c.attrs.UPLO as 'L' | 'U' | undefined) ?? 'L' });
+  return [V.mul(gradAt(c).unsqueeze(-2)).matmul(mT(V))];
+};
+
 // ---- norms ----------------------------------------------------------------------------------
 
 /** Gradient of the vector p-norm `n` of x over dims (keepdim as given). */
@@ -554,6 +699,11 @@ export const linalgDerivatives: Record<string, Derivative> = {
   'linalg.det': det,
   'linalg.slogdet': slogdet,
   'linalg.svdvals': svdvals,
+  'linalg.svd': svd,
+  'linalg.pinv': pinv,
+  'linalg.qr': qr,
+  'linalg.eigh': eigh,
+  'linalg.eigvalsh': eigvalsh,
   'linalg.vectorNorm': vectorNorm,
   'linalg.matrixNorm': matrixNorm,
   'linalg.norm': norm,

@@ -230,6 +230,13 @@ function symRows(m: number[][]): number[][] {
   return m.map((row, i) => row.map((x, j) => (x + m[j]![i]!) / 2));
 }
 
+/** eigh's checkable outputs: eigenvalues, V diag(w) V^T and V^T V. */
+function eighChecks(a: Tensor, o: Record<string, unknown> | undefined): Record<string, Tensor> {
+  const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a, o as { UPLO?: 'L' | 'U' });
+  const b = a.ndim === 3 ? 'b' : '';
+  return { w, recon: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, v, w, v), VtV: matmul(v.mT, v) };
+}
+
 const FLOATS = ['float32', 'float64'] as const;
 const LOOSE = { float32: { atol: 1e-4, rtol: 1e-4 }, float64: { atol: 1e-9, rtol: 1e-9 } };
 
@@ -571,10 +578,11 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.qr',
+    grad: true,
     // Q is unique only up to column signs: compare Q R with A, Q^T Q with I and R's lower part with 0.
     run: ([a], o) => {
       const { Q, R } = linalg.qr(a, o);
-      return { QR: matmul(Q, R), QtQ: matmul(tview(Q), Q), Rlow: strictLower(R) };
+      return { QR: matmul(Q, R), QtQ: matmul(Q.mT, Q), Rlow: strictLower(R) };
     },
     ref: ([a], o) => {
       const m = a.shape[a.ndim - 2]!;
@@ -586,44 +594,88 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [5, 3] }] },
       { args: [{ shape: [3, 5] }], name: 'wide' },
-      { args: [{ shape: [5, 3] }], opts: { mode: 'complete' }, name: 'complete' },
+      { args: [{ shape: [3, 5] }], opts: { mode: 'complete' }, name: 'complete, wide' },
       { args: [{ shape: [2, 7, 7] }], name: 'batched' },
       { args: [{ shape: [33, 9], noncontig: true }], name: 'strided' },
     ],
     tol: LOOSE,
   },
   {
-    name: 'linalg.eigh',
-    // Eigenvectors are unique only up to sign: check V diag(w) V^T = A and V^T V = I.
+    // mode 'complete' with m > n: Q's extra columns are not determined by A (no gradient, as in
+    // PyTorch), so this sample lives apart from the differentiable entry above.
+    name: 'linalg.qr (complete, tall)',
     run: ([a], o) => {
-      const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a, o as { UPLO?: 'L' | 'U' });
-      const b = a.ndim === 3 ? 'b' : '';
-      return { w, recon: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, v, w, v), VtV: matmul(tview(v), v) };
+      const { Q, R } = linalg.qr(a, o);
+      return { QR: matmul(Q, R), QtQ: matmul(Q.mT, Q), Rlow: strictLower(R) };
     },
+    ref: ([a]) => {
+      const m = a.shape[a.ndim - 2]!;
+      const n = a.shape[a.ndim - 1]!;
+      return { QR: a, QtQ: eyeNd(m, a.shape.slice(0, -2)), Rlow: Nd.zeros([...a.shape.slice(0, -2), m, n]) };
+    },
+    samples: [{ args: [{ shape: [5, 3] }], opts: { mode: 'complete' }, name: 'complete' }],
+    tol: LOOSE,
+  },
+  {
+    name: 'linalg.eigh',
+    grad: true,
+    // Eigenvectors are unique only up to sign: check V diag(w) V^T = A and V^T V = I. The input is
+    // symmetrized ((A + A^T) / 2) so that gradcheck's perturbations stay symmetric; the samples
+    // have distinct eigenvalues (the eigenvector gradient needs them).
+    run: ([a], o) => eighChecks(symmetrized(a), o),
+    ref: ([a]) => {
+      const sym = perMatrix(a, symRows);
+      return { w: perMatrix(sym, refJacobiEigenvalues), recon: sym, VtV: eyeNd(a.shape[a.ndim - 1]!, a.shape.slice(0, -2)) };
+    },
+    samples: [
+      { args: [spd([4, 4])] },
+      { args: [{ shape: [5, 5] }], name: 'indefinite' },
+      { args: [{ shape: [5, 5] }], opts: { UPLO: 'U' }, name: 'upper' },
+      { args: [{ shape: [3, 6, 6] }], name: 'batched' },
+    ],
+    tol: LOOSE,
+  },
+  {
+    // Which triangle is read (the input is not symmetrized here), and repeated eigenvalues.
+    name: 'linalg.eigh (triangle read, repeated eigenvalues)',
+    run: ([a], o) => eighChecks(a, o),
     ref: ([a], o) => {
       const sym = perMatrix(a, (m) => m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))));
       return { w: perMatrix(sym, refJacobiEigenvalues), recon: sym, VtV: eyeNd(a.shape[a.ndim - 1]!, a.shape.slice(0, -2)) };
     },
     samples: [
-      { args: [spd([4, 4])] },
       { args: [{ shape: [5, 5] }], name: 'indefinite, lower triangle read' },
       { args: [{ shape: [5, 5] }], opts: { UPLO: 'U' }, name: 'upper triangle read' },
-      { args: [{ shape: [3, 6, 6] }], name: 'batched' },
       { args: [{ shape: [3, 3], values: [2, 0, 0, 0, 2, 0, 0, 0, 1] }], name: 'repeated eigenvalue' },
     ],
     tol: LOOSE,
   },
   {
     name: 'linalg.svd',
+    grad: true,
     // U and V are unique only up to signs: compare U diag(S) Vh with A, S with the reference
     // singular values, and the Gram matrices of U and Vh with I.
+    // The first k columns of U / rows of Vh are taken with matmuls (differentiable); U diag(S^2) U^T
+    // = A A^T and V diag(S^2) Vh = A^T A check the gradients through U and Vh alone. The Gram
+    // matrices of the full U and Vh (whose extra columns A does not determine) are checked detached.
     run: ([a], o) => {
       const { U, S, Vh } = linalg.svd(a, o as { fullMatrices?: boolean });
       const b = a.ndim === 3 ? 'b' : '';
       const k = S.shape[S.ndim - 1]!;
-      const Uk = U._view([...U.shape.slice(0, -1), k], U.strides, 0);
-      const Vk = Vh._view([...Vh.shape.slice(0, -2), k, Vh.shape[Vh.ndim - 1]!], Vh.strides, 0);
-      return { S, USVh: einsum(`${b}ij,${b}j,${b}jk->${b}ik`, Uk, S, Vk), UtU: matmul(tview(U), U), VVt: matmul(Vh, tview(Vh)) };
+      const pick = (n: number): Tensor => tensor(Float64Array.from({ length: n * k }, (_, i) => (Math.floor(i / k) === i % k ? 1 : 0)), { shape: [n, k] }).to(a.dtype);
+      const Uk = matmul(U, pick(U.shape[U.ndim - 1]!));
+      const Vk = matmul(pick(Vh.shape[Vh.ndim - 2]!).mT, Vh);
+      const S2 = S.mul(S);
+      const Ud = U.detach();
+      const Vd = Vh.detach();
+      return {
+        S,
+        USVh: einsum(`${b}ij,${b}j,${b}jk->${b}ik`, Uk, S, Vk),
+        US2Ut: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, Uk, S2, Uk),
+        VS2Vh: einsum(`${b}ji,${b}j,${b}jk->${b}ik`, Vk, S2, Vk),
+        UtU: matmul(tview(Ud), Ud),
+        VVt: matmul(Vd, tview(Vd)),
+      };
     },
     ref: ([a], o) => {
       const m = a.shape[a.ndim - 2]!;
@@ -631,7 +683,14 @@ export const linalgOps: OpInfo[] = [
       const full = o?.fullMatrices !== false;
       const k = Math.min(m, n);
       const bs = a.shape.slice(0, -2);
-      return { S: refSvdvals(a), USVh: a, UtU: eyeNd(full ? m : k, bs), VVt: eyeNd(full ? n : k, bs) };
+      return {
+        S: refSvdvals(a),
+        USVh: a,
+        US2Ut: refMatmul2(a, tnd(a)),
+        VS2Vh: refMatmul2(tnd(a), a),
+        UtU: eyeNd(full ? m : k, bs),
+        VVt: eyeNd(full ? n : k, bs),
+      };
     },
     samples: [
       { args: [{ shape: [5, 3] }] },
@@ -643,12 +702,13 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.pinv',
+    grad: true,
     // The four Penrose conditions pin the pseudo-inverse down: A X A = A, X A X = X, (AX)^T = AX, (XA)^T = XA.
     run: ([a]) => {
       const x = linalg.pinv(a);
       const ax = matmul(a, x);
       const xa = matmul(x, a);
-      return { AXA: matmul(ax, a), XAX: matmul(xa, x), AXsym: tview(ax).contiguous(), XAsym: tview(xa).contiguous() };
+      return { AXA: matmul(ax, a), XAX: matmul(xa, x), AXsym: ax.mT.clone(), XAsym: xa.mT.clone() };
     },
     ref: ([a]) => {
       const x = refPinv(a);
@@ -750,15 +810,28 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.eigvalsh',
+    grad: true,
+    // Symmetrized input, as for linalg.eigh.
+    run: ([a], o) => linalg.eigvalsh(symmetrized(a), o as { UPLO?: 'L' | 'U' }),
+    ref: ([a]) => perMatrix(a, (m) => refJacobiEigenvalues(symRows(m))),
+    samples: [
+      { args: [{ shape: [6, 6] }] },
+      { args: [{ shape: [2, 4, 4], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
+      { args: [{ shape: [1, 1] }], name: '1x1' },
+    ],
+    tol: LOOSE,
+    errors: [{ args: [{ shape: [2, 3] }], throws: /linalg.eigvalsh: A must be batches of square matrices/ }],
+  },
+  {
+    // Which triangle is read (the input is not symmetrized here).
+    name: 'linalg.eigvalsh (triangle read)',
     run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
     ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
     samples: [
       { args: [{ shape: [6, 6] }] },
       { args: [{ shape: [2, 5, 5], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
-      { args: [{ shape: [1, 1] }], name: '1x1' },
     ],
     tol: LOOSE,
-    errors: [{ args: [{ shape: [2, 3] }], throws: /linalg.eigvalsh: A must be batches of square matrices/ }],
   },
   {
     name: 'linalg.vectorNorm',
