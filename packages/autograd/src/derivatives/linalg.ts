@@ -679,6 +679,42 @@ const norm: Derivative = (c) => {
   return [isFro ? vectorNormGrad(x, out, g, 2, undefined, keepdim) : matrixNormGrad(x, out, g, 2, [0, 1], keepdim)];
 };
 
+/**
+ * cond: p 2 / -2 (default 2) is a ratio of extreme singular values (gradient through svdvals);
+ * other orders are norm(A) * norm(inv(A)) (product rule, then inv's derivative).
+ */
+const cond: Derivative = (c) => {
+  const A = c.inputs[0]!;
+  const p = c.attrs.p as number | 'fro' | 'nuc' | undefined;
+  const g = gradAt(c);
+  if (p === undefined || p === 2 || p === -2) {
+    const s = linalg.svdvals(A);
+    const k = s.shape[s.ndim - 1]!;
+    const e = (i: number): Tensor => {
+      const v = new Float64Array(k);
+      v[i] = 1;
+      return tensor(v, { shape: [k] }).to(A.dtype);
+    };
+    const e0 = e(0);
+    const ek = e(k - 1);
+    const hi = s.mul(e0).sum([-1]);
+    const lo = s.mul(ek).sum([-1]);
+    // r = hi / lo (p = 2) or lo / hi (p = -2).
+    const [num, den, eNum, eDen] = p === -2 ? [lo, hi, ek, e0] : [hi, lo, e0, ek];
+    const dNum = g.div(den);
+    const dDen = g.mul(num).div(den.mul(den)).neg();
+    const gS = dNum.unsqueeze(-1).mul(eNum).add(dDen.unsqueeze(-1).mul(eDen));
+    return [svdvalsGrad(A, gS)];
+  }
+  const d = [A.ndim - 2, A.ndim - 1];
+  const Ainv = linalg.inv(A);
+  const a = linalg.matrixNorm(A, p);
+  const b = linalg.matrixNorm(Ainv, p);
+  const gA = matrixNormGrad(A, a, g.mul(b), p, d, false);
+  const gInv = matrixNormGrad(Ainv, b, g.mul(a), p, d, false);
+  return [gA.sub(mT(Ainv).matmul(gInv).matmul(mT(Ainv)))];
+};
+
 export const linalgDerivatives: Record<string, Derivative> = {
   matmul,
   mm,
@@ -707,4 +743,5 @@ export const linalgDerivatives: Record<string, Derivative> = {
   'linalg.vectorNorm': vectorNorm,
   'linalg.matrixNorm': matrixNorm,
   'linalg.norm': norm,
+  'linalg.cond': cond,
 };

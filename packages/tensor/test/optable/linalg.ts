@@ -412,6 +412,8 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [3, 5] }, { shape: [3, 4] }, { shape: [4, 5] }] },
       { args: [{ shape: [5] }, { shape: [33, 65] }, { shape: [65, 5] }], opts: { alpha: 0.5, beta: -2 }, name: 'bias row, alpha, beta' },
+      { args: [{ shape: [3] }, { shape: [2, 4] }, { shape: [4, 3] }], opts: { alpha: 0.5, beta: -2 }, name: 'small, bias row, alpha, beta' },
+      { args: [{ shape: [2, 1] }, { shape: [2, 3] }, { shape: [3, 4] }], opts: { alpha: 2, beta: 0.5 }, name: 'small, bias column' },
       { args: [{ shape: [7, 1] }, { shape: [7, 0] }, { shape: [0, 3] }], opts: { beta: 3 }, name: 'k = 0' },
     ],
     errors: [{ args: [{ shape: [4, 5] }, { shape: [3, 4] }, { shape: [4, 5] }], throws: /addmm: input of shape \[4, 5\] cannot be broadcast to \[3, 5\]|addmm: shapes/ }],
@@ -465,6 +467,7 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [spd([4, 4])] },
       { args: [spd([2, 3, 7, 7], 2)], name: 'batched' },
+      { args: [spd([2, 3, 3], 5)], opts: { upper: true }, name: 'small batch, upper' },
       { args: [spd([5, 5], 3)], opts: { upper: true }, name: 'upper' },
       { args: [spd([33, 33], 4)], name: '33x33' },
       { args: [{ shape: [0, 0] }], name: 'empty' },
@@ -529,6 +532,7 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [well([4, 4])] },
       { args: [well([3, 2, 5, 5], 7)], name: 'batched' },
+      { args: [well([2, 3, 3], 6)], name: 'small batch' },
       { args: [well([33, 33], 8)], name: '33x33' },
       { args: [{ shape: [3, 3], values: [0, 1, 0, 0, 0, 2, 3, 0, 0] }], name: 'needs pivoting' },
       { args: [{ shape: [0, 0] }], name: 'empty' },
@@ -561,6 +565,7 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [4, 4] }] },
       { args: [{ shape: [3, 5, 5] }], name: 'batched' },
+      { args: [well([2, 3, 3], 5)], name: 'small batch' },
     ],
     tol: LOOSE,
   },
@@ -793,6 +798,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.cond',
+    grad: true,
     run: ([a], o) => linalg.cond(a, o?.p as number | undefined),
     ref: ([a], o) => perMatrix(a, (m) => {
       const p = o?.p as number | string | undefined;
