@@ -16,15 +16,16 @@ import { expandReduced } from './reduction.js';
 
 const mT = (x: Tensor): Tensor => x.mT;
 
-function eyeOf(n: number, dtype: Tensor['dtype']): Tensor {
-  return eye(n, { dtype });
+/** Constants are made in the dtype and on the device of `like`. */
+function eyeOf(n: number, like: Tensor): Tensor {
+  return eye(n, { dtype: like.dtype, device: like.device });
 }
 
 /** Constant mask of the lower (or upper) triangle of an r x c matrix, from diagonal k. */
-function triMask(r: number, c: number, dtype: Tensor['dtype'], lower: boolean, k: number): Tensor {
+function triMask(r: number, c: number, like: Tensor, lower: boolean, k: number): Tensor {
   const v = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) v[i * c + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
-  return tensor(v, { shape: [r, c] }).to(dtype);
+  return tensor(v, { shape: [r, c] }).to(like);
 }
 
 function lastTwo(x: Tensor): [number, number] {
@@ -34,31 +35,31 @@ function lastTwo(x: Tensor): [number, number] {
 /** tril(x, k) of the last two dims, differentiable through mul. */
 function trilOf(x: Tensor, k = 0): Tensor {
   const [r, c] = lastTwo(x);
-  return x.mul(triMask(r, c, x.dtype, true, k));
+  return x.mul(triMask(r, c, x, true, k));
 }
 
 function triuOf(x: Tensor, k = 0): Tensor {
   const [r, c] = lastTwo(x);
-  return x.mul(triMask(r, c, x.dtype, false, k));
+  return x.mul(triMask(r, c, x, false, k));
 }
 
 /** The diagonal of square matrices (last two dims) as [..., n]. */
 function diagOf(x: Tensor): Tensor {
   const n = x.shape[x.ndim - 1]!;
-  return x.mul(eyeOf(n, x.dtype)).sum([-1]);
+  return x.mul(eyeOf(n, x)).sum([-1]);
 }
 
 /** [..., n] -> [..., n, n] with v on the diagonal. */
 function diagEmbed(v: Tensor): Tensor {
   const n = v.shape[v.ndim - 1]!;
-  return v.unsqueeze(-1).mul(eyeOf(n, v.dtype));
+  return v.unsqueeze(-1).mul(eyeOf(n, v));
 }
 
 /** A 0/1 selector [n, k] picking columns `from..from+k` of an [.., n] operand through matmul. */
-function selector(n: number, from: number, k: number, dtype: Tensor['dtype']): Tensor {
+function selector(n: number, from: number, k: number, like: Tensor): Tensor {
   const v = new Float64Array(n * k);
   for (let j = 0; j < k; j++) v[(from + j) * k + j] = 1;
-  return tensor(v, { shape: [n, k] }).to(dtype);
+  return tensor(v, { shape: [n, k] }).to(like);
 }
 
 /** Values of a tensor as float64 numbers (for branch decisions only). */
@@ -199,7 +200,7 @@ const matrixPower: Derivative = (c) => {
   const base = n < 0 ? linalg.inv(A) : A;
   const k = Math.abs(n);
   const pows: Tensor[] = [];
-  for (let j = 0; j < k; j++) pows.push(j === 0 ? eyeOf(A.shape[A.ndim - 1]!, A.dtype) : j === 1 ? mT(base) : pows[j - 1]!.matmul(mT(base)));
+  for (let j = 0; j < k; j++) pows.push(j === 0 ? eyeOf(A.shape[A.ndim - 1]!, A) : j === 1 ? mT(base) : pows[j - 1]!.matmul(mT(base)));
   let gB: Tensor | null = null;
   for (let j = 0; j < k; j++) {
     const term = pows[j]!.matmul(g).matmul(pows[k - 1 - j]!);
@@ -297,7 +298,7 @@ const einsum: Derivative = (c) => {
     // reshape needs the dims in mine's order: uniq is in first-occurrence order, so it matches.
     r = r.reshape(shape);
     const full = mine.map((l) => sizes.get(l)!);
-    if (seen.size < mine.length) r = r.mul(diagonalMask(mine, full, t.dtype));
+    if (seen.size < mine.length) r = r.mul(diagonalMask(mine, full, t));
     else if (r.shape.some((s, d) => s !== full[d])) r = r.expand(full);
     // Size-1 dims of operand i that broadcast against larger ones: sum back.
     return sumToShape(r, t.shape);
@@ -309,7 +310,7 @@ function einsumOp(equation: string, operands: Tensor[]): Tensor {
 }
 
 /** 1 where every repeated label has equal indices, 0 elsewhere. */
-function diagonalMask(labels: string[], shape: number[], dtype: Tensor['dtype']): Tensor {
+function diagonalMask(labels: string[], shape: number[], like: Tensor): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float64Array(n);
   const idx = new Array<number>(shape.length).fill(0);
@@ -327,7 +328,7 @@ function diagonalMask(labels: string[], shape: number[], dtype: Tensor['dtype'])
       idx[d] = 0;
     }
   }
-  return tensor(v, { shape }).to(dtype);
+  return tensor(v, { shape }).to(like);
 }
 
 // ---- factorizations and solvers -------------------------------------------------------------
@@ -396,7 +397,7 @@ function prodExceptEach(s: Tensor): Tensor {
   for (let j = 0; j < k; j++) {
     const e = new Float64Array(k);
     e[j] = 1;
-    const ej = tensor(e, { shape: [k] }).to(s.dtype);
+    const ej = tensor(e, { shape: [k] }).to(s);
     const sj = s.mul(ej).sum([-1], { keepdim: true });
     const f = sj.mul(ej.neg().add(1)).add(ej);
     d = d === null ? f : d.mul(f);
@@ -437,13 +438,13 @@ const svdvals: Derivative = (c) => [svdvalsGrad(c.inputs[0]!, gradAt(c))];
 /** [..., r, c] -> its first k columns (through a matmul with a selector: differentiable). */
 function firstCols(x: Tensor, k: number): Tensor {
   const c = x.shape[x.ndim - 1]!;
-  return c === k ? x : x.matmul(selector(c, 0, k, x.dtype));
+  return c === k ? x : x.matmul(selector(c, 0, k, x));
 }
 
 /** [..., r, c] -> its first k rows. */
 function firstRows(x: Tensor, k: number): Tensor {
   const r = x.shape[x.ndim - 2]!;
-  return r === k ? x : mT(selector(r, 0, k, x.dtype)).matmul(x);
+  return r === k ? x : mT(selector(r, 0, k, x)).matmul(x);
 }
 
 /**
@@ -467,7 +468,7 @@ const svd: Derivative = (c) => {
   const skew = (x: Tensor): Tensor => x.sub(mT(x));
   const S2 = S.mul(S);
   // E_ij = s_j^2 - s_i^2, with ones on the diagonal (where the skew parts vanish).
-  const E = S2.unsqueeze(-2).sub(S2.unsqueeze(-1)).add(eyeOf(k, A.dtype));
+  const E = S2.unsqueeze(-2).sub(S2.unsqueeze(-1)).add(eyeOf(k, A));
   const UhgU = gU !== null ? skew(mT(U).matmul(gU)) : null;
   const VhgV = gVh !== null ? skew(Vh.matmul(mT(gVh))) : null;
   let ret: Tensor;
@@ -537,8 +538,8 @@ const qr: Derivative = (c) => {
     const M = R.matmul(mT(gR)).sub(mT(gQ).matmul(Q));
     return [timesInvRT(gQ.add(Q.matmul(copyltu(M))), R)];
   }
-  const S1 = selector(n, 0, m, A.dtype);
-  const S2 = selector(n, m, n - m, A.dtype);
+  const S1 = selector(n, 0, m, A);
+  const S2 = selector(n, m, n - m, A);
   const U = R.matmul(S1);
   const Y = A.matmul(S2);
   const gU = gR.matmul(S1);
@@ -565,7 +566,7 @@ const eigh: Derivative = (c) => {
   let mid: Tensor | null = null;
   if (gV !== null) {
     const X = mT(V).matmul(gV);
-    const I = eyeOf(n, L.dtype);
+    const I = eyeOf(n, L);
     const E = L.unsqueeze(-2).sub(L.unsqueeze(-1)).add(I);
     mid = X.sub(mT(X)).mul(0.5).div(E).mul(I.neg().add(1));
   }
@@ -628,7 +629,7 @@ function matrixNormGrad(A: Tensor, nrm: Tensor, g: Tensor, ord: number | string,
     else {
       const e = new Float64Array(k);
       e[ord === 2 ? 0 : k - 1] = 1;
-      gS = gb.unsqueeze(-1).mul(tensor(e, { shape: [k] }).to(A.dtype));
+      gS = gb.unsqueeze(-1).mul(tensor(e, { shape: [k] }).to(A));
     }
     r = svdvalsGrad(p, gS);
   } else {
@@ -693,7 +694,7 @@ const cond: Derivative = (c) => {
     const e = (i: number): Tensor => {
       const v = new Float64Array(k);
       v[i] = 1;
-      return tensor(v, { shape: [k] }).to(A.dtype);
+      return tensor(v, { shape: [k] }).to(A);
     };
     const e0 = e(0);
     const ek = e(k - 1);
