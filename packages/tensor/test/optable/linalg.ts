@@ -221,6 +221,22 @@ function triValues(shape: number[], upper: boolean, seed: number): TensorArg {
   return { shape, values: vals };
 }
 
+/** (A + A^T) / 2 for float square matrices (others pass through, to reach the op's own errors). */
+function symmetrized(a: Tensor): Tensor {
+  const ok = a.ndim >= 2 && a.shape[a.ndim - 1] === a.shape[a.ndim - 2] && (a.dtype === 'float32' || a.dtype === 'float64');
+  return ok ? a.add(a.mT).mul(0.5) : a;
+}
+function symRows(m: number[][]): number[][] {
+  return m.map((row, i) => row.map((x, j) => (x + m[j]![i]!) / 2));
+}
+
+/** eigh's checkable outputs: eigenvalues, V diag(w) V^T and V^T V. */
+function eighChecks(a: Tensor, o: Record<string, unknown> | undefined): Record<string, Tensor> {
+  const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a, o as { UPLO?: 'L' | 'U' });
+  const b = a.ndim === 3 ? 'b' : '';
+  return { w, recon: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, v, w, v), VtV: matmul(v.mT, v) };
+}
+
 const FLOATS = ['float32', 'float64'] as const;
 const LOOSE = { float32: { atol: 1e-4, rtol: 1e-4 }, float64: { atol: 1e-9, rtol: 1e-9 } };
 
@@ -236,6 +252,7 @@ function optTn(o: Record<string, unknown> | undefined, key: string, a: Nd): Nd {
 export const linalgOps: OpInfo[] = [
   {
     name: 'matmul',
+    grad: true,
     run: ([a, b], o) => matmul(optT(o, 'ta', a), optT(o, 'tb', b)),
     ref: ([a, b], o) => refMatmul(optTn(o, 'ta', a), optTn(o, 'tb', b)),
     samples: [
@@ -293,6 +310,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'mm',
+    grad: true,
     run: ([a, b], o) => optT(o, 'ta', a).mm(b),
     ref: ([a, b], o) => refMatmul2(optTn(o, 'ta', a), b),
     samples: [
@@ -308,10 +326,12 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'bmm',
+    grad: true,
     run: ([a, b]) => bmm(a, b),
     ref: ([a, b]) => refMatmul2(a, b),
     samples: [
       { args: [{ shape: [3, 4, 5] }, { shape: [3, 5, 6] }] },
+      { args: [{ shape: [2, 3, 4] }, { shape: [2, 4, 2] }], name: 'small' },
       { args: [{ shape: [2, 7, 33] }, { shape: [2, 33, 9], noncontig: true }], name: 'non-contiguous' },
       { args: [{ shape: [0, 4, 5] }, { shape: [0, 5, 6] }], name: 'empty batch' },
     ],
@@ -322,6 +342,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'mv',
+    grad: true,
     run: ([a, v], o) => mv(optT(o, 'ta', a), v),
     ref: ([a, v], o) => refMatmul(optTn(o, 'ta', a), v),
     samples: [
@@ -333,6 +354,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'dot',
+    grad: true,
     run: ([a, b]) => dot(a, b),
     ref: ([a, b]) => refMatmul(a, b),
     samples: [
@@ -347,6 +369,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'inner',
+    grad: true,
     run: ([a, b]) => inner(a, b),
     ref: ([a, b]) => {
       const k = a.shape[a.ndim - 1]!;
@@ -362,6 +385,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'outer',
+    grad: true,
     run: ([a, b]) => outer(a, b),
     ref: ([a, b]) => refMatmul2(new Nd([a.shape[0]!, 1], a.data), new Nd([1, b.shape[0]!], b.data)),
     samples: [
@@ -372,6 +396,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'addmm',
+    grad: true,
     run: ([c, a, b], o) => addmm(c, a, b, o as { alpha?: number; beta?: number }),
     ref: ([c, a, b], o) => {
       const p = refMatmul2(a, b);
@@ -387,12 +412,15 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [3, 5] }, { shape: [3, 4] }, { shape: [4, 5] }] },
       { args: [{ shape: [5] }, { shape: [33, 65] }, { shape: [65, 5] }], opts: { alpha: 0.5, beta: -2 }, name: 'bias row, alpha, beta' },
+      { args: [{ shape: [3] }, { shape: [2, 4] }, { shape: [4, 3] }], opts: { alpha: 0.5, beta: -2 }, name: 'small, bias row, alpha, beta' },
+      { args: [{ shape: [2, 1] }, { shape: [2, 3] }, { shape: [3, 4] }], opts: { alpha: 2, beta: 0.5 }, name: 'small, bias column' },
       { args: [{ shape: [7, 1] }, { shape: [7, 0] }, { shape: [0, 3] }], opts: { beta: 3 }, name: 'k = 0' },
     ],
     errors: [{ args: [{ shape: [4, 5] }, { shape: [3, 4] }, { shape: [4, 5] }], throws: /addmm: input of shape \[4, 5\] cannot be broadcast to \[3, 5\]|addmm: shapes/ }],
   },
   {
     name: 'einsum',
+    grad: true,
     run: ([eq, ...ts]) => einsum(eq, ...ts),
     // Equations with '...' are checked against the same contraction spelled with letters.
     ref: ([eq, ...xs], o) => refEinsum((o?.refEq as string | undefined) ?? eq, xs),
@@ -428,14 +456,18 @@ export const linalgOps: OpInfo[] = [
   // ---- linalg ----
   {
     name: 'linalg.cholesky',
-    run: ([a], o) => linalg.cholesky(a, o),
+    grad: true,
+    // The input is symmetrized ((A + A^T) / 2, a no-op on the symmetric samples) so that gradcheck's
+    // one-entry perturbations stay symmetric, as the gradient formula assumes.
+    run: ([a], o) => linalg.cholesky(symmetrized(a), o),
     ref: ([a], o) => a.shape.includes(0) ? a : perMatrix(a, (m) => {
-      const l = refCholesky(m);
+      const l = refCholesky(symRows(m));
       return o?.upper ? l[0]!.map((_, i) => l.map((r) => r[i]!)) : l;
     }),
     samples: [
       { args: [spd([4, 4])] },
       { args: [spd([2, 3, 7, 7], 2)], name: 'batched' },
+      { args: [spd([2, 3, 3], 5)], opts: { upper: true }, name: 'small batch, upper' },
       { args: [spd([5, 5], 3)], opts: { upper: true }, name: 'upper' },
       { args: [spd([33, 33], 4)], name: '33x33' },
       { args: [{ shape: [0, 0] }], name: 'empty' },
@@ -450,6 +482,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.solve',
+    grad: true,
     run: ([a, b], o) => linalg.solve(a, b, o),
     ref: ([a, b], o) => refSolve(a, b, o?.left === false),
     samples: [
@@ -457,6 +490,7 @@ export const linalgOps: OpInfo[] = [
       { args: [well([4, 4]), { shape: [4] }], name: 'vector rhs' },
       { args: [well([2, 5, 5]), { shape: [2, 5] }], name: 'batched vector rhs' },
       { args: [well([2, 1, 6, 6]), { shape: [3, 6, 2] }], name: 'broadcast batches' },
+      { args: [well([2, 1, 3, 3], 9), { shape: [2, 3, 2] }], name: 'broadcast batches, small' },
       { args: [well([3, 3]), { shape: [2, 3] }], opts: { left: false }, name: 'left: false' },
       { args: [well([33, 33]), { shape: [33, 7], noncontig: true }], name: '33x33 strided rhs' },
     ],
@@ -468,6 +502,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.solveTriangular',
+    grad: true,
     run: ([a, b], o) => linalg.solveTriangular(a, b, o as { upper: boolean }),
     ref: ([a, b], o) => {
       const unit = o?.unitriangular === true;
@@ -486,17 +521,20 @@ export const linalgOps: OpInfo[] = [
       { args: [triValues([5, 5], false, 2), { shape: [5, 2] }], opts: { upper: false } },
       { args: [{ shape: [2, 4, 4], low: 1, high: 2 }, { shape: [2, 4, 3] }], opts: { upper: false, unitriangular: true }, name: 'unitriangular reads one triangle' },
       { args: [triValues([3, 3], true, 3), { shape: [2, 3] }], opts: { upper: true, left: false }, name: 'left: false' },
+      { args: [triValues([3, 3], false, 5), { shape: [2, 3, 2] }], opts: { upper: false }, name: 'broadcast A' },
     ],
     tol: LOOSE,
     errors: [{ args: [{ shape: [3, 3] }, { shape: [3, 2] }], throws: /linalg.solveTriangular: the option 'upper'/ }],
   },
   {
     name: 'linalg.inv',
+    grad: true,
     run: ([a]) => linalg.inv(a),
     ref: ([a]) => refSolve(a, eyeNd(a.shape[a.ndim - 1]!, a.shape.slice(0, -2)), false),
     samples: [
       { args: [well([4, 4])] },
       { args: [well([3, 2, 5, 5], 7)], name: 'batched' },
+      { args: [well([2, 3, 3], 6)], name: 'small batch' },
       { args: [well([33, 33], 8)], name: '33x33' },
       { args: [{ shape: [3, 3], values: [0, 1, 0, 0, 0, 2, 3, 0, 0] }], name: 'needs pivoting' },
       { args: [{ shape: [0, 0] }], name: 'empty' },
@@ -506,6 +544,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.det',
+    grad: true,
     run: ([a]) => linalg.det(a),
     ref: ([a]) => perMatrix(a, (m) => refGaussJordan(m, m.map(() => [])).det),
     samples: [
@@ -519,6 +558,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.slogdet',
+    grad: true,
     run: ([a]) => linalg.slogdet(a),
     ref: ([a]) => {
       const d = perMatrix(a, (m) => refGaussJordan(m, m.map(() => [])).det);
@@ -527,16 +567,29 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [4, 4] }] },
       { args: [{ shape: [3, 5, 5] }], name: 'batched' },
-      { args: [{ shape: [2, 2], values: [1, 2, 2, 4] }], name: 'singular' },
+      { args: [well([2, 3, 3], 5)], name: 'small batch' },
     ],
     tol: LOOSE,
   },
   {
+    // Singular input: logabsdet is -inf and has no gradient, so this sample lives apart from the
+    // differentiable entry above.
+    name: 'linalg.slogdet (singular)',
+    run: ([a]) => linalg.slogdet(a),
+    ref: ([a]) => {
+      const d = perMatrix(a, (m) => refGaussJordan(m, m.map(() => [])).det);
+      return { sign: d.map((v) => Math.sign(v)), logabsdet: d.map((v) => Math.log(Math.abs(v))) };
+    },
+    samples: [{ args: [{ shape: [2, 2], values: [1, 2, 2, 4] }], name: 'singular' }],
+    tol: LOOSE,
+  },
+  {
     name: 'linalg.qr',
+    grad: true,
     // Q is unique only up to column signs: compare Q R with A, Q^T Q with I and R's lower part with 0.
     run: ([a], o) => {
       const { Q, R } = linalg.qr(a, o);
-      return { QR: matmul(Q, R), QtQ: matmul(tview(Q), Q), Rlow: strictLower(R) };
+      return { QR: matmul(Q, R), QtQ: matmul(Q.mT, Q), Rlow: strictLower(R) };
     },
     ref: ([a], o) => {
       const m = a.shape[a.ndim - 2]!;
@@ -548,44 +601,88 @@ export const linalgOps: OpInfo[] = [
     samples: [
       { args: [{ shape: [5, 3] }] },
       { args: [{ shape: [3, 5] }], name: 'wide' },
-      { args: [{ shape: [5, 3] }], opts: { mode: 'complete' }, name: 'complete' },
+      { args: [{ shape: [3, 5] }], opts: { mode: 'complete' }, name: 'complete, wide' },
       { args: [{ shape: [2, 7, 7] }], name: 'batched' },
       { args: [{ shape: [33, 9], noncontig: true }], name: 'strided' },
     ],
     tol: LOOSE,
   },
   {
-    name: 'linalg.eigh',
-    // Eigenvectors are unique only up to sign: check V diag(w) V^T = A and V^T V = I.
+    // mode 'complete' with m > n: Q's extra columns are not determined by A (no gradient, as in
+    // PyTorch), so this sample lives apart from the differentiable entry above.
+    name: 'linalg.qr (complete, tall)',
     run: ([a], o) => {
-      const { eigenvalues: w, eigenvectors: v } = linalg.eigh(a, o as { UPLO?: 'L' | 'U' });
-      const b = a.ndim === 3 ? 'b' : '';
-      return { w, recon: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, v, w, v), VtV: matmul(tview(v), v) };
+      const { Q, R } = linalg.qr(a, o);
+      return { QR: matmul(Q, R), QtQ: matmul(Q.mT, Q), Rlow: strictLower(R) };
     },
+    ref: ([a]) => {
+      const m = a.shape[a.ndim - 2]!;
+      const n = a.shape[a.ndim - 1]!;
+      return { QR: a, QtQ: eyeNd(m, a.shape.slice(0, -2)), Rlow: Nd.zeros([...a.shape.slice(0, -2), m, n]) };
+    },
+    samples: [{ args: [{ shape: [5, 3] }], opts: { mode: 'complete' }, name: 'complete' }],
+    tol: LOOSE,
+  },
+  {
+    name: 'linalg.eigh',
+    grad: true,
+    // Eigenvectors are unique only up to sign: check V diag(w) V^T = A and V^T V = I. The input is
+    // symmetrized ((A + A^T) / 2) so that gradcheck's perturbations stay symmetric; the samples
+    // have distinct eigenvalues (the eigenvector gradient needs them).
+    run: ([a], o) => eighChecks(symmetrized(a), o),
+    ref: ([a]) => {
+      const sym = perMatrix(a, symRows);
+      return { w: perMatrix(sym, refJacobiEigenvalues), recon: sym, VtV: eyeNd(a.shape[a.ndim - 1]!, a.shape.slice(0, -2)) };
+    },
+    samples: [
+      { args: [spd([4, 4])] },
+      { args: [{ shape: [5, 5] }], name: 'indefinite' },
+      { args: [{ shape: [5, 5] }], opts: { UPLO: 'U' }, name: 'upper' },
+      { args: [{ shape: [3, 6, 6] }], name: 'batched' },
+    ],
+    tol: LOOSE,
+  },
+  {
+    // Which triangle is read (the input is not symmetrized here), and repeated eigenvalues.
+    name: 'linalg.eigh (triangle read, repeated eigenvalues)',
+    run: ([a], o) => eighChecks(a, o),
     ref: ([a], o) => {
       const sym = perMatrix(a, (m) => m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))));
       return { w: perMatrix(sym, refJacobiEigenvalues), recon: sym, VtV: eyeNd(a.shape[a.ndim - 1]!, a.shape.slice(0, -2)) };
     },
     samples: [
-      { args: [spd([4, 4])] },
       { args: [{ shape: [5, 5] }], name: 'indefinite, lower triangle read' },
       { args: [{ shape: [5, 5] }], opts: { UPLO: 'U' }, name: 'upper triangle read' },
-      { args: [{ shape: [3, 6, 6] }], name: 'batched' },
       { args: [{ shape: [3, 3], values: [2, 0, 0, 0, 2, 0, 0, 0, 1] }], name: 'repeated eigenvalue' },
     ],
     tol: LOOSE,
   },
   {
     name: 'linalg.svd',
+    grad: true,
     // U and V are unique only up to signs: compare U diag(S) Vh with A, S with the reference
     // singular values, and the Gram matrices of U and Vh with I.
+    // The first k columns of U / rows of Vh are taken with matmuls (differentiable); U diag(S^2) U^T
+    // = A A^T and V diag(S^2) Vh = A^T A check the gradients through U and Vh alone. The Gram
+    // matrices of the full U and Vh (whose extra columns A does not determine) are checked detached.
     run: ([a], o) => {
       const { U, S, Vh } = linalg.svd(a, o as { fullMatrices?: boolean });
       const b = a.ndim === 3 ? 'b' : '';
       const k = S.shape[S.ndim - 1]!;
-      const Uk = U._view([...U.shape.slice(0, -1), k], U.strides, 0);
-      const Vk = Vh._view([...Vh.shape.slice(0, -2), k, Vh.shape[Vh.ndim - 1]!], Vh.strides, 0);
-      return { S, USVh: einsum(`${b}ij,${b}j,${b}jk->${b}ik`, Uk, S, Vk), UtU: matmul(tview(U), U), VVt: matmul(Vh, tview(Vh)) };
+      const pick = (n: number): Tensor => tensor(Float64Array.from({ length: n * k }, (_, i) => (Math.floor(i / k) === i % k ? 1 : 0)), { shape: [n, k] }).to(a.dtype);
+      const Uk = matmul(U, pick(U.shape[U.ndim - 1]!));
+      const Vk = matmul(pick(Vh.shape[Vh.ndim - 2]!).mT, Vh);
+      const S2 = S.mul(S);
+      const Ud = U.detach();
+      const Vd = Vh.detach();
+      return {
+        S,
+        USVh: einsum(`${b}ij,${b}j,${b}jk->${b}ik`, Uk, S, Vk),
+        US2Ut: einsum(`${b}ij,${b}j,${b}kj->${b}ik`, Uk, S2, Uk),
+        VS2Vh: einsum(`${b}ji,${b}j,${b}jk->${b}ik`, Vk, S2, Vk),
+        UtU: matmul(tview(Ud), Ud),
+        VVt: matmul(Vd, tview(Vd)),
+      };
     },
     ref: ([a], o) => {
       const m = a.shape[a.ndim - 2]!;
@@ -593,7 +690,14 @@ export const linalgOps: OpInfo[] = [
       const full = o?.fullMatrices !== false;
       const k = Math.min(m, n);
       const bs = a.shape.slice(0, -2);
-      return { S: refSvdvals(a), USVh: a, UtU: eyeNd(full ? m : k, bs), VVt: eyeNd(full ? n : k, bs) };
+      return {
+        S: refSvdvals(a),
+        USVh: a,
+        US2Ut: refMatmul2(a, tnd(a)),
+        VS2Vh: refMatmul2(tnd(a), a),
+        UtU: eyeNd(full ? m : k, bs),
+        VVt: eyeNd(full ? n : k, bs),
+      };
     },
     samples: [
       { args: [{ shape: [5, 3] }] },
@@ -605,12 +709,13 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.pinv',
+    grad: true,
     // The four Penrose conditions pin the pseudo-inverse down: A X A = A, X A X = X, (AX)^T = AX, (XA)^T = XA.
     run: ([a]) => {
       const x = linalg.pinv(a);
       const ax = matmul(a, x);
       const xa = matmul(x, a);
-      return { AXA: matmul(ax, a), XAX: matmul(xa, x), AXsym: tview(ax).contiguous(), XAsym: tview(xa).contiguous() };
+      return { AXA: matmul(ax, a), XAX: matmul(xa, x), AXsym: ax.mT.clone(), XAsym: xa.mT.clone() };
     },
     ref: ([a]) => {
       const x = refPinv(a);
@@ -627,6 +732,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.matrixPower',
+    grad: true,
     run: ([a, n]) => linalg.matrixPower(a, n),
     ref: ([a, n]) => perMatrix(a, (m) => refMatPow(m, n)),
     samples: [
@@ -641,6 +747,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.multiDot',
+    grad: true,
     run: (ts) => linalg.multiDot(ts),
     ref: (xs) => xs.reduce((acc: Nd, x: Nd) => refMatmul(acc, x)),
     samples: [
@@ -653,6 +760,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.vecdot',
+    grad: true,
     run: ([x, y], o) => linalg.vecdot(x, y, o as { dim?: number }),
     ref: ([x, y], o) => {
       const dim = (o?.dim as number | undefined) ?? -1;
@@ -692,6 +800,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.cond',
+    grad: true,
     run: ([a], o) => linalg.cond(a, o?.p as number | undefined),
     ref: ([a], o) => perMatrix(a, (m) => {
       const p = o?.p as number | string | undefined;
@@ -709,18 +818,32 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.eigvalsh',
-    run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
-    ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
+    grad: true,
+    // Symmetrized input, as for linalg.eigh.
+    run: ([a], o) => linalg.eigvalsh(symmetrized(a), o as { UPLO?: 'L' | 'U' }),
+    ref: ([a]) => perMatrix(a, (m) => refJacobiEigenvalues(symRows(m))),
     samples: [
       { args: [{ shape: [6, 6] }] },
-      { args: [{ shape: [2, 5, 5], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
+      { args: [{ shape: [2, 4, 4], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
       { args: [{ shape: [1, 1] }], name: '1x1' },
     ],
     tol: LOOSE,
     errors: [{ args: [{ shape: [2, 3] }], throws: /linalg.eigvalsh: A must be batches of square matrices/ }],
   },
   {
+    // Which triangle is read (the input is not symmetrized here).
+    name: 'linalg.eigvalsh (triangle read)',
+    run: ([a], o) => linalg.eigvalsh(a, o as { UPLO?: 'L' | 'U' }),
+    ref: ([a], o) => perMatrix(a, (m) => refJacobiEigenvalues(m.map((row, i) => row.map((x, j) => ((o?.UPLO === 'U') === (j > i) || i === j ? x : m[j]![i]!))))),
+    samples: [
+      { args: [{ shape: [6, 6] }] },
+      { args: [{ shape: [2, 5, 5], noncontig: true }], opts: { UPLO: 'U' }, name: 'batched, strided, upper' },
+    ],
+    tol: LOOSE,
+  },
+  {
     name: 'linalg.vectorNorm',
+    grad: true,
     run: ([x], o) => linalg.vectorNorm(x, o),
     ref: ([x], o) => {
       const ord = (o?.ord as number | undefined) ?? 2;
@@ -751,6 +874,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.matrixNorm',
+    grad: true,
     run: ([x], o) => linalg.matrixNorm(x, o),
     ref: ([x], o) => perMatrix(x, (m) => refMatrixNorm(m, (o?.ord as number | string | undefined) ?? 'fro')),
     samples: [
@@ -768,6 +892,7 @@ export const linalgOps: OpInfo[] = [
   },
   {
     name: 'linalg.norm',
+    grad: true,
     run: ([x], o) => linalg.norm(x, o),
     ref: ([x], o) => {
       if (o?.dim === undefined && o?.ord !== undefined && x.ndim === 2) return Nd.scalar(refMatrixNorm(toRows(x), o.ord as number | string));
@@ -782,12 +907,15 @@ export const linalgOps: OpInfo[] = [
       { args: [{ shape: [3, 4] }], opts: { ord: 1 }, name: 'matrix ord 1' },
       { args: [{ shape: [3, 4] }], opts: { ord: 1, dim: 1 }, name: 'vector ord 1 over dim 1' },
       { args: [{ shape: [6] }], opts: { ord: 3 }, name: 'vector ord 3' },
+      { args: [{ shape: [3, 4] }], opts: { ord: 2 }, name: 'matrix ord 2 (spectral)' },
+      { args: [{ shape: [4, 3] }], name: '2-D, no ord (flattened 2-norm)' },
     ],
     tol: LOOSE,
     errors: [{ args: [{ shape: [2, 3, 4] }], opts: { ord: 2 }, throws: /linalg.norm: input must be 1-D or 2-D/ }],
   },
   {
     name: 'linalg.svdvals',
+    grad: true,
     run: ([x]) => linalg.svdvals(x),
     // Singular values are the square roots of the eigenvalues of A^T A (or A A^T), descending.
     ref: ([x]) => perMatrix(x, (m) => {
