@@ -295,3 +295,13 @@ describe('anomaly mode', () => {
     expect(() => detectAnomaly(run)).toThrow(/Function 'SqrtBackward0' returned nan or inf values in its 0th output[\s\S]*forward op sqrt/);
   });
 });
+
+describe('contiguous', () => {
+  it('is differentiable when it copies', () => {
+    const x = f64([[1, 2], [3, 4]]);
+    const y = x.t().contiguous();
+    expect(y.gradFn!.name).toBe('ContiguousBackward0');
+    y.mul(tensor([[1, 2], [3, 4]], { dtype: 'float64' })).sum().backward();
+    expect(arr(x.grad)).toEqual([[1, 3], [2, 4]]);
+  });
+});

@@ -4,7 +4,7 @@
  * methods on the Tensor interface, so every op is both a function and a method.
  */
 import { kernels } from '@cinder/native';
-import { requireAutograd } from './dispatch.js';
+import { dispatch, requireAutograd } from './dispatch.js';
 import { isFloatingDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
 import type { Device } from './device.js';
 import { _setTensorFactory, putOutput, putTensor, takeOutput } from './frame.js';
@@ -170,7 +170,7 @@ export class Tensor {
   /** A contiguous tensor with the same values (this one, if already contiguous). */
   contiguous(): Tensor {
     if (this.isContiguous()) return this;
-    return this._copyAs(this.dtype);
+    return dispatch('contiguous', [this], undefined, () => this._copyAs(this.dtype));
   }
 
   /** @internal A fresh contiguous copy, converted to dtype. */

@@ -4,6 +4,7 @@ import { gradAt, reduceTo } from '../derivatives.js';
 
 export const conversionDerivatives: Record<string, Derivative> = {
   clone: (c) => [gradAt(c)],
+  contiguous: (c) => [gradAt(c)],
   // to(dtype): the gradient flows back in the input's dtype.
   to: (c) => [gradAt(c).to(c.inputs[0]!.dtype)],
   // copy_(dst, src): dst's old values are overwritten; src receives the gradient (reduced if broadcast).
