@@ -19,7 +19,7 @@ export class FunctionCtx {
 
   /** Saves tensors for backward; modifying them in place afterwards is detected. */
   saveForBackward(...tensors: Tensor[]): void {
-    this.saved = tensors.map((t) => new SavedTensor(t, `${this.fnName}Backward`));
+    this.saved = tensors.map((t) => new SavedTensor(t, { name: `${this.fnName}Backward` }));
   }
   get savedTensors(): Tensor[] {
     if (this.saved === null) {

@@ -45,11 +45,8 @@ export function flattenOutputs(result: unknown): Tensor[] {
 
 /** A recorded op application: its backward is the op's derivative formula. */
 export class OpNode extends Node {
-  readonly name: string;
   private saved: (SavedTensor | null)[] | null;
   private savedOutputs: (SavedTensor | null)[] | null;
-  /** Shapes and dtypes of the outputs, to zero-fill the gradients of unused outputs. */
-  readonly outputSpecs: { shape: readonly number[]; dtype: Tensor['dtype'] }[];
 
   constructor(
     readonly op: string,
@@ -60,10 +57,13 @@ export class OpNode extends Node {
     next: Edge[],
   ) {
     super(next);
-    this.name = backwardName(op);
-    this.saved = inputs.map((t) => new SavedTensor(t, this.name));
-    this.savedOutputs = outputs.map((t) => new SavedTensor(t, this.name));
-    this.outputSpecs = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    this.saved = inputs.map((t) => new SavedTensor(t, this));
+    this.savedOutputs = outputs.map((t) => new SavedTensor(t, this));
+  }
+
+  /** PyTorch's naming: `MulBackward0` for mul. */
+  get name(): string {
+    return backwardName(this.op);
   }
 
   apply(gradOutputs: (Tensor | null)[]): (Tensor | null | undefined)[] {
@@ -74,13 +74,21 @@ export class OpNode extends Node {
           '.backward() or grad(). Specify retainGraph: true if you need to backward through the graph a second time.',
       );
     }
-    const inputs = this.saved.map((s) => s!.unpack());
-    const outputs = this.savedOutputs.map((s) => s!.unpack());
+    const saved = this.saved;
+    const savedOutputs = this.savedOutputs;
     const next = this.next;
+    // Saved tensors are unpacked (and their versions checked) only when the formula reads them, so
+    // an op whose formula never reads its output may have that output modified in place.
+    let inputs: Tensor[] | undefined;
+    let outputs: Tensor[] | undefined;
     return this.derivative({
       grads: gradOutputs,
-      inputs,
-      outputs,
+      get inputs() {
+        return (inputs ??= saved.map((s) => s!.unpack()));
+      },
+      get outputs() {
+        return (outputs ??= savedOutputs.map((s) => s!.unpack()));
+      },
       attrs: this.attrs as Record<string, never>,
       needs: (i: number) => next[i] !== null && next[i] !== undefined,
     });

@@ -42,7 +42,7 @@ export class SavedTensor {
   readonly version: number;
   constructor(
     readonly tensor: Tensor,
-    readonly op: string,
+    private readonly owner: { readonly name: string },
   ) {
     this.version = tensor._st.version;
   }
@@ -52,7 +52,7 @@ export class SavedTensor {
       throw new Error(
         `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[${t.dtype} [${t.shape.join(', ')}]] is at version ${t._st.version}; expected version ${this.version} ` +
-          `instead (saved by ${this.op}). Hint: clone() the tensor before modifying it in place.`,
+          `instead (saved by ${this.owner.name}). Hint: clone() the tensor before modifying it in place.`,
       );
     }
     return t;

@@ -54,6 +54,14 @@ def main():
             a = torch.randn(4)
             b = torch.randn(4)
             t = best_of(lambda: torch.add(a, b), case["repeats"], case["inner"])
+        elif kind == "ag_small":
+            x = torch.randn(4, requires_grad=True)
+            y = torch.randn(4, requires_grad=True)
+            t = best_of(lambda: (x * y + x).sum().backward(), case["repeats"], case["inner"])
+        elif kind == "ag_record":
+            x = torch.randn(4, requires_grad=True)
+            y = torch.randn(4)
+            t = best_of(lambda: torch.add(x, y), case["repeats"], case["inner"])
         else:
             continue
         out["results"][case["id"]] = t

@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { add, getNumThreads, matmul, randn, sum, exp, bmm, type Tensor } from '@cinder/tensor';
+import '@cinder/autograd';
 import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
 
@@ -27,11 +28,13 @@ const cases: Case[] = [
   { id: 'sum_32M', kind: 'sum', n: M32, repeats: 5, inner: 3 },
   { id: 'exp_32M', kind: 'exp', n: M32, repeats: 5, inner: 3 },
   { id: 'tiny_add', kind: 'tiny_add', repeats: 7, inner: 200000 },
+  { id: 'autograd_(x*y+x).sum().backward()', kind: 'ag_small', repeats: 7, inner: 20000 },
+  { id: 'autograd_recorded_add', kind: 'ag_record', repeats: 7, inner: 100000 },
 ];
 
 type Unit = 'GFLOP/s' | 'GB/s' | 'us';
 function unitOf(c: Case): Unit {
-  return c.kind === 'matmul' || c.kind === 'bmm' ? 'GFLOP/s' : c.kind === 'tiny_add' ? 'us' : 'GB/s';
+  return c.kind === 'matmul' || c.kind === 'bmm' ? 'GFLOP/s' : c.kind === 'tiny_add' || c.kind.startsWith('ag_') ? 'us' : 'GB/s';
 }
 /** Converts seconds per call into the case's unit. */
 function figure(c: Case, sec: number): number {
@@ -41,7 +44,7 @@ function figure(c: Case, sec: number): number {
     case 'add_new': case 'add_out': return (3 * 4 * c.n!) / sec / 1e9;
     case 'sum': return (4 * c.n!) / sec / 1e9;
     case 'exp': return (2 * 4 * c.n!) / sec / 1e9;
-    case 'tiny_add': return sec * 1e6;
+    case 'tiny_add': case 'ag_small': case 'ag_record': return sec * 1e6;
   }
 }
 
@@ -77,6 +80,16 @@ function runCinder(c: Case): number {
         const a = use(randn([4]));
         const b = use(randn([4]));
         return bestOf(() => add(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'ag_small': {
+        const x = use(randn([4], { requiresGrad: true }));
+        const y = use(randn([4], { requiresGrad: true }));
+        return bestOf(() => x.mul(y).add(x).sum().backward(), c.repeats, c.inner);
+      }
+      case 'ag_record': {
+        const x = use(randn([4], { requiresGrad: true }));
+        const y = use(randn([4]));
+        return bestOf(() => add(x, y), c.repeats, c.inner);
       }
     }
   } finally {
