@@ -328,14 +328,18 @@ export const elementwiseOps: OpInfo[] = [
   binaryEntry('pow', (a, b) => T.pow(a, b), (a, b) => a ** b, {
     dtypes: NUMERIC, a: (shape, e) => ({ shape, low: 0.5, high: 2, ...e }), b: (shape, e) => ({ shape, low: 0, high: 3, ...e }),
     grad: true, inplace: (a, b) => a.clone().pow_(b),
+    extra: [{ name: 'zero base', args: [{ shape: [4], values: [0, 0, 1.5, 2] }, { shape: [4], values: [2, 3, 0, 1] }] }],
     errors: [{ name: 'integer to a negative power', args: [{ shape: [2], dtype: 'int64' }, -1], throws: /pow: integers to negative integer powers are not allowed/ }],
   }),
   binaryEntry('atan2', (a, b) => T.atan2(a, b), Math.atan2, { dtypes: ['float32', 'float64', 'int32'], kind: 'float', grad: true, inplace: (a, b) => a.clone().atan2_(b) }),
   binaryEntry('maximum', (a, b) => T.maximum(a, b), (a, b, d) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), {
     dtypes: ALL, grad: true,
+    // Ties split the gradient evenly, which is what central differences see there too.
+    extra: [{ name: 'ties', args: [{ shape: [4], values: [1, 2, 3, 4] }, { shape: [4], values: [1, 0, 3, 5] }] }],
   }),
   binaryEntry('minimum', (a, b) => T.minimum(a, b), (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), {
     dtypes: ALL, grad: true,
+    extra: [{ name: 'ties', args: [{ shape: [4], values: [1, 2, 3, 4] }, { shape: [4], values: [1, 0, 3, 5] }] }],
   }),
   ...(
     [
