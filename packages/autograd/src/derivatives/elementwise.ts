@@ -24,7 +24,7 @@ export function binaryOperands(c: GradContext): { a: Tensor | number; b: Tensor 
   return { a, b, ia, ib };
 }
 
-/** One null per input (without touching the saved inputs themselves). */
+/** One null per input. */
 function nulls(c: GradContext): (Tensor | null)[] {
   return new Array<Tensor | null>(c.inputs.length).fill(null);
 }
