@@ -162,6 +162,8 @@ const nonzero = (vals: number[]): ArgFor => (shape, extra) => {
   return { shape, ...extra, values: Array.from({ length: n }, (_, i) => vals[i % vals.length]!) };
 };
 const DIVISORS = nonzero([-3, 2, -1, 3, 1, -2, 5, 4]);
+/** Divisors for remainder/fmod: none divides the scalar -7, so d/db is away from the jumps of the quotient. */
+const MOD_DIVISORS = nonzero([-3, 2, -4, 3, 5, -2, 5, 4]);
 
 const FLOATS: DType[] = ['float32', 'float64'];
 const NUMERIC: DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8'];
@@ -196,6 +198,8 @@ interface BinCfg {
   extra?: Sample[];
   opts?: Record<string, unknown>;
   tol?: OpInfo['tol'];
+  /** Differentiable (autograd's gradcheck walks it). */
+  grad?: boolean;
 }
 
 function binaryEntry(name: string, fn: BinFn, ref: (a: number, b: number, d: DType, o: any) => number, cfg: BinCfg): OpInfo {
@@ -218,6 +222,7 @@ function binaryEntry(name: string, fn: BinFn, ref: (a: number, b: number, d: DTy
       : undefined,
     tol: cfg.tol,
     errors: [...bshapeErrors(name.split(' ')[0]!, cfg.inplace !== undefined), ...(cfg.errors ?? [])],
+    grad: cfg.grad,
   };
 }
 
@@ -233,6 +238,10 @@ interface UnCfg {
   errors?: ErrorCase[];
   opts?: Record<string, unknown>;
   tol?: OpInfo['tol'];
+  /** Differentiable (autograd's gradcheck walks it). */
+  grad?: boolean;
+  /** Only these samples (not the standard unary ones): forward-only edge cases split off a differentiable entry. */
+  only?: Sample[];
 }
 
 function unarySamples(low: number | undefined, high: number | undefined): Sample[] {
@@ -248,7 +257,7 @@ function unarySamples(low: number | undefined, high: number | undefined): Sample
 function unaryEntry(name: string, fn: (x: Tensor, o?: any) => Tensor, ref: (v: number, o: any, d: DType) => number, cfg: UnCfg = {}): OpInfo {
   const kind = cfg.kind ?? 'float';
   const dtypes = cfg.dtypes ?? (kind === 'float' ? FLOATS : SIGNED);
-  const samples = [...unarySamples(cfg.low, cfg.high), ...(cfg.extra ?? [])];
+  const samples = cfg.only ?? [...unarySamples(cfg.low, cfg.high), ...(cfg.extra ?? [])];
   if (cfg.opts) for (const s of samples) s.opts = { ...cfg.opts, ...s.opts };
   return {
     name,
@@ -263,6 +272,7 @@ function unaryEntry(name: string, fn: (x: Tensor, o?: any) => Tensor, ref: (v: n
     outDtype: (d) => (kind === 'bool' ? 'bool' : kind === 'float' && !isFloat(d) ? 'float32' : d),
     tol: cfg.tol,
     errors: cfg.errors,
+    grad: cfg.grad,
   };
 }
 
@@ -281,21 +291,25 @@ function pyMod(a: number, b: number): number {
 }
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+const refRound = (v: number, o: any): number => {
+  const d = o?.decimals ?? 0;
+  return d === 0 ? refRoundEven(v) : refRoundEven(v * 10 ** d) / 10 ** d;
+};
 
 export const elementwiseOps: OpInfo[] = [
   binaryEntry('add', (a, b, o) => T.add(a, b, o), (a, b, d, o) => (d === 'bool' ? (a || b ? 1 : 0) : a + (o?.alpha ?? 1) * b), {
-    dtypes: ALL, inplace: (a, b, o) => a.clone().add_(b, o),
+    dtypes: ALL, grad: true, inplace: (a, b, o) => a.clone().add_(b, o),
     extra: [{ name: 'alpha', args: [{ shape: [2, 3] }, { shape: [3] }], opts: { alpha: 3 } }],
     errors: [{ name: 'float alpha on integers', args: [{ shape: [2], dtype: 'int32' }, { shape: [2], dtype: 'int32' }], opts: { alpha: 0.5 }, throws: /add: for integral input tensors, argument alpha must not be a floating point number/ }],
   }),
   binaryEntry('sub', (a, b, o) => T.sub(a, b, o), (a, b, _d, o) => a - (o?.alpha ?? 1) * b, {
-    dtypes: NUMERIC, inplace: (a, b, o) => a.clone().sub_(b, o),
+    dtypes: NUMERIC, grad: true, inplace: (a, b, o) => a.clone().sub_(b, o),
     extra: [{ name: 'alpha', args: [{ shape: [2, 3] }, { shape: [3] }], opts: { alpha: 2 } }],
     errors: [{ name: 'bool operands', args: [{ shape: [2], dtype: 'bool' }, { shape: [2], dtype: 'bool' }], throws: /sub: subtraction, the `-` operator, with two bool tensors is not supported/ }],
   }),
-  binaryEntry('mul', (a, b) => T.mul(a, b), (a, b, d) => (d === 'bool' ? (a && b ? 1 : 0) : a * b), { dtypes: ALL, inplace: (a, b) => a.clone().mul_(b) }),
+  binaryEntry('mul', (a, b) => T.mul(a, b), (a, b, d) => (d === 'bool' ? (a && b ? 1 : 0) : a * b), { dtypes: ALL, grad: true, inplace: (a, b) => a.clone().mul_(b) }),
   binaryEntry('div', (a, b) => T.div(a, b), (a, b) => a / b, {
-    dtypes: ['float32', 'float64', 'int32', 'int64'], kind: 'float', b: DIVISORS, inplace: (a, b) => a.clone().div_(b),
+    dtypes: ['float32', 'float64', 'int32', 'int64'], kind: 'float', b: DIVISORS, grad: true, inplace: (a, b) => a.clone().div_(b),
     errors: [{ name: 'in-place true division of integers', args: [{ shape: [2], dtype: 'int64' }, { shape: [2], dtype: 'int64', values: [1, 2] }], opts: { inplace: true }, throws: /div_: result type Float can't be cast to the desired output type Long/ }],
   }),
   binaryEntry('div (trunc)', (a, b) => T.div(a, b, { roundingMode: 'trunc' }), (a, b) => Math.trunc(a / b), {
@@ -305,19 +319,27 @@ export const elementwiseOps: OpInfo[] = [
     dtypes: SIGNED, b: DIVISORS, inplace: (a, b) => a.clone().div_(b, { roundingMode: 'floor' }),
     errors: [intDiv('div'), { name: 'bad rounding mode', args: [{ shape: [2] }, { shape: [2] }], opts: { roundingMode: 'round' }, throws: /div: expected roundingMode/ }],
   }),
-  binaryEntry('remainder', (a, b) => T.remainder(a, b), pyMod, { dtypes: SIGNED, b: DIVISORS, scalar: -3, inplace: (a, b) => a.clone().remainder_(b), errors: [intDiv('remainder')] }),
-  binaryEntry('fmod', (a, b) => T.fmod(a, b), (a, b) => a % b, { dtypes: SIGNED, b: DIVISORS, scalar: -3, inplace: (a, b) => a.clone().fmod_(b), errors: [intDiv('fmod')] }),
+  binaryEntry('remainder', (a, b) => T.remainder(a, b), pyMod, {
+    dtypes: SIGNED, b: MOD_DIVISORS, scalar: -7, grad: true, inplace: (a, b) => a.clone().remainder_(b), errors: [intDiv('remainder')],
+  }),
+  binaryEntry('fmod', (a, b) => T.fmod(a, b), (a, b) => a % b, {
+    dtypes: SIGNED, b: MOD_DIVISORS, scalar: -7, grad: true, inplace: (a, b) => a.clone().fmod_(b), errors: [intDiv('fmod')],
+  }),
   binaryEntry('pow', (a, b) => T.pow(a, b), (a, b) => a ** b, {
     dtypes: NUMERIC, a: (shape, e) => ({ shape, low: 0.5, high: 2, ...e }), b: (shape, e) => ({ shape, low: 0, high: 3, ...e }),
-    inplace: (a, b) => a.clone().pow_(b),
+    grad: true, inplace: (a, b) => a.clone().pow_(b),
+    extra: [{ name: 'zero base', args: [{ shape: [4], values: [0, 0, 1.5, 2] }, { shape: [4], values: [2, 3, 0, 1] }] }],
     errors: [{ name: 'integer to a negative power', args: [{ shape: [2], dtype: 'int64' }, -1], throws: /pow: integers to negative integer powers are not allowed/ }],
   }),
-  binaryEntry('atan2', (a, b) => T.atan2(a, b), Math.atan2, { dtypes: ['float32', 'float64', 'int32'], kind: 'float', inplace: (a, b) => a.clone().atan2_(b) }),
+  binaryEntry('atan2', (a, b) => T.atan2(a, b), Math.atan2, { dtypes: ['float32', 'float64', 'int32'], kind: 'float', grad: true, inplace: (a, b) => a.clone().atan2_(b) }),
   binaryEntry('maximum', (a, b) => T.maximum(a, b), (a, b, d) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), {
-    dtypes: ALL,
+    dtypes: ALL, grad: true,
+    // Ties split the gradient evenly, which is what central differences see there too.
+    extra: [{ name: 'ties', args: [{ shape: [4], values: [1, 2, 3, 4] }, { shape: [4], values: [1, 0, 3, 5] }] }],
   }),
   binaryEntry('minimum', (a, b) => T.minimum(a, b), (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), {
-    dtypes: ALL,
+    dtypes: ALL, grad: true,
+    extra: [{ name: 'ties', args: [{ shape: [4], values: [1, 2, 3, 4] }, { shape: [4], values: [1, 0, 3, 5] }] }],
   }),
   ...(
     [
@@ -341,22 +363,25 @@ export const elementwiseOps: OpInfo[] = [
 
   // unary, same dtype (integers too)
   unaryEntry('neg', (x) => T.neg(x), (v) => -v, {
-    kind: 'same',
+    kind: 'same', grad: true,
     errors: [{ name: 'bool', args: [{ shape: [2], dtype: 'bool' }], throws: /neg: negation, the `-` operator, on a bool tensor is not supported/ }],
   }),
-  unaryEntry('abs', (x) => T.abs(x), Math.abs, { kind: 'same', dtypes: NUMERIC }),
-  unaryEntry('square', (x) => T.square(x), (v) => v * v, { kind: 'same', dtypes: NUMERIC }),
-  unaryEntry('relu', (x) => T.relu(x), (v) => (v < 0 ? 0 : v), { kind: 'same', dtypes: NUMERIC }),
-  unaryEntry('sign', (x) => T.sign(x), (v) => Math.sign(v), { kind: 'same', dtypes: NUMERIC }),
-  unaryEntry('floor', (x) => T.floor(x), Math.floor, { kind: 'same', low: -3, high: 3 }),
-  unaryEntry('ceil', (x) => T.ceil(x), Math.ceil, { kind: 'same', low: -3, high: 3 }),
-  unaryEntry('trunc', (x) => T.trunc(x), Math.trunc, { kind: 'same', low: -3, high: 3 }),
-  unaryEntry('round', (x, o) => T.round(x, o), (v, o) => {
-    const d = o?.decimals ?? 0;
-    return d === 0 ? refRoundEven(v) : refRoundEven(v * 10 ** d) / 10 ** d;
-  }, {
-    kind: 'same', low: -4, high: 4,
-    extra: [
+  unaryEntry('abs', (x) => T.abs(x), Math.abs, { kind: 'same', dtypes: NUMERIC, grad: true }),
+  unaryEntry('square', (x) => T.square(x), (v) => v * v, { kind: 'same', dtypes: NUMERIC, grad: true }),
+  unaryEntry('relu', (x) => T.relu(x), (v) => (v < 0 ? 0 : v), { kind: 'same', dtypes: NUMERIC, grad: true }),
+  unaryEntry('sign', (x) => T.sign(x), (v) => Math.sign(v), { kind: 'same', dtypes: NUMERIC, grad: true }),
+  unaryEntry('floor', (x) => T.floor(x), Math.floor, { kind: 'same', low: -3, high: 3, grad: true }),
+  unaryEntry('ceil', (x) => T.ceil(x), Math.ceil, { kind: 'same', low: -3, high: 3, grad: true }),
+  unaryEntry('trunc', (x) => T.trunc(x), Math.trunc, { kind: 'same', low: -3, high: 3, grad: true }),
+  unaryEntry('round', (x, o) => T.round(x, o), refRound, {
+    kind: 'same', low: -4, high: 4, grad: true,
+    extra: [{ name: 'decimals, away from halves', args: [{ shape: [5], values: [1.2345, 0.3712, -2.6181, 1.23456, 10.0049] }], opts: { decimals: 2 } }],
+    tol: { float32: { atol: 1e-6, rtol: 1e-6 } },
+  }),
+  // Ties sit on the jumps, where finite differences are meaningless: a forward-only entry.
+  unaryEntry('round (halves)', (x, o) => T.round(x, o), refRound, {
+    kind: 'same',
+    only: [
       { name: 'halves to even', args: [{ shape: [8], values: [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49, 3.5] }] },
       { name: 'decimals', args: [{ shape: [5], values: [1.25, 0.375, -2.625, 1.23456, 10] }], opts: { decimals: 2 } },
     ],
@@ -369,7 +394,7 @@ export const elementwiseOps: OpInfo[] = [
     if (v === -Infinity) return o?.neginf ?? -big;
     return v;
   }, {
-    kind: 'same', dtypes: FLOATS,
+    kind: 'same', dtypes: FLOATS, grad: true,
     extra: [
       { name: 'specials', args: [{ shape: [4], values: [NaN, Infinity, -Infinity, 1.5] }] },
       { name: 'explicit values', args: [{ shape: [4], values: [NaN, Infinity, -Infinity, 1.5] }], opts: { nan: 7, posinf: 100, neginf: -100 } },
@@ -377,39 +402,39 @@ export const elementwiseOps: OpInfo[] = [
   }),
 
   // unary float math
-  unaryEntry('reciprocal', (x) => T.reciprocal(x), (v) => 1 / v, { low: 0.2, high: 3, dtypes: ['float32', 'float64', 'int32'] }),
-  unaryEntry('sqrt', (x) => T.sqrt(x), Math.sqrt, { low: 0, high: 4, dtypes: ['float32', 'float64', 'int32'] }),
-  unaryEntry('rsqrt', (x) => T.rsqrt(x), (v) => 1 / Math.sqrt(v), { low: 0.1, high: 4 }),
-  unaryEntry('exp', (x) => T.exp(x), Math.exp, { dtypes: ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'] }),
-  unaryEntry('exp2', (x) => T.exp2(x), (v) => 2 ** v),
-  unaryEntry('expm1', (x) => T.expm1(x), Math.expm1),
-  unaryEntry('log', (x) => T.log(x), Math.log, { low: 0.1, high: 5, dtypes: ['float32', 'float64', 'int32'] }),
-  unaryEntry('log2', (x) => T.log2(x), Math.log2, { low: 0.1, high: 5 }),
-  unaryEntry('log10', (x) => T.log10(x), Math.log10, { low: 0.1, high: 5 }),
-  unaryEntry('log1p', (x) => T.log1p(x), Math.log1p, { low: -0.9, high: 3 }),
-  unaryEntry('sin', (x) => T.sin(x), Math.sin, { dtypes: ['float32', 'float64', 'int32'] }),
-  unaryEntry('cos', (x) => T.cos(x), Math.cos),
-  unaryEntry('tan', (x) => T.tan(x), Math.tan, { low: -1.2, high: 1.2 }),
-  unaryEntry('asin', (x) => T.asin(x), Math.asin, { low: -0.95, high: 0.95 }),
-  unaryEntry('acos', (x) => T.acos(x), Math.acos, { low: -0.95, high: 0.95 }),
-  unaryEntry('atan', (x) => T.atan(x), Math.atan),
-  unaryEntry('sinh', (x) => T.sinh(x), Math.sinh),
-  unaryEntry('cosh', (x) => T.cosh(x), Math.cosh),
-  unaryEntry('tanh', (x) => T.tanh(x), Math.tanh),
-  unaryEntry('asinh', (x) => T.asinh(x), Math.asinh),
-  unaryEntry('acosh', (x) => T.acosh(x), Math.acosh, { low: 1.05, high: 4 }),
-  unaryEntry('atanh', (x) => T.atanh(x), Math.atanh, { low: -0.95, high: 0.95 }),
-  unaryEntry('sigmoid', (x) => T.sigmoid(x), sigmoid, { low: -6, high: 6 }),
+  unaryEntry('reciprocal', (x) => T.reciprocal(x), (v) => 1 / v, { low: 0.2, high: 3, dtypes: ['float32', 'float64', 'int32'], grad: true }),
+  unaryEntry('sqrt', (x) => T.sqrt(x), Math.sqrt, { low: 0, high: 4, dtypes: ['float32', 'float64', 'int32'], grad: true }),
+  unaryEntry('rsqrt', (x) => T.rsqrt(x), (v) => 1 / Math.sqrt(v), { low: 0.1, high: 4, grad: true }),
+  unaryEntry('exp', (x) => T.exp(x), Math.exp, { dtypes: ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'], grad: true }),
+  unaryEntry('exp2', (x) => T.exp2(x), (v) => 2 ** v, { grad: true }),
+  unaryEntry('expm1', (x) => T.expm1(x), Math.expm1, { grad: true }),
+  unaryEntry('log', (x) => T.log(x), Math.log, { low: 0.1, high: 5, dtypes: ['float32', 'float64', 'int32'], grad: true }),
+  unaryEntry('log2', (x) => T.log2(x), Math.log2, { low: 0.1, high: 5, grad: true }),
+  unaryEntry('log10', (x) => T.log10(x), Math.log10, { low: 0.1, high: 5, grad: true }),
+  unaryEntry('log1p', (x) => T.log1p(x), Math.log1p, { low: -0.9, high: 3, grad: true }),
+  unaryEntry('sin', (x) => T.sin(x), Math.sin, { dtypes: ['float32', 'float64', 'int32'], grad: true }),
+  unaryEntry('cos', (x) => T.cos(x), Math.cos, { grad: true }),
+  unaryEntry('tan', (x) => T.tan(x), Math.tan, { low: -1.2, high: 1.2, grad: true }),
+  unaryEntry('asin', (x) => T.asin(x), Math.asin, { low: -0.95, high: 0.95, grad: true }),
+  unaryEntry('acos', (x) => T.acos(x), Math.acos, { low: -0.95, high: 0.95, grad: true }),
+  unaryEntry('atan', (x) => T.atan(x), Math.atan, { grad: true }),
+  unaryEntry('sinh', (x) => T.sinh(x), Math.sinh, { grad: true }),
+  unaryEntry('cosh', (x) => T.cosh(x), Math.cosh, { grad: true }),
+  unaryEntry('tanh', (x) => T.tanh(x), Math.tanh, { grad: true }),
+  unaryEntry('asinh', (x) => T.asinh(x), Math.asinh, { grad: true }),
+  unaryEntry('acosh', (x) => T.acosh(x), Math.acosh, { low: 1.05, high: 4, grad: true }),
+  unaryEntry('atanh', (x) => T.atanh(x), Math.atanh, { low: -0.95, high: 0.95, grad: true }),
+  unaryEntry('sigmoid', (x) => T.sigmoid(x), sigmoid, { low: -6, high: 6, grad: true }),
   unaryEntry('logit', (x, o) => T.logit(x, o?.eps), (v, o) => {
     const e = o?.eps;
     const z = e === undefined ? v : Math.min(Math.max(v, e), 1 - e);
     return Math.log(z / (1 - z));
-  }, { low: 0.02, high: 0.98, extra: [{ name: 'eps', args: [{ shape: [5], values: [0, 0.001, 0.5, 0.999, 1] }], opts: { eps: 0.01 } }] }),
-  unaryEntry('silu', (x) => T.silu(x), (v) => v * sigmoid(v), { low: -5, high: 5 }),
+  }, { low: 0.02, high: 0.98, grad: true, extra: [{ name: 'eps', args: [{ shape: [5], values: [0, 0.001, 0.5, 0.999, 1] }], opts: { eps: 0.01 } }] }),
+  unaryEntry('silu', (x) => T.silu(x), (v) => v * sigmoid(v), { low: -5, high: 5, grad: true }),
   unaryEntry('gelu', (x, o) => T.gelu(x, o), (v, o) => (o?.approximate === 'tanh'
     ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))
     : 0.5 * v * (1 + refErf(v / Math.SQRT2))), {
-    low: -4, high: 4,
+    low: -4, high: 4, grad: true,
     extra: [{ name: 'tanh approximation', args: [{ shape: [3, 4], low: -4, high: 4 }], opts: { approximate: 'tanh' } }],
     errors: [{ name: 'bad approximate', args: [{ shape: [2] }], opts: { approximate: 'fast' }, throws: /gelu: approximate must be 'none' or 'tanh'/ }],
   }),
@@ -418,26 +443,41 @@ export const elementwiseOps: OpInfo[] = [
     const th = o?.threshold ?? 20;
     return v * beta > th ? v : Math.log1p(Math.exp(beta * v)) / beta;
   }, {
-    low: -5, high: 5,
+    low: -5, high: 5, grad: true,
     extra: [{ name: 'beta and threshold', args: [{ shape: [6], values: [-3, -0.5, 0, 0.5, 2, 5] }], opts: { beta: 2, threshold: 3 } }],
   }),
-  unaryEntry('erf', (x) => T.erf(x), refErf, { low: -3, high: 3 }),
-  unaryEntry('erfc', (x) => T.erfc(x), refErfc, { low: -2, high: 4, tol: { float64: { atol: 1e-12, rtol: 1e-9 } } }),
+  unaryEntry('erf', (x) => T.erf(x), refErf, { low: -3, high: 3, grad: true }),
+  unaryEntry('erfc', (x) => T.erfc(x), refErfc, { low: -2, high: 4, tol: { float64: { atol: 1e-12, rtol: 1e-9 } }, grad: true }),
   unaryEntry('erfinv', (x) => T.erfinv(x), refErfinv, {
-    low: -0.999, high: 0.999,
-    extra: [{ name: 'ends and tails', args: [{ shape: [7], values: [-1, 1, 0, 0.9999, -0.99999, 1e-8, 1.5] }] }],
+    low: -0.999, high: 0.999, grad: true,
+    extra: [{ name: 'tails', args: [{ shape: [4], values: [0.99, -0.995, 1e-8, 0] }] }],
+    tol: { float32: { atol: 1e-5, rtol: 2e-4 } },
+  }),
+  // Infinite ends and steep tails: forward only (finite differences cannot follow them).
+  unaryEntry('erfinv (ends)', (x) => T.erfinv(x), refErfinv, {
+    only: [{ name: 'ends and tails', args: [{ shape: [7], values: [-1, 1, 0, 0.9999, -0.99999, 1e-8, 1.5] }] }],
     tol: { float32: { atol: 1e-5, rtol: 2e-4 } },
   }),
   unaryEntry('lgamma', (x) => T.lgamma(x), refLgamma, {
-    low: 0.05, high: 8, extra: [{ name: 'negative and poles', args: [{ shape: [6], values: [-0.5, -1.5, -2.25, 0, -1, 100.5] }] }],
+    low: 0.05, high: 8, grad: true, extra: [{ name: 'negative', args: [{ shape: [4], values: [-0.5, -1.5, -2.25, 100.5] }] }],
+    tol: { float32: { atol: 2e-5, rtol: 1e-4 } },
+  }),
+  // Poles: forward only.
+  unaryEntry('lgamma (poles)', (x) => T.lgamma(x), refLgamma, {
+    only: [{ name: 'negative and poles', args: [{ shape: [6], values: [-0.5, -1.5, -2.25, 0, -1, 100.5] }] }],
     tol: { float32: { atol: 2e-5, rtol: 1e-4 } },
   }),
   unaryEntry('digamma', (x) => T.digamma(x), refDigamma, {
-    low: 0.05, high: 8, extra: [{ name: 'negative and poles', args: [{ shape: [6], values: [-0.5, -1.5, -2.25, 0, -1, 100.5] }] }],
+    low: 0.05, high: 8, grad: true, extra: [{ name: 'negative', args: [{ shape: [4], values: [-0.5, -1.5, -2.25, 100.5] }] }],
+    tol: { float32: { atol: 5e-5, rtol: 1e-4 } },
+  }),
+  // Poles: forward only.
+  unaryEntry('digamma (poles)', (x) => T.digamma(x), refDigamma, {
+    only: [{ name: 'negative and poles', args: [{ shape: [6], values: [-0.5, -1.5, -2.25, 0, -1, 100.5] }] }],
     tol: { float32: { atol: 5e-5, rtol: 1e-4 } },
   }),
   ...[0, 1, 2, 3].map((n) => unaryEntry(`polygamma (n = ${n})`, (x, o) => T.polygamma(o?.n ?? n, x), (v) => refPolygamma(n, v), {
-    low: 0.2, high: 6,
+    low: 0.2, high: 6, grad: true,
     extra: n >= 1 ? [{ name: 'negative', args: [{ shape: [3], values: [-0.5, -1.25, -3.5] }] }] : [],
     tol: { float32: { atol: 1e-4, rtol: 2e-4 }, float64: { atol: 1e-9, rtol: 1e-8 } },
     errors: n === 0 ? [{ name: 'negative n', args: [{ shape: [2] }], opts: { n: -1 }, throws: /polygamma: polygamma\(n, x\) does not support negative/ }] : undefined,
@@ -478,6 +518,7 @@ export const elementwiseOps: OpInfo[] = [
       { name: 'zero-size', args: [{ shape: [0, 3] }, -1, 1] },
     ],
     dtypes: SIGNED,
+    grad: true,
     errors: [
       { name: 'no bounds', args: [{ shape: [2] }, null, null], throws: /clamp: at least one of 'min' or 'max' must not be None/ },
       { name: 'non-broadcastable bounds', args: [{ shape: [2, 3] }, { shape: [4] }, { shape: [3] }], throws: /clamp: shapes \[2, 3\] and \[4\] and \[3\] cannot be broadcast/ },
@@ -498,6 +539,7 @@ export const elementwiseOps: OpInfo[] = [
       { name: 'zero-size', args: [{ shape: [0] }, { shape: [0] }, 0.3] },
     ],
     dtypes: FLOATS,
+    grad: true,
     errors: [
       { name: 'integer tensors', args: [{ shape: [2], dtype: 'int64' }, { shape: [2], dtype: 'int64' }, 1], throws: /lerp: expected floating point tensors/ },
       { name: 'non-broadcastable', args: [{ shape: [2] }, { shape: [3] }, 0.5], throws: /lerp: shapes \[2\] and \[3\] and \[\] cannot be broadcast/ },
@@ -520,6 +562,7 @@ export const elementwiseOps: OpInfo[] = [
       { name: 'zero-size', args: [{ shape: [0, 2], dtype: 'bool' }, { shape: [2] }, { shape: [0, 2] }] },
     ],
     dtypes: ALL,
+    grad: true,
     errors: [
       { name: 'non-bool condition', args: [{ shape: [2], dtype: 'float32' }, { shape: [2] }, { shape: [2] }], throws: /where: expected condition to be a boolean tensor, but got a tensor with dtype float32/ },
       { name: 'non-broadcastable', args: [{ shape: [2], dtype: 'bool' }, { shape: [3] }, { shape: [2] }], throws: /where: shapes \[2\] and \[3\] and \[2\] cannot be broadcast/ },
