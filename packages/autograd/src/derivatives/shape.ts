@@ -61,6 +61,21 @@ function extent(geo: Geometry): [number, number] | null {
 }
 
 /**
+ * A dim whose elements may reach positions the smaller-stride dims also reach, or -1 when the
+ * geometry is certainly non-overlapping: by increasing |stride|, each stride exceeds the span of
+ * the smaller ones (size-1 dims are ignored).
+ */
+function overlappingDim(size: readonly number[], stride: readonly number[]): number {
+  const order = size.map((_, i) => i).filter((i) => size[i]! > 1).sort((a, b) => Math.abs(stride[a]!) - Math.abs(stride[b]!));
+  let span = 0;
+  for (const d of order) {
+    if (Math.abs(stride[d]!) <= span) return d;
+    span += (size[d]! - 1) * Math.abs(stride[d]!);
+  }
+  return -1;
+}
+
+/**
  * Adds `g` (shaped geo.size) into `acc` (1-D, length L) at the positions geo reaches, summing where
  * several elements of g reach one position. Overlapping dims are summed (stride 0) or split into
  * non-overlapping pieces, each written with asStridedScatter; everything stays differentiable.
@@ -83,17 +98,7 @@ function addStrided(acc: Tensor | null, g: Tensor, geo: Geometry, L: number): Te
     stride = keep.map((i) => stride[i]!);
     h = h.reshape(size);
   }
-  // Non-overlapping when, by increasing |stride|, each stride exceeds the span of the smaller ones.
-  const order = size.map((_, i) => i).sort((a, b) => Math.abs(stride[a]!) - Math.abs(stride[b]!));
-  let span = 0;
-  let overlap = -1;
-  for (const d of order) {
-    if (Math.abs(stride[d]!) <= span) {
-      overlap = d;
-      break;
-    }
-    span += (size[d]! - 1) * Math.abs(stride[d]!);
-  }
+  const overlap = overlappingDim(size, stride);
   if (overlap < 0) {
     const part = zeros([L], { dtype: g.dtype }).asStridedScatter(h, size, stride, geo.offset);
     return acc === null ? part : acc.add(part);
@@ -122,19 +127,21 @@ function asStridedBackward(c: GradContext): Tensor | null {
   const L = Math.max(ei[1], eo[1]) - base + 1;
   let s = addStrided(null, g, { ...out, offset: out.offset - base }, L) ?? zeros([L], { dtype: g.dtype });
   // An input reaching one position several times (expanded) shares its gradient evenly (as PyTorch).
-  const counts = new Float64Array(L);
-  let shared = false;
-  const idx = new Array<number>(inp.size.length).fill(0);
-  for (let n = 0, total = x.numel(); n < total; n++) {
-    let p = inp.offset - base;
-    for (let d = 0; d < idx.length; d++) p += idx[d]! * inp.stride[d]!;
-    if (++counts[p]! > 1) shared = true;
-    for (let d = idx.length - 1; d >= 0; d--) {
-      if (++idx[d]! < inp.size[d]!) break;
-      idx[d] = 0;
+  if (overlappingDim(inp.size, inp.stride) >= 0) {
+    const counts = new Float64Array(L);
+    let shared = false;
+    const idx = new Array<number>(inp.size.length).fill(0);
+    for (let n = 0, total = x.numel(); n < total; n++) {
+      let p = inp.offset - base;
+      for (let d = 0; d < idx.length; d++) p += idx[d]! * inp.stride[d]!;
+      if (++counts[p]! > 1) shared = true;
+      for (let d = idx.length - 1; d >= 0; d--) {
+        if (++idx[d]! < inp.size[d]!) break;
+        idx[d] = 0;
+      }
     }
+    if (shared) s = s.div(tensor(counts.map((v) => Math.max(v, 1))).to(g.dtype));
   }
-  if (shared) s = s.div(tensor(counts.map((v) => Math.max(v, 1))).to(g.dtype));
   // s is a fresh contiguous buffer: gather the input's positions from it.
   return s.asStrided(inp.size, inp.stride, inp.offset - base);
 }
