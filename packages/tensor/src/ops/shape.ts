@@ -6,7 +6,9 @@
  * squeeze, unsqueeze, expand, expandAs, broadcastTo, broadcastTensors, flatten, unflatten, narrow,
  * select, slicing (`x.slice`, `x.index`), split, chunk, unbind, diagonal, unfold, asStrided.
  * Copying ops (on the copy kernels, plus a native tril/triu): cat, stack, hstack/vstack/dstack,
- * flip, roll, repeat, tile, tril, triu. reshape and flatten copy only when no view is possible.
+ * flip, roll, repeat, tile, tril, triu, and the out-of-place "scatter into a view" ops
+ * selectScatter, sliceScatter, diagonalScatter, indexScatter, asStridedScatter (a copy of the input
+ * with one view of it replaced: what the backward of a view writes its gradient with). reshape and flatten copy only when no view is possible.
  */
 import { kernels, native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
@@ -675,6 +677,12 @@ function parseSpec(spec: unknown, op: string): ParsedSpec {
  */
 export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   const op = 'index';
+  const { parsed, consumed, replay } = parseIndex(x, specs, op);
+  return dispatch('index', [x], { specs: replay }, () => indexRaw(x, parsed, consumed, op));
+}
+
+/** Parses and checks index specs; `replay` is replayable by index() itself (for backward). */
+function parseIndex(x: Tensor, specs: readonly IndexSpec[], op: string): { parsed: ParsedSpec[]; consumed: number; replay: IndexSpec[] } {
   const parsed = specs.map((s) => parseSpec(s, op));
   let ellipses = 0;
   let consumed = 0;
@@ -690,51 +698,54 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   const replay: IndexSpec[] = parsed.map((p) =>
     p.kind === 'int' ? p.i : p.kind === 'new' ? null : p.kind === 'ellipsis' ? '...' : p.s,
   );
-  return dispatch('index', [x], { specs: replay }, () => {
-    let shape: number[] = [];
-    let strides: number[] = [];
-    let offset = x.offset;
-    let d = 0;
-    for (const p of parsed) {
-      switch (p.kind) {
-        case 'new':
-          shape.push(1);
-          strides.push(d < x.ndim ? x.shape[d]! * x.strides[d]! : 1);
-          break;
-        case 'ellipsis': {
-          const n = x.ndim - consumed;
-          for (let k = 0; k < n; k++, d++) {
-            shape.push(x.shape[d]!);
-            strides.push(x.strides[d]!);
-          }
-          break;
+  return { parsed, consumed, replay };
+}
+
+/** The view of basic indexing `x[specs]` (specs parsed, `consumed` of them taking a dim). */
+function indexRaw(x: Tensor, parsed: readonly ParsedSpec[], consumed: number, op: string): Tensor {
+  let shape: number[] = [];
+  let strides: number[] = [];
+  let offset = x.offset;
+  let d = 0;
+  for (const p of parsed) {
+    switch (p.kind) {
+      case 'new':
+        shape.push(1);
+        strides.push(d < x.ndim ? x.shape[d]! * x.strides[d]! : 1);
+        break;
+      case 'ellipsis': {
+        const n = x.ndim - consumed;
+        for (let k = 0; k < n; k++, d++) {
+          shape.push(x.shape[d]!);
+          strides.push(x.strides[d]!);
         }
-        case 'int': {
-          const size = x.shape[d]!;
-          if (p.i < -size || p.i >= size) {
-            throw new RangeError(`${op}: index ${p.i} is out of bounds for dimension ${d} with size ${size} (shape ${shapeString(x.shape)})`);
-          }
-          offset += (p.i < 0 ? p.i + size : p.i) * x.strides[d]!;
-          d++;
-          break;
+        break;
+      }
+      case 'int': {
+        const size = x.shape[d]!;
+        if (p.i < -size || p.i >= size) {
+          throw new RangeError(`${op}: index ${p.i} is out of bounds for dimension ${d} with size ${size} (shape ${shapeString(x.shape)})`);
         }
-        case 'slice': {
-          const st = checkStep(p.s.step, op);
-          const [s, e] = clampSlice(x.shape[d]!, checkBound(p.s.start, op, 'start'), checkBound(p.s.end, op, 'end'));
-          shape.push(e > s ? Math.floor((e - s + st - 1) / st) : 0);
-          strides.push(x.strides[d]! * st);
-          offset += s * x.strides[d]!;
-          d++;
-          break;
-        }
+        offset += (p.i < 0 ? p.i + size : p.i) * x.strides[d]!;
+        d++;
+        break;
+      }
+      case 'slice': {
+        const st = checkStep(p.s.step, op);
+        const [s, e] = clampSlice(x.shape[d]!, checkBound(p.s.start, op, 'start'), checkBound(p.s.end, op, 'end'));
+        shape.push(e > s ? Math.floor((e - s + st - 1) / st) : 0);
+        strides.push(x.strides[d]! * st);
+        offset += s * x.strides[d]!;
+        d++;
+        break;
       }
     }
-    for (; d < x.ndim; d++) {
-      shape.push(x.shape[d]!);
-      strides.push(x.strides[d]!);
-    }
-    return x._view(shape, strides, offset);
-  });
+  }
+  for (; d < x.ndim; d++) {
+    shape.push(x.shape[d]!);
+    strides.push(x.strides[d]!);
+  }
+  return x._view(shape, strides, offset);
 }
 
 /**
@@ -900,23 +911,157 @@ export function diagonal(x: Tensor, offset: number | DiagonalOptions = 0, dim1 =
   if (a === b) throw new RangeError(`${op}: diagonal dimensions cannot be identical ${dim1}, ${dim2} (shape ${shapeString(x.shape)})`);
   const off = offset;
   const attrs = { offset: off, dim1: a, dim2: b };
-  return dispatch('diagonal', [x], attrs, () => {
-    const sa = x.shape[a]!;
-    const sb = x.shape[b]!;
-    const n = Math.max(off >= 0 ? Math.min(sa, sb - off) : Math.min(sa + off, sb), 0);
-    let start = x.offset;
-    if (n > 0) start += off >= 0 ? off * x.strides[b]! : -off * x.strides[a]!;
-    const shape: number[] = [];
-    const strides: number[] = [];
-    for (let i = 0; i < x.ndim; i++) {
-      if (i === a || i === b) continue;
-      shape.push(x.shape[i]!);
-      strides.push(x.strides[i]!);
-    }
-    shape.push(n);
-    strides.push(x.strides[a]! + x.strides[b]!);
-    return x._view(shape, strides, start);
+  return dispatch('diagonal', [x], attrs, () => diagonalRaw(x, off, a, b));
+}
+
+/** The diagonal view of the (a, b) planes at offset `off`, as the last dim. */
+function diagonalRaw(x: Tensor, off: number, a: number, b: number): Tensor {
+  const sa = x.shape[a]!;
+  const sb = x.shape[b]!;
+  const n = Math.max(off >= 0 ? Math.min(sa, sb - off) : Math.min(sa + off, sb), 0);
+  let start = x.offset;
+  if (n > 0) start += off >= 0 ? off * x.strides[b]! : -off * x.strides[a]!;
+  const shape: number[] = [];
+  const strides: number[] = [];
+  for (let i = 0; i < x.ndim; i++) {
+    if (i === a || i === b) continue;
+    shape.push(x.shape[i]!);
+    strides.push(x.strides[i]!);
+  }
+  shape.push(n);
+  strides.push(x.strides[a]! + x.strides[b]!);
+  return x._view(shape, strides, start);
+}
+
+// ---- scatter into a view (out of place) ------------------------------------------------------------
+
+/**
+ * A copy of `x` with the view `viewOf(copy)` replaced by `src`, which must have exactly the
+ * view's shape (its dtype is converted to x's). Shared by selectScatter, sliceScatter, ...
+ */
+function scatterIntoView(
+  op: string,
+  x: Tensor,
+  src: Tensor,
+  attrs: Record<string, unknown>,
+  what: string,
+  viewOf: (t: Tensor) => Tensor,
+): Tensor {
+  if (!(src instanceof Tensor)) throw new TypeError(`${op}: expected src to be a Tensor, got ${typeof src}`);
+  const shape = withView(viewOf(x), (v) => [...v.shape]);
+  if (shape.length !== src.ndim || shape.some((s, i) => s !== src.shape[i])) {
+    throw new RangeError(
+      `${op}: expected src to have a size equal to the ${what} of self. src size = ${shapeString(src.shape)}, ` +
+        `${what} size = ${shapeString(shape)}`,
+    );
+  }
+  return dispatch(op, [x, src], attrs, () => {
+    const out = x._copyAs(x.dtype);
+    withView(viewOf(out), (v) => copyRaw(v, src));
+    return out;
   });
+}
+
+/**
+ * A copy of `input` with `input.select(dim, index)` replaced by `src` (torch.select_scatter);
+ * src must have the selected slice's shape.
+ * @example
+ * ```ts
+ * selectScatter(zeros(2, 2), ones(2), 0, 0); // [[1, 1], [0, 0]]
+ * ```
+ */
+export function selectScatter(input: Tensor, src: Tensor, dim: number, index: number): Tensor {
+  const op = 'selectScatter';
+  const [d, i] = checkSelect(input, dim, index, op);
+  return scatterIntoView(op, input, src, { dim: d, index: i }, 'slice', (t) => selectRaw(t, d, i));
+}
+
+/**
+ * A copy of `input` with `input.slice(dim, start, end, step)` replaced by `src`
+ * (torch.slice_scatter); src must have the slice's shape.
+ */
+export function sliceScatter(
+  input: Tensor,
+  src: Tensor,
+  dim = 0,
+  start?: number | null,
+  end?: number | null,
+  step?: number | null,
+): Tensor {
+  const op = 'sliceScatter';
+  if (input.ndim === 0) throw new RangeError(`${op}: slice() cannot be applied to a 0-dim tensor.`);
+  const d = normalizeDim(checkInt(dim, op, 'dim'), input.ndim, op);
+  const st = checkStep(step, op);
+  const [s, e] = clampSlice(input.shape[d]!, checkBound(start, op, 'start'), checkBound(end, op, 'end'));
+  return scatterIntoView(op, input, src, { dim: d, start: s, end: e, step: st }, 'slice', (t) => sliceRaw(t, d, s, e, st));
+}
+
+/**
+ * A copy of `input` with `input.diagonal(offset, dim1, dim2)` replaced by `src`
+ * (torch.diagonal_scatter); src must have the diagonal's shape.
+ */
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
+  if (typeof offset === 'object') {
+    dim1 = offset.dim1 ?? 0;
+    dim2 = offset.dim2 ?? 1;
+    offset = offset.offset ?? 0;
+  }
+  const op = 'diagonalScatter';
+  checkInt(offset, op, 'offset');
+  const a = normalizeDim(checkInt(dim1, op, 'dim1'), input.ndim, op);
+  const b = normalizeDim(checkInt(dim2, op, 'dim2'), input.ndim, op);
+  if (a === b) throw new RangeError(`${op}: diagonal dimensions cannot be identical ${dim1}, ${dim2} (shape ${shapeString(input.shape)})`);
+  const off = offset;
+  return scatterIntoView(op, input, src, { offset: off, dim1: a, dim2: b }, 'diagonal', (t) => diagonalRaw(t, off, a, b));
+}
+
+/**
+ * A copy of `input` with the basic-indexing view `input.index(...specs)` replaced by `src`
+ * (the out-of-place form of `x[specs] = src`); src must have the view's shape.
+ * @example
+ * ```ts
+ * indexScatter(zeros(3, 4), ones(3, 2), [':', '::2']); // ones in columns 0 and 2
+ * ```
+ */
+export function indexScatter(input: Tensor, src: Tensor, specs: readonly IndexSpec[]): Tensor {
+  const op = 'indexScatter';
+  if (!Array.isArray(specs)) throw new TypeError(`${op}: expected specs to be an array of index specs`);
+  const { parsed, consumed, replay } = parseIndex(input, specs, op);
+  return scatterIntoView(op, input, src, { specs: replay }, 'view', (t) => indexRaw(t, parsed, consumed, op));
+}
+
+/**
+ * A copy of `input` (contiguous) with its view `asStrided(size, stride, storageOffset)` replaced
+ * by `src` (torch.as_strided_scatter): the geometry indexes the copy's row-major elements.
+ */
+export function asStridedScatter(input: Tensor, src: Tensor, size: readonly number[], stride: readonly number[], storageOffset = 0): Tensor {
+  const op = 'asStridedScatter';
+  const shape = intList([size], op, 'sizes');
+  const strides = intList([stride], op, 'strides');
+  const offset = checkInt(storageOffset, op, 'storageOffset');
+  if (shape.length !== strides.length) {
+    throw new RangeError(`${op}: mismatch in length of strides and shape (${shapeString(shape)} vs ${shapeString(strides)})`);
+  }
+  if (shape.some((s) => s < 0)) throw new RangeError(`${op}: negative size in ${shapeString(shape)}`);
+  if (offset < 0) throw new RangeError(`${op}: invalid storage offset ${offset}`);
+  if (numelOf(shape) > 0) {
+    let lo = offset;
+    let hi = offset;
+    shape.forEach((s, i) => {
+      const span = (s - 1) * strides[i]!;
+      if (span > 0) hi += span;
+      else lo += span;
+    });
+    if (lo < 0 || hi >= input.numel()) {
+      throw new RangeError(
+        `${op}: sizes ${shapeString(shape)}, strides ${shapeString(strides)}, storage offset ${offset} ` +
+          `reach elements [${lo}, ${hi}], outside the ${input.numel()} elements of input`,
+      );
+    }
+  }
+  const attrs = { size: shape, stride: strides, storageOffset: offset };
+  // Only the shape matters for the check on input; the kernel views the fresh contiguous copy.
+  return scatterIntoView(op, input, src, attrs, 'view', (t) => t._view(shape, strides, offset));
 }
 
 // ---- copying ops: cat / stack ---------------------------------------------------------------------
@@ -1354,6 +1499,16 @@ declare module '../tensor.js' {
     chunk(chunks: number, dim?: number | { dim?: number }): Tensor[];
     unbind(dim?: number | { dim?: number }): Tensor[];
     diagonal(offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor;
+    /** See {@link selectScatter}. */
+    selectScatter(src: Tensor, dim: number, index: number): Tensor;
+    /** See {@link sliceScatter}. */
+    sliceScatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number | null): Tensor;
+    /** See {@link diagonalScatter}. */
+    diagonalScatter(src: Tensor, offset?: number | DiagonalOptions, dim1?: number, dim2?: number): Tensor;
+    /** See {@link indexScatter}. */
+    indexScatter(src: Tensor, specs: readonly IndexSpec[]): Tensor;
+    /** See {@link asStridedScatter}. */
+    asStridedScatter(src: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor;
     /** See {@link flip}. */
     flip(...dims: number[]): Tensor;
     flip(dims: readonly number[]): Tensor;
@@ -1419,6 +1574,11 @@ proto.split = function (this: Tensor, s: number | readonly number[], d?: number 
 proto.chunk = function (this: Tensor, c: number, d?: number | { dim?: number }) { return chunk(this, c, d); };
 proto.unbind = function (this: Tensor, d?: number | { dim?: number }) { return unbind(this, d); };
 proto.diagonal = function (this: Tensor, o?: number | DiagonalOptions, a?: number, b?: number) { return diagonal(this, o, a, b); };
+proto.selectScatter = function (this: Tensor, src: Tensor, d: number, i: number) { return selectScatter(this, src, d, i); };
+proto.sliceScatter = function (this: Tensor, src: Tensor, d?: number, s?: number | null, e?: number | null, st?: number | null) { return sliceScatter(this, src, d, s, e, st); };
+proto.diagonalScatter = function (this: Tensor, src: Tensor, o?: number | DiagonalOptions, a?: number, b?: number) { return diagonalScatter(this, src, o, a, b); };
+proto.indexScatter = function (this: Tensor, src: Tensor, specs: readonly IndexSpec[]) { return indexScatter(this, src, specs); };
+proto.asStridedScatter = function (this: Tensor, src: Tensor, s: readonly number[], st: readonly number[], o?: number) { return asStridedScatter(this, src, s, st, o); };
 proto.flip = function (this: Tensor, ...d: AnyArgs) { return flip(this, ...d); };
 proto.fliplr = function (this: Tensor) { return fliplr(this); };
 proto.flipud = function (this: Tensor) { return flipud(this); };

@@ -3,9 +3,9 @@
  * flip, roll, repeat, tile, tril, triu). References index naively into the float64 Nd.
  */
 import {
-  asStrided, broadcastTo, cat, chunk, diagonal, dstack, expand, flatten, flip, hstack, movedim, narrow, permute, repeat, reshape,
-  roll, select, slice, sliceDim, split, squeeze, stack, t, tile, transpose, tril, triu, unbind, unflatten, unfold, unsqueeze,
-  view, vstack, type DType,
+  asStrided, asStridedScatter, broadcastTo, cat, chunk, diagonal, diagonalScatter, dstack, expand, flatten, flip, hstack,
+  indexScatter, movedim, narrow, permute, repeat, reshape, roll, select, selectScatter, slice, sliceDim, sliceScatter, split,
+  squeeze, stack, t, tile, transpose, tril, triu, unbind, unflatten, unfold, unsqueeze, view, vstack, type DType,
 } from '../../src/index.js';
 import { Nd } from './ref.js';
 import type { OpInfo } from './types.js';
@@ -83,6 +83,12 @@ type RefSpec = number | null | string | { start?: number | null; end?: number | 
 
 /** x[specs] by Python's rules, naively: each output dim is a new axis or a list of input indices. */
 function refIndex(x: Nd, specs: RefSpec[]): Nd {
+  const { shape, f } = refIndexMap(x, specs);
+  return gather(x, shape, f);
+}
+
+/** The shape of x[specs] and the input index of each of its elements. */
+function refIndexMap(x: Nd, specs: RefSpec[]): { shape: number[]; f: (idx: readonly number[]) => number[] } {
   const parsed = specs.map((s): RefSpec => {
     if (typeof s === 'string' && s !== '...') {
       const parts = s.split(':').map((p) => (p === '' ? null : Number(p)));
@@ -113,13 +119,37 @@ function refIndex(x: Nd, specs: RefSpec[]): Nd {
       d++;
     }
   }
-  return gather(x, outDims.map(([, l]) => l.length), (idx) => {
+  const f = (idx: readonly number[]): number[] => {
     const src = [...fixed];
     outDims.forEach(([dim, l], k) => {
       if (dim >= 0) src[dim] = l[idx[k]!]!;
     });
     return src;
+  };
+  return { shape: outDims.map(([, l]) => l.length), f };
+}
+
+/** A copy of x with x[f(idx)] = src[idx] for every index of src (the scatter ops' reference). */
+function refScatter(x: Nd, src: Nd, f: (idx: readonly number[]) => number[]): Nd {
+  const out = new Nd([...x.shape], Float64Array.from(x.data));
+  Nd.forEachIndex(src.shape, (idx, flat) => {
+    const at = f(idx);
+    let k = 0;
+    for (let d = 0; d < x.ndim; d++) k = k * x.shape[d]! + at[d]!;
+    out.data[k] = src.data[flat]!;
   });
+  return out;
+}
+
+/** The input index of element idx of x.diagonal(offset, a, b) (a, b normalized). */
+function diagIndex(ndim: number, offset: number, a: number, b: number, idx: readonly number[]): number[] {
+  const rest = Array.from({ length: ndim }, (_, i) => i).filter((i) => i !== a && i !== b);
+  const src = new Array<number>(ndim);
+  rest.forEach((dim, k) => (src[dim] = idx[k]!));
+  const k = idx[idx.length - 1]!;
+  src[a] = k + Math.max(0, -offset);
+  src[b] = k + Math.max(0, offset);
+  return src;
 }
 
 function refSplit(x: Nd, sizes: number[], dim: number): Nd[] {
@@ -227,6 +257,7 @@ function refExpand(x: Nd, sizes: number[]): Nd {
 export const shapeOps: OpInfo[] = [
   {
     name: 'reshape',
+    grad: true,
     // A third argument `true` transposes the input first (a layout no view can flatten).
     run: ([x, s, tr]) => reshape(tr ? x.mT : x, s),
     ref: ([x, s, tr]) => refReshape(tr ? refPermute(x, swapDims(x.ndim, -2, -1)) : x, s),
@@ -251,6 +282,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'view',
+    grad: true,
     run: ([x, s, tr]) => view(tr ? x.mT : x, s),
     ref: ([x, s, tr]) => refReshape(tr ? refPermute(x, swapDims(x.ndim, -2, -1)) : x, s),
     samples: [
@@ -269,6 +301,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'permute',
+    grad: true,
     run: ([x, d]) => permute(x, d),
     ref: ([x, d]) => refPermute(x, d),
     samples: [
@@ -287,6 +320,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'transpose',
+    grad: true,
     run: ([x, a, b]) => transpose(x, a, b),
     ref: ([x, a, b]) => refPermute(x, swapDims(x.ndim, a, b)),
     samples: [
@@ -301,12 +335,14 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'swapaxes',
+    grad: true,
     run: ([x, a, b]) => x.swapaxes(a, b),
     ref: ([x, a, b]) => refPermute(x, swapDims(x.ndim, a, b)),
     samples: [{ args: [{ shape: [2, 3, 4] }, 1, 2] }],
   },
   {
     name: 't',
+    grad: true,
     run: ([x]) => t(x),
     ref: ([x]) => (x.ndim === 2 ? refPermute(x, [1, 0]) : x),
     samples: [{ args: [{ shape: [2, 3] }] }, { args: [{ shape: [4] }] }, { args: [{ shape: [] }] }, { args: [{ shape: [3, 2], noncontig: true }] }],
@@ -315,6 +351,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'mT',
+    grad: true,
     run: ([x]) => x.mT,
     ref: ([x]) => refPermute(x, swapDims(x.ndim, -2, -1)),
     samples: [{ args: [{ shape: [2, 3, 4] }] }, { args: [{ shape: [3, 2], noncontig: true }] }],
@@ -322,12 +359,14 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'T',
+    grad: true,
     run: ([x]) => x.T,
     ref: ([x]) => refPermute(x, [...x.shape.keys()].reverse()),
     samples: [{ args: [{ shape: [2, 3, 4] }] }, { args: [{ shape: [3, 2], noncontig: true }] }, { args: [{ shape: [] }] }],
   },
   {
     name: 'movedim',
+    grad: true,
     run: ([x, s, d]) => movedim(x, s, d),
     ref: ([x, s, d]) => {
       const src = (typeof s === 'number' ? [s] : s).map((v: number) => wrap(v, x.ndim));
@@ -350,6 +389,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'squeeze',
+    grad: true,
     run: ([x, d]) => squeeze(x, d),
     ref: ([x, d]) => {
       const dims = d === undefined ? [...x.shape.keys()] : (typeof d === 'number' ? [d] : d).map((v: number) => wrap(v, x.ndim));
@@ -372,6 +412,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'unsqueeze',
+    grad: true,
     run: ([x, d]) => unsqueeze(x, d),
     ref: ([x, d]) => {
       const shape = [...x.shape];
@@ -391,6 +432,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'expand',
+    grad: true,
     run: ([x, s]) => expand(x, s),
     ref: ([x, s]) => refExpand(x, s),
     samples: [
@@ -410,12 +452,14 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'expandAs',
+    grad: true,
     run: ([x, o]) => x.expandAs(o),
     ref: ([x, o]) => refExpand(x, o.shape),
     samples: [{ args: [{ shape: [4, 1] }, { shape: [2, 4, 3] }] }],
   },
   {
     name: 'broadcastTo',
+    grad: true,
     run: ([x, s]) => broadcastTo(x, s),
     ref: ([x, s]) => refExpand(x, s),
     samples: [{ args: [{ shape: [3] }, [2, 3]] }, { args: [{ shape: [2, 1], noncontig: true }, [2, 2]] }],
@@ -423,6 +467,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'flatten',
+    grad: true,
     run: ([x, s, e]) => flatten(x, s, e),
     ref: ([x, s, e]) => {
       if (x.ndim === 0) return new Nd([1], Float64Array.from(x.data));
@@ -445,6 +490,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'unflatten',
+    grad: true,
     run: ([x, d, s]) => unflatten(x, d, s),
     ref: ([x, d, s]) => {
       const dd = wrap(d, x.ndim);
@@ -465,6 +511,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'narrow',
+    grad: true,
     run: ([x, d, s, l]) => narrow(x, d, s, l),
     ref: ([x, d, s, l]) => {
       const dd = wrap(d, x.ndim);
@@ -486,6 +533,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'select',
+    grad: true,
     run: ([x, d, i]) => select(x, d, i),
     ref: ([x, d, i]) => refSelect(x, d, i),
     samples: [
@@ -505,6 +553,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'slice',
+    grad: true,
     run: ([x, d, s, e, st]) => sliceDim(x, d, s, e, st),
     ref: ([x, d, s, e, st]) => refTake(x, wrap(d, x.ndim), pyRange(x.shape[wrap(d, x.ndim)], s, e, st)),
     samples: [
@@ -525,6 +574,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'index',
+    grad: true,
     run: ([x, specs]) => x.index(...specs.map((s: unknown) => (Array.isArray(s) ? slice(s[0], s[1], s[2]) : s))),
     ref: ([x, specs]) => refIndex(x, specs.map((s: unknown) => (Array.isArray(s) ? { start: s[0], end: s[1], step: s[2] } : s))),
     samples: [
@@ -550,6 +600,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'unfold',
+    grad: true,
     run: ([x, d, size, step]) => unfold(x, d, size, step),
     ref: ([x, d, size, step]) => {
       if (x.ndim === 0) return new Nd(size === 1 ? [1] : [0], Float64Array.from(size === 1 ? x.data : []));
@@ -577,6 +628,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'asStrided',
+    grad: true,
     run: ([x, size, stride, off]) => asStrided(x, size, stride, off),
     ref: ([x, size, stride, off]) => {
       const out = Nd.zeros(size);
@@ -600,6 +652,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'split',
+    grad: true,
     run: ([x, s, d]) => split(x, s, d),
     ref: ([x, s, d]) => {
       const size = x.shape[wrap(d, x.ndim)];
@@ -625,6 +678,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'chunk',
+    grad: true,
     run: ([x, c, d]) => chunk(x, c, d),
     ref: ([x, c, d]) => {
       const size = x.shape[wrap(d, x.ndim)];
@@ -645,6 +699,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'unbind',
+    grad: true,
     run: ([x, d]) => unbind(x, d),
     ref: ([x, d]) => Array.from({ length: x.shape[wrap(d, x.ndim)] }, (_, i) => refSelect(x, d, i)),
     samples: [{ args: [{ shape: [3, 2] }, 0] }, { args: [{ shape: [3, 2, 2], noncontig: true }, -1] }, { args: [{ shape: [0, 2] }, 0] }],
@@ -653,6 +708,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'diagonal',
+    grad: true,
     run: ([x, o, a, b]) => diagonal(x, o, a, b),
     ref: ([x, o, a, b]) => refDiagonal(x, o, a, b),
     samples: [
@@ -671,7 +727,117 @@ export const shapeOps: OpInfo[] = [
     ],
   },
   {
+    name: 'selectScatter',
+    grad: true,
+    run: ([x, src, d, i, method]) => (method ? x.selectScatter(src, d, i) : selectScatter(x, src, d, i)),
+    ref: ([x, src, d, i]) => {
+      const dd = wrap(d, x.ndim);
+      const ii = i < 0 ? i + x.shape[dd] : i;
+      return refScatter(x, src, (idx) => [...idx.slice(0, dd), ii, ...idx.slice(dd)]);
+    },
+    samples: [
+      { args: [{ shape: [3, 4] }, { shape: [4] }, 0, 1] },
+      { args: [{ shape: [3, 4, 2], noncontig: true }, { shape: [3, 2], noncontig: true }, 1, -1] },
+      { args: [{ shape: [3] }, { shape: [] }, 0, 2] },
+      { name: 'method', args: [{ shape: [2, 3] }, { shape: [2] }, -1, 0, true] },
+      { args: [{ shape: [2, 0] }, { shape: [0] }, 0, 1] },
+    ],
+    dtypes: SOME,
+    outDtype: same,
+    errors: [
+      { name: 'src shape', args: [{ shape: [3, 4] }, { shape: [3] }, 0, 1], throws: /selectScatter: expected src to have a size equal to the slice of self\. src size = \[3\], slice size = \[4\]/ },
+      { name: 'index out of range', args: [{ shape: [3, 4] }, { shape: [3] }, 1, 4], throws: /selectScatter: index 4 out of range/ },
+    ],
+  },
+  {
+    name: 'sliceScatter',
+    grad: true,
+    run: ([x, src, d, s, e, st]) => sliceScatter(x, src, d, s, e, st),
+    ref: ([x, src, d, s, e, st]) => {
+      const dd = wrap(d, x.ndim);
+      const list = pyRange(x.shape[dd], s, e, st);
+      return refScatter(x, src, (idx) => idx.map((v, k) => (k === dd ? list[v]! : v)));
+    },
+    samples: [
+      { args: [{ shape: [10] }, { shape: [3] }, 0, 1, 8, 3] },
+      { args: [{ shape: [4, 6], noncontig: true }, { shape: [4, 2] }, 1, -4, null, 2] },
+      { name: 'out-of-range bounds clamp', args: [{ shape: [4, 3] }, { shape: [4, 3] }, 0, -100, 100, 1] },
+      { name: 'defaults', args: [{ shape: [3, 2] }, { shape: [3, 2] }, 0, undefined, undefined, undefined] },
+      { name: 'empty', args: [{ shape: [4, 3] }, { shape: [4, 0] }, 1, 2, 2, 1] },
+    ],
+    dtypes: SOME,
+    outDtype: same,
+    errors: [
+      { name: 'src shape', args: [{ shape: [4, 6] }, { shape: [4, 3] }, 1, 0, 4, 1], throws: /sliceScatter: expected src to have a size equal to the slice of self\. src size = \[4, 3\], slice size = \[4, 4\]/ },
+      { args: [{ shape: [4] }, { shape: [4] }, 0, 0, 4, 0], throws: /sliceScatter: slice step must be positive/ },
+    ],
+  },
+  {
+    name: 'diagonalScatter',
+    grad: true,
+    run: ([x, src, o, a, b]) => diagonalScatter(x, src, o, a, b),
+    ref: ([x, src, o, a, b]) => refScatter(x, src, (idx) => diagIndex(x.ndim, o, wrap(a, x.ndim), wrap(b, x.ndim), idx)),
+    samples: [
+      { args: [{ shape: [4, 4] }, { shape: [4] }, 0, 0, 1] },
+      { args: [{ shape: [3, 5] }, { shape: [3] }, 2, 0, 1] },
+      { args: [{ shape: [5, 3] }, { shape: [3] }, -2, 0, 1] },
+      { args: [{ shape: [2, 3, 4], noncontig: true }, { shape: [3, 1] }, 1, -1, 0] },
+      { name: 'offset past the end', args: [{ shape: [3, 3] }, { shape: [0] }, 5, 0, 1] },
+    ],
+    dtypes: SOME,
+    outDtype: same,
+    errors: [
+      { name: 'src shape', args: [{ shape: [3, 3] }, { shape: [2] }, 0, 0, 1], throws: /diagonalScatter: expected src to have a size equal to the diagonal of self\. src size = \[2\], diagonal size = \[3\]/ },
+      { args: [{ shape: [3, 3] }, { shape: [3] }, 0, 1, -1], throws: /diagonalScatter: diagonal dimensions cannot be identical 1, -1/ },
+    ],
+  },
+  {
+    name: 'indexScatter',
+    grad: true,
+    run: ([x, src, specs]) => indexScatter(x, src, specs.map((s: unknown) => (Array.isArray(s) ? slice(s[0], s[1], s[2]) : s))),
+    ref: ([x, src, specs]) =>
+      refScatter(x, src, refIndexMap(x, specs.map((s: unknown) => (Array.isArray(s) ? { start: s[0], end: s[1], step: s[2] } : s))).f),
+    samples: [
+      { name: 'int, slice, new axis, ellipsis', args: [{ shape: [2, 5, 3] }, { shape: [2, 1, 3] }, { literal: [0, [1, null, 2], null, '...'] }] },
+      { name: 'ellipsis then int', args: [{ shape: [2, 3, 4], noncontig: true }, { shape: [2, 3] }, { literal: ['...', -1] }] },
+      { name: 'strings', args: [{ shape: [6, 5] }, { shape: [2, 5] }, { literal: ['1:5:2', ':'] }] },
+      { name: 'objects and trailing dims', args: [{ shape: [4, 3, 2] }, { shape: [2, 3, 2] }, { literal: [{ start: 1, end: -1 }] }] },
+      { name: '0-d', args: [{ shape: [] }, { shape: [1] }, { literal: [null, '...'] }] },
+    ],
+    dtypes: SOME,
+    outDtype: same,
+    errors: [
+      { name: 'src shape', args: [{ shape: [3, 4] }, { shape: [4] }, { literal: [':', 0] }], throws: /indexScatter: expected src to have a size equal to the view of self\. src size = \[4\], view size = \[3\]/ },
+      { name: 'too many indices', args: [{ shape: [3] }, { shape: [] }, { literal: [0, 0] }], throws: /indexScatter: too many indices for tensor of dimension 1/ },
+    ],
+  },
+  {
+    name: 'asStridedScatter',
+    grad: true,
+    run: ([x, src, size, stride, off]) => asStridedScatter(x, src, size, stride, off),
+    ref: ([x, src, size, stride, off]) => {
+      const out = new Nd([...x.shape], Float64Array.from(x.data));
+      Nd.forEachIndex(size, (idx, flat) => {
+        out.data[idx.reduce((a: number, v: number, k: number) => a + v * stride[k], off)] = src.data[flat]!;
+      });
+      return out;
+    },
+    samples: [
+      { name: 'every other element', args: [{ shape: [2, 4] }, { shape: [2, 2] }, [2, 2], [4, 2], 1] },
+      { name: 'negative stride', args: [{ shape: [2, 3] }, { shape: [3] }, [3], [-2], 5] },
+      { name: 'non-contiguous input', args: [{ shape: [3, 2], noncontig: true }, { shape: [2] }, [2], [3], 0] },
+      { args: [{ shape: [4] }, { shape: [0, 2] }, [0, 2], [9, 1], 0] },
+    ],
+    dtypes: SOME,
+    outDtype: same,
+    errors: [
+      { args: [{ shape: [4] }, { shape: [2, 2] }, [2, 2], [2, 1], 1], throws: /asStridedScatter: .*outside the 4 elements of input/ },
+      { name: 'src shape', args: [{ shape: [4] }, { shape: [3] }, [2], [1], 0], throws: /asStridedScatter: expected src to have a size equal to the view of self/ },
+    ],
+  },
+  {
     name: 'cat',
+    grad: true,
     run: ([...xs]) => cat(xs.slice(0, -1), xs[xs.length - 1]),
     ref: ([...xs]) => refCat(xs.slice(0, -1), xs[xs.length - 1]),
     samples: [
@@ -693,6 +859,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'cat (type promotion)',
+    grad: true,
     run: ([a, b, c]) => cat([a, b, c], 0),
     ref: ([a, b, c]) => refCat([a, b, c], 0),
     samples: [{ args: [{ shape: [2], dtype: 'int32' }, { shape: [3], dtype: 'bool' }, { shape: [1], dtype: 'float64' }] }],
@@ -701,6 +868,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'stack',
+    grad: true,
     run: ([...xs]) => stack(xs.slice(0, -1), xs[xs.length - 1]),
     ref: ([...xs]) => refStack(xs.slice(0, -1), xs[xs.length - 1]),
     samples: [
@@ -718,24 +886,28 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'hstack',
+    grad: true,
     run: ([a, b]) => hstack([a, b]),
     ref: ([a, b]) => refCat([a, b], a.ndim === 1 ? 0 : 1),
     samples: [{ args: [{ shape: [2, 3] }, { shape: [2, 1] }] }, { args: [{ shape: [2] }, { shape: [3] }] }],
   },
   {
     name: 'vstack',
+    grad: true,
     run: ([a, b]) => vstack([a, b]),
     ref: ([a, b]) => refCat([a.ndim === 1 ? refReshape(a, [1, -1]) : a, b.ndim === 1 ? refReshape(b, [1, -1]) : b], 0),
     samples: [{ args: [{ shape: [3] }, { shape: [2, 3] }] }],
   },
   {
     name: 'dstack',
+    grad: true,
     run: ([a, b]) => dstack([a, b]),
     ref: ([a, b]) => refCat([refReshape(a, [...a.shape, 1]), refReshape(b, [...b.shape, 1])], 2),
     samples: [{ args: [{ shape: [2, 3] }, { shape: [2, 3] }] }],
   },
   {
     name: 'flip',
+    grad: true,
     run: ([x, d]) => flip(x, d),
     ref: ([x, d]) => refFlip(x, d),
     samples: [
@@ -755,6 +927,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'roll',
+    grad: true,
     run: ([x, s, d]) => roll(x, s, d),
     ref: ([x, s, d]) => refRoll(x, typeof s === 'number' ? [s] : s, d === undefined ? undefined : typeof d === 'number' ? [d] : d),
     samples: [
@@ -772,6 +945,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'repeat',
+    grad: true,
     run: ([x, r]) => repeat(x, r),
     ref: ([x, r]) => refRepeat(x, r),
     samples: [
@@ -790,6 +964,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'tile',
+    grad: true,
     run: ([x, r]) => tile(x, r),
     ref: ([x, r]) => refRepeat(x, r.length < x.ndim ? [...new Array(x.ndim - r.length).fill(1), ...r] : r),
     samples: [{ args: [{ shape: [2, 3] }, [2]] }, { args: [{ shape: [2], noncontig: true }, [2, 2]] }, { args: [{ shape: [] }, []] }],
@@ -797,6 +972,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'tril',
+    grad: true,
     run: ([x, k]) => tril(x, k),
     ref: ([x, k]) => refTri(x, k, false),
     samples: [
@@ -813,6 +989,7 @@ export const shapeOps: OpInfo[] = [
   },
   {
     name: 'triu',
+    grad: true,
     run: ([x, k]) => triu(x, k),
     ref: ([x, k]) => refTri(x, k, true),
     samples: [
