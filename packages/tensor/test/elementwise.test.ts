@@ -412,6 +412,8 @@ describe('dispatch', () => {
       },
       setRequiresGrad() {},
       backward() {},
+      retainGrad() {},
+      registerHook: () => ({ remove() {} }),
     });
     try {
       const x = t([1, 2]);

@@ -304,6 +304,8 @@ describe('dispatch', () => {
       },
       setRequiresGrad() {},
       backward() {},
+      retainGrad() {},
+      registerHook: () => ({ remove() {} }),
     };
     const x = arange(0, 24, { dtype: 'float32' }).reshape(2, 3, 4);
     installDispatchLayer(layer);
