@@ -6,16 +6,22 @@
 import { getRngState, setRngState, Tensor } from '@cinder/tensor';
 import { grad } from './engine.js';
 import { defineFunction, type FunctionCtx } from './function.js';
-import { enableGrad, noGrad } from './mode.js';
+import { enableGrad, isGradEnabled, noGrad } from './mode.js';
 
 /**
+ * Tensors that need gradients, parameters included, are passed as arguments: gradients do not
+ * reach tensors that fn captures from its scope.
  * @example
  * ```ts
- * const y = checkpoint((h) => h.matmul(w).relu().matmul(w2), x); // intermediates are not kept
+ * const y = checkpoint((h, a, b) => h.matmul(a).relu().matmul(b), x, w1, w2); // intermediates are not kept
  * y.sum().backward();
  * ```
  */
 export function checkpoint(fn: (...args: Tensor[]) => Tensor, ...args: Tensor[]): Tensor {
+  if (isGradEnabled() && !args.some((a) => a.requiresGrad)) {
+    // As PyTorch's reentrant checkpoint: gradients reach only tensors passed as arguments.
+    console.warn('checkpoint: none of the inputs has requiresGrad; the output will not require grad either. Pass the tensors that need gradients (parameters too) as arguments.');
+  }
   const run = defineFunction<Tensor[]>({
     name: 'Checkpoint',
     forward(ctx: FunctionCtx, ...inputs: Tensor[]) {

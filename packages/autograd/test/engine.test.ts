@@ -242,15 +242,16 @@ describe('checkpoint', () => {
     manualSeed(3);
     const w = randn([4, 4], { dtype: 'float64', requiresGrad: true });
     const x = randn([2, 4], { dtype: 'float64' });
-    const body = (h: Tensor) => h.matmul(w).tanh().matmul(w).exp();
-    body(x).sum().backward();
+    const body = (h: Tensor, wt: Tensor) => h.matmul(wt).tanh().matmul(wt).exp();
+    body(x, w).sum().backward();
     const expected = w.grad!.toArray();
     w.grad = null;
     let calls = 0;
-    const y = checkpoint((h) => {
+    // Tensors that need gradients are passed as arguments (closure captures are not tracked).
+    const y = checkpoint((h, wt) => {
       calls++;
-      return body(h);
-    }, x);
+      return body(h, wt!);
+    }, x, w);
     expect(calls).toBe(1);
     y.sum().backward();
     expect(calls).toBe(2);
