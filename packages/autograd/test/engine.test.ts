@@ -297,6 +297,16 @@ describe('anomaly mode', () => {
   });
 });
 
+describe('to(dtype)', () => {
+  it('casts the gradient back to the input dtype', () => {
+    const x = f64([1.5, -2]);
+    const y = x.to('float32').mul(tensor([2, 3])).sum();
+    y.backward();
+    expect(x.grad!.dtype).toBe('float64');
+    expect(arr(x.grad)).toEqual([2, 3]);
+  });
+});
+
 describe('contiguous', () => {
   it('is differentiable when it copies', () => {
     const x = f64([[1, 2], [3, 4]]);

@@ -75,6 +75,21 @@ export const creationOps: OpInfo[] = [
     outDtype: (d) => d,
     grad: true,
   },
+  {
+    name: 'contiguous',
+    grad: true,
+    // The transposed view is made inside, so contiguous() copies even when the input is contiguous.
+    run: ([x]) => x.t().contiguous(),
+    ref: ([x]) => {
+      const [r, c] = x.shape;
+      const out = Nd.zeros([c, r]);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out.data[j * r + i] = x.data[i * c + j]!;
+      return out;
+    },
+    samples: [{ args: [{ shape: [3, 4], noncontig: true }] }, { args: [{ shape: [2, 3] }] }],
+    dtypes: ['float32', 'float64', 'int64'],
+    outDtype: (d) => d,
+  },
   // Casts to 16-bit floats are differentiable too, but too coarse for finite differences: their
   // samples sit in a separate entry without `grad`.
   ...[
