@@ -98,3 +98,19 @@ inline bool isFloating(DType d) {
       default: ::cinder::fail(OPNAME, ": not supported for dtype ", ::cinder::dtypeName(DT)); \
     }                                                                                          \
   }()
+
+// Every storage dtype, float16/bfloat16 included; BOOL_T is how the body sees bool storage
+// (`bool` for value conversion, `uint8_t` for byte-wise work).
+#define CINDER_DISPATCH_EVERY(DT, BOOL_T, ...)      \
+  [&] {                                             \
+    switch (DT) {                                   \
+      CINDER_CASE(Float32, float, __VA_ARGS__)      \
+      CINDER_CASE(Float64, double, __VA_ARGS__)     \
+      CINDER_CASE(Int32, int32_t, __VA_ARGS__)      \
+      CINDER_CASE(Int64, int64_t, __VA_ARGS__)      \
+      CINDER_CASE(Bool, BOOL_T, __VA_ARGS__)        \
+      CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)      \
+      CINDER_CASE(Float16, ::cinder::Half, __VA_ARGS__)      \
+      CINDER_CASE(BFloat16, ::cinder::BFloat16, __VA_ARGS__) \
+    }                                               \
+  }()

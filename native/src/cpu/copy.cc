@@ -7,20 +7,6 @@
 
 namespace cinder {
 
-// Every storage dtype, f16/bf16 and bool included (bool stored as uint8 holding 0/1).
-#define CINDER_DISPATCH_STORAGE(DT, NAME, ...)                                              \
-  [&] {                                                                                  \
-    switch (DT) {                                                                        \
-      CINDER_CASE(Float32, float, __VA_ARGS__)                                           \
-      CINDER_CASE(Float64, double, __VA_ARGS__)                                          \
-      CINDER_CASE(Int32, int32_t, __VA_ARGS__)                                           \
-      CINDER_CASE(Int64, int64_t, __VA_ARGS__)                                           \
-      CINDER_CASE(Bool, bool, __VA_ARGS__)                                               \
-      CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)                                           \
-      CINDER_CASE(Float16, Half, __VA_ARGS__)                                            \
-      CINDER_CASE(BFloat16, BFloat16, __VA_ARGS__)                                       \
-    }                                                                                    \
-  }()
 
 template <typename Word>
 static void stridedCopy(const ElementwiseIter& it) {
@@ -52,9 +38,9 @@ void copyCast(const TensorDesc& dst, const TensorDesc& src, const char* op) {
     }
     return;
   }
-  CINDER_DISPATCH_STORAGE(dst.dtype, op, [&] {
+  CINDER_DISPATCH_EVERY(dst.dtype, bool, [&] {
     using To = scalar_t;
-    CINDER_DISPATCH_STORAGE(src.dtype, op, [&] {
+    CINDER_DISPATCH_EVERY(src.dtype, bool, [&] {
       using From = scalar_t;
       unaryKernel<To, From>(it, [](From v) { return toStorage<To>(load(v)); });
     });
@@ -64,7 +50,7 @@ void copyCast(const TensorDesc& dst, const TensorDesc& src, const char* op) {
 void fillValue(const TensorDesc& dst, double value) {
   const TensorDesc* ops[1] = {&dst};
   ElementwiseIter it("fill", ops, 1);
-  CINDER_DISPATCH_STORAGE(dst.dtype, "fill", [&] {
+  CINDER_DISPATCH_EVERY(dst.dtype, bool, [&] {
     const scalar_t v = toStorage<scalar_t>(value);
     it.forEach([&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; i++) *reinterpret_cast<scalar_t*>(p[0] + i * s[0]) = v;

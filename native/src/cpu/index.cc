@@ -14,20 +14,6 @@ namespace {
 
 constexpr int64_t kSequential = std::numeric_limits<int64_t>::max();
 
-// Every storage dtype (bool as uint8 0/1).
-#define CINDER_INDEX_DISPATCH_STORAGE(DT, ...)      \
-  [&] {                                             \
-    switch (DT) {                                   \
-      CINDER_CASE(Float32, float, __VA_ARGS__)      \
-      CINDER_CASE(Float64, double, __VA_ARGS__)     \
-      CINDER_CASE(Int32, int32_t, __VA_ARGS__)      \
-      CINDER_CASE(Int64, int64_t, __VA_ARGS__)      \
-      CINDER_CASE(Bool, uint8_t, __VA_ARGS__)       \
-      CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)      \
-      CINDER_CASE(Float16, Half, __VA_ARGS__)       \
-      CINDER_CASE(BFloat16, BFloat16, __VA_ARGS__)  \
-    }                                               \
-  }()
 
 // Index tensors are int64 or int32; the body sees `index_t`.
 #define CINDER_DISPATCH_INDEX(DT, OP, ...)                                                            \
@@ -331,7 +317,7 @@ void maskedFillKernel(const TensorDesc& self, const TensorDesc& mask, double val
   CINDER_CHECK(mask.dtype == DType::Bool, op, ": expected a mask of dtype bool, got ", dtypeName(mask.dtype));
   const TensorDesc* ops[2] = {&self, &mask};
   ElementwiseIter it(op, ops, 2);
-  CINDER_INDEX_DISPATCH_STORAGE(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     const scalar_t v = toStorage<scalar_t>(value);
     it.forEach([&](char** p, const int64_t* s, int64_t n) {
       if (s[0] == (int64_t)sizeof(scalar_t) && s[1] == 1) {
@@ -368,7 +354,7 @@ void maskedSelectKernel(const TensorDesc& self, const TensorDesc& mask, const Al
 int64_t nonzeroKernel(const TensorDesc& self, const Allocator& alloc, const char* op) {
   int64_t count = 0;
   const int nd = self.ndim;
-  CINDER_INDEX_DISPATCH_STORAGE(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     if (self.isContiguous()) {
       const scalar_t* p = self.ptr<scalar_t>();
       const int64_t n = self.numel();

@@ -15,20 +15,6 @@ namespace cinder {
 
 namespace {
 
-// Every storage dtype; float16/bfloat16 compare as float.
-#define CINDER_SORT_DISPATCH(DT, ...)               \
-  [&] {                                             \
-    switch (DT) {                                   \
-      CINDER_CASE(Float32, float, __VA_ARGS__)      \
-      CINDER_CASE(Float64, double, __VA_ARGS__)     \
-      CINDER_CASE(Int32, int32_t, __VA_ARGS__)      \
-      CINDER_CASE(Int64, int64_t, __VA_ARGS__)      \
-      CINDER_CASE(Bool, uint8_t, __VA_ARGS__)       \
-      CINDER_CASE(Uint8, uint8_t, __VA_ARGS__)      \
-      CINDER_CASE(Float16, Half, __VA_ARGS__)       \
-      CINDER_CASE(BFloat16, BFloat16, __VA_ARGS__)  \
-    }                                               \
-  }()
 
 template <typename K>
 inline bool isNan(K v) {
@@ -202,7 +188,7 @@ void sortKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
                " elements are too long to sort (at most 2^32 - 1)");
   const int64_t is = self.strides[dim], os = values.strides[dim];
   const int64_t rows = n / len;
-  CINDER_SORT_DISPATCH(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* src = self.ptr<T>();
@@ -233,7 +219,7 @@ void topkKernel(const TensorDesc& values, const TensorDesc& indices, const Tenso
   checkOutputs(values, indices, self, dim, k, op);
   if (k == 0) return;
   const int64_t is = self.strides[dim], os = values.strides[dim];
-  CINDER_SORT_DISPATCH(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* src = self.ptr<T>();
@@ -271,7 +257,7 @@ void kthKernel(const TensorDesc& values, const TensorDesc& indices, const Tensor
   CINDER_CHECK(k >= 0 && k < len, op, ": k (", k + 1, ") is out of range for dimension ", dim, " of size ", len);
   checkOutputs(values, indices, self, dim, 1, op);
   const int64_t is = self.strides[dim];
-  CINDER_SORT_DISPATCH(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* src = self.ptr<T>();
@@ -300,7 +286,7 @@ void kthKernel(const TensorDesc& values, const TensorDesc& indices, const Tensor
 int64_t uniqueKernel(const TensorDesc& self, bool wantInverse, bool wantCounts, const Allocator& alloc, const char* op) {
   const int64_t n = self.numel();
   int64_t u = 0;
-  CINDER_SORT_DISPATCH(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     CINDER_CHECK(n <= (int64_t)std::numeric_limits<uint32_t>::max(), op, ": tensors of ", n,
@@ -355,7 +341,7 @@ int64_t uniqueDimKernel(const TensorDesc& self, bool wantInverse, bool wantCount
   const int64_t n = self.shape[0], m = self.shape[1];
   const int64_t s0 = self.strides[0], s1 = self.strides[1];
   int64_t u = 0;
-  CINDER_SORT_DISPATCH(self.dtype, [&] {
+  CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* p = self.ptr<T>();
@@ -417,7 +403,7 @@ void searchsortedKernel(const TensorDesc& out, const TensorDesc& seq, const Tens
   if (n == 0) return;
   const int64_t len = seq.shape[seq.ndim - 1];
   const int64_t ss = seq.strides[seq.ndim - 1];
-  CINDER_SORT_DISPATCH(seq.dtype, [&] {
+  CINDER_DISPATCH_EVERY(seq.dtype, uint8_t, [&] {
     using T = scalar_t;
     using K = typename Compute<T>::type;
     const T* sp = seq.ptr<T>();
