@@ -183,7 +183,6 @@ describe('standardGammaGrad', () => {
       expect(err, `alpha=${as[i]} x=${xs[i]}: got ${got[i]}, reference ${ref}`).toBeLessThan(3e-7);
     }
     expect(worst).toBeLessThan(3e-7);
-    console.log(`standardGammaGrad: ${xs.length} points, worst relative error ${worst.toExponential(2)}`);
   });
 
   it('float32 agrees with float64, broadcasts, and is 0 at x = 0', () => {
@@ -200,6 +199,15 @@ describe('standardGammaGrad', () => {
     expect(b.shape).toEqual([3, 2]);
     expect(vals(b)[3]).toBeCloseTo(vals(standardGammaGrad(f64([1]), f64([3])))[0]!, 14);
     expect(vals(standardGammaGrad(f64([0]), f64([2])))).toEqual([0]);
+  });
+
+  it('is continuous where very large alphas switch to the Wilson-Hilferty asymptotic (alpha > 1e6)', () => {
+    for (const k of [-6, -2, 0, 2, 6]) {
+      const as = [1e6 - 1, 1e6, 1e6 + 1];
+      const g = vals(standardGammaGrad(f64(as.map((a) => a + k * Math.sqrt(a))), f64(as)));
+      expect(Math.abs(g[0]! - g[2]!), `k=${k}: ${g}`).toBeLessThan(1e-8);
+      expect(Math.abs(g[1]! - (1 + k / (2 * 1e3)))).toBeLessThan(1e-5); // 1 + z / (2 sqrt(alpha))
+    }
   });
 
   it('Monte Carlo: E[d x / d alpha] = 1 (E[x] = alpha)', () => {
@@ -263,7 +271,26 @@ describe('betaGrad / beta / dirichlet', () => {
       expect(Math.abs(got[i]! - ref), `a=${as[i]} b=${bs[i]} x=${xs[i]}: got ${got[i]}, reference ${ref}`)
         .toBeLessThanOrEqual(1e-7 * Math.abs(ref) + 1e-300);
     }
-    console.log(`betaGrad: ${xs.length} points, worst relative error ${worst.toExponential(2)}`);
+  });
+
+  it('betaGrad: float32 agrees with float64; 0 at the ends of the support', () => {
+    const xs = [1e-20, 0.01, 0.3, 0.5, 0.77, 0.999];
+    const as = [0.05, 0.5, 2, 30, 400, 3];
+    const bs = [2, 0.7, 2, 10, 100, 0.2];
+    const g32 = betaGrad(tensor(xs, { dtype: 'float32' }), tensor(as, { dtype: 'float32' }), tensor(bs, { dtype: 'float32' }));
+    expect(g32.dtype).toBe('float32');
+    const g64 = vals(betaGrad(...([xs, as, bs].map((v) => tensor(v, { dtype: 'float32' }).to('float64')) as [Tensor, Tensor, Tensor])));
+    vals(g32).forEach((v, i) => expect(Math.abs(v - g64[i]!)).toBeLessThanOrEqual(2e-6 * Math.abs(g64[i]!)));
+    expect(vals(betaGrad(f64([0, 1]), f64(2), f64(3)))).toEqual([0, 0]);
+  });
+
+  it('beta and dirichlet gradients are once-differentiable, as in PyTorch', () => {
+    const a = leaf([2, 3]);
+    const [ga] = grad(beta(a, 1.5, { generator: gen(1) }).sum(), a, { createGraph: true });
+    expect(() => ga!.sum().backward()).toThrow(/not implemented/);
+    const alpha = leaf([1, 2, 3]);
+    const [gd] = grad(dirichlet(alpha, { generator: gen(1) }).mul(f64([1, 2, 3])).sum(), alpha, { createGraph: true });
+    expect(() => gd!.sum().backward()).toThrow(/not implemented/);
   });
 
   it('beta: the gradients are g * dx/da and g * dx/db (CDF fixed), also with a number parameter', () => {
