@@ -3,6 +3,7 @@
 #include "binding/families.h"
 #include "core/philox.h"
 #include "cpu/random.h"
+#include "cpu/randomGrad.h"
 
 namespace cinder {
 

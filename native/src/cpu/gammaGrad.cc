@@ -2,7 +2,7 @@
 #include "cpu/gammaGrad.h"
 
 #include "core/elementwiseIter.h"
-#include "cpu/random.h"
+#include "cpu/randomGrad.h"
 
 namespace cinder {
 

@@ -34,11 +34,4 @@ void multinomial(const TensorDesc& out, const TensorDesc& probs, bool replacemen
 // alpha: contiguous [rows, k] float; out: same shape; normalised gammas per row.
 void dirichlet(const TensorDesc& out, const TensorDesc& alpha, const PhiloxState& g);
 
-// Implicit reparameterisation gradients (cpu/gammaGrad.cc), broadcast elementwise into a
-// contiguous out of the operands' dtype: Gamma -> d x / d a for x ~ Gamma(a, 1) (b unused);
-// Beta -> d x / d a for x ~ Beta(a, b) (b fixed), each with the CDF held fixed.
-enum class RandomGradOp : int { Gamma = 0, Beta, Count };
-void randomGrad(RandomGradOp op, const TensorDesc& out, const TensorDesc& x, const TensorDesc& a, const TensorDesc& b,
-                const char* name);
-
 }  // namespace cinder
