@@ -3,6 +3,7 @@
 #include "binding/families.h"
 #include "core/philox.h"
 #include "cpu/random.h"
+#include "cpu/randomGrad.h"
 
 namespace cinder {
 
@@ -97,6 +98,24 @@ static Napi::Value dirichletBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+static const char* const kGradNames[] = {"standardGammaGrad", "betaGrad"};
+
+// frame: op, out (contiguous), x, a, b (same dtype, broadcast to out).
+static Napi::Value randomGradBinding(const Napi::CallbackInfo& info) {
+  Context* ctx = contextOf(info);
+  const int code = (int)ctx->frame[0];
+  CINDER_CHECK(code >= 0 && code < (int)RandomGradOp::Count, "randomGrad: unknown op code ", code);
+  FrameReader r(ctx, kGradNames[code]);
+  r.num();
+  TensorDesc out = r.tensor();
+  TensorDesc x = r.tensor();
+  TensorDesc a = r.tensor();
+  TensorDesc b = r.tensor();
+  randomGrad((RandomGradOp)code, out, x, a, b, kGradNames[code]);
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
 void registerRandom(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "philoxBlock", philoxBlock);
   exportFunction(env, exports, ctx, "randomFill", randomFillBinding);
@@ -104,12 +123,16 @@ void registerRandom(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "randperm", randpermBinding);
   exportFunction(env, exports, ctx, "multinomial", multinomialBinding);
   exportFunction(env, exports, ctx, "dirichlet", dirichletBinding);
+  exportFunction(env, exports, ctx, "randomGrad", randomGradBinding);
   Napi::Object fills = Napi::Object::New(env);
   for (int i = 0; i < (int)FillOp::Count; i++) fills.Set(kFillNames[i], i);
   exports.Set("randomFillOps", fills);
   Napi::Object samples = Napi::Object::New(env);
   for (int i = 0; i < (int)SampleOp::Count; i++) samples.Set(kSampleNames[i], i);
   exports.Set("randomSampleOps", samples);
+  Napi::Object grads = Napi::Object::New(env);
+  for (int i = 0; i < (int)RandomGradOp::Count; i++) grads.Set(kGradNames[i], i);
+  exports.Set("randomGradOps", grads);
 }
 
 }  // namespace cinder

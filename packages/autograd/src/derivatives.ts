@@ -59,6 +59,7 @@ import { shapeDerivatives } from './derivatives/shape.js';
 import { linalgDerivatives } from './derivatives/linalg.js';
 import { indexingDerivatives } from './derivatives/indexing.js';
 import { conversionDerivatives } from './derivatives/conversion.js';
+import { randomDerivatives } from './derivatives/random.js';
 
 export const derivatives: Readonly<Record<string, Derivative>> = {
   ...conversionDerivatives,
@@ -67,4 +68,5 @@ export const derivatives: Readonly<Record<string, Derivative>> = {
   ...shapeDerivatives,
   ...linalgDerivatives,
   ...indexingDerivatives,
+  ...randomDerivatives,
 };

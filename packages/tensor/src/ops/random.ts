@@ -275,7 +275,11 @@ function sampleParams(op: string, code: string, a: Param, b: Param | undefined, 
   if (shape && shapeString(outShape) !== shapeString(shape)) {
     throw new RangeError(`${op}: parameters of shape ${tensors.map((t) => shapeString(t.shape)).join(' and ')} do not broadcast to the requested shape ${shapeString(shape)}`);
   }
-  return dispatch(op, tensors, {}, () => {
+  // Number parameters ride in attrs (a tensor parameter is in inputs, in a-then-b order).
+  const attrs: Record<string, number> = {};
+  if (typeof a === 'number') attrs.a = a;
+  if (typeof b === 'number') attrs.b = b;
+  return dispatch(op, tensors, attrs, () => {
     const cdt = computeOf(dtype);
     const asT = (v: Param): Tensor => (v instanceof Tensor ? (v.dtype === cdt ? v : v._copyAs(cdt)) : scalarTensor(v, cdt));
     const ta = asT(a);
@@ -544,6 +548,47 @@ export function dirichlet(alpha: Tensor, opts?: GeneratorOptions): Tensor {
     gen._advance(n);
     return cdt === alpha.dtype ? out : out._copyAs(alpha.dtype);
   });
+}
+
+const GRAD = opTables.randomGradOps!;
+
+/** Elementwise broadcast kernel `code` of the reparameterisation gradients over x, a, b. */
+function randomGradOp(op: string, x: Tensor, a: Tensor, b: Tensor): Tensor {
+  for (const t of [x, a, b]) tensorArg(t, op);
+  const dtype = resultType([x.dtype, a.dtype, b.dtype]);
+  if (!isFloatingDType(dtype)) throw new TypeError(`${op}: expected floating-point tensors, got ${x.dtype}, ${a.dtype} and ${b.dtype}`);
+  const outShape = broadcastShapes(op, x.shape, a.shape, b.shape);
+  const inputs = op === 'standardGammaGrad' ? [x, a] : [x, a, b];
+  return dispatch(op, inputs, {}, () => {
+    const cdt = computeOf(dtype);
+    const as = (t: Tensor): Tensor => (t.dtype === cdt ? t : t._copyAs(cdt));
+    const out = empty(outShape, { dtype: cdt });
+    frame[0] = GRAD[op]!;
+    let p = putTensor(1, out);
+    p = putTensor(p, as(x));
+    p = putTensor(p, as(a));
+    putTensor(p, as(b));
+    kernels.randomGrad!();
+    return cdt === dtype ? out : out._copyAs(dtype);
+  });
+}
+
+/**
+ * @internal The implicit reparameterisation gradient of standardGamma (torch._standard_gamma_grad):
+ * d x / d alpha for x ~ Gamma(alpha, 1) with the CDF held fixed, -(dF/dalpha) / (dF/dx) at
+ * (x, alpha); elementwise, broadcast, float32/float64 (computed in double).
+ */
+export function standardGammaGrad(x: Tensor, alpha: Tensor): Tensor {
+  return randomGradOp('standardGammaGrad', x, alpha, alpha);
+}
+
+/**
+ * @internal The implicit reparameterisation gradient of Beta(a, b) samples: d x / d a with b and
+ * the CDF I_x(a, b) held fixed; elementwise, broadcast (the kernel behind beta's and
+ * dirichlet's gradients, as torch._dirichlet_grad with total = a + b, times 1 - x).
+ */
+export function betaGrad(x: Tensor, a: Tensor, b: Tensor): Tensor {
+  return randomGradOp('betaGrad', x, a, b);
 }
 
 function tensorArg(t: Tensor, op: string): Tensor {
