@@ -8,6 +8,7 @@ import { derivatives, gradcheck, gradgradcheck, type Derivative } from '../src/i
 import { buildArgs, isTensorArg } from '../../tensor/test/optable/build.js';
 import { opTable } from '../../tensor/test/optable/index.js';
 import type { OpInfo, Sample } from '../../tensor/test/optable/types.js';
+import { randomDerivatives } from '../src/derivatives/random.js';
 
 /** Samples small enough for finite differences (each element costs two forward passes). */
 const MAX_ELEMENTS = 64;
@@ -57,6 +58,9 @@ const NOT_DRIVEN: Record<string, string> = {
   floorDivide: 'piecewise constant: no gradient flows (as PyTorch); the entry only lets it be recorded',
   viewAsDType: 'reinterprets bits: no gradient flows (as PyTorch); the entry only lets it be recorded',
 };
+// Random draws cannot be finite-differenced (each call re-samples): test/random.test.ts checks their
+// entries against CDF derivatives, Monte Carlo means and re-seeded draws.
+for (const name of Object.keys(randomDerivatives)) NOT_DRIVEN[name] = 'random draw: see test/random.test.ts';
 
 describe('gradcheck over the op table', () => {
   afterAll(() => {

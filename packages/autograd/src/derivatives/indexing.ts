@@ -68,7 +68,7 @@ function scatterReduceBackward(c: GradContext, reduce: string, includeSelf: bool
   const out = c.outputs[0]!;
   const dim = c.attrs.dim as number;
   const g = gradAt(c);
-  if (src === undefined) throw new Error(`scatter: the gradient of scatter with reduce '${reduce}' and a scalar src is not implemented`);
+  if (src === undefined) throw new Error(`scatter: the gradient of scatter with reduce '${reduce}' and a scalar src is not supported (as in PyTorch)`);
   let gSelf: Tensor | null = null;
   let gSrc: Tensor | null = null;
   if (reduce === 'sum') {

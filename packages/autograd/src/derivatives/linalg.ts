@@ -528,7 +528,7 @@ const qr: Derivative = (c) => {
   const A = c.inputs[0]!;
   const m = A.shape[A.ndim - 2]!;
   const n = A.shape[A.ndim - 1]!;
-  if (mode === 'r') throw new Error("linalg.qr: the derivative of QR is not implemented when mode='r'. Please use mode='reduced'");
+  if (mode === 'r') throw new Error("linalg.qr: the derivative of QR is not supported when mode='r'. Please use mode='reduced'");
   if (mode === 'complete' && m > n) throw new Error("linalg.qr: the QR decomposition is not differentiable when mode='complete' and nrows > ncols");
   const Q = c.outputs[0]!;
   const R = c.outputs[1]!;

@@ -22,7 +22,7 @@ const zeroGrads: Derivative = (c: GradContext) =>
   c.inputs.map((t, i) => (c.needs(i) && isFloatingDType(t.dtype) ? zerosLike(t) : null));
 
 const notTwice = (op: string): Derivative => () => {
-  throw new Error(`${op}: the derivative of this reparameterisation gradient is not implemented (it is once-differentiable, as in PyTorch)`);
+  throw new Error(`${op}: the derivative of this reparameterisation gradient is not supported (it is once-differentiable, as in PyTorch)`);
 };
 
 /** The a and b parameters of a two-parameter sampler: tensors from inputs, numbers from attrs. */
