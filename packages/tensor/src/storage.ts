@@ -8,6 +8,9 @@
 import { native } from '@cinder/native';
 import type { Device } from './device.js';
 
+// Registered without an unregister token: V8 charges several hundred ns per registration for a
+// token. A storage released by dispose() is still finalised later; the native table ignores the
+// stale handle (its generation no longer matches), so the second release is harmless.
 const registry = new FinalizationRegistry<number>((handle) => native.release(handle));
 
 export class Storage {
@@ -23,7 +26,7 @@ export class Storage {
     readonly nbytes: number,
     readonly device: Device,
   ) {
-    registry.register(this, handle, this);
+    registry.register(this, handle);
   }
 
   /** A zero-copy ArrayBuffer over the storage (CPU only). */
@@ -39,7 +42,6 @@ export class Storage {
   release(): void {
     if (this.released) return;
     this.released = true;
-    registry.unregister(this);
     this.buffer = undefined;
     native.release(this.handle);
   }

@@ -25,6 +25,18 @@ async function collect(): Promise<void> {
 }
 
 describe('garbage collection frees native memory', () => {
+  test('a disposed tensor finalised later does not free the storage that reused its slot', async () => {
+    const survivors: ReturnType<typeof zeros>[] = [];
+    (() => {
+      for (let i = 0; i < 100; i++) {
+        zeros([8]).dispose(); // frees the slot now; its Storage is finalised at some later GC
+        survivors.push(full([8], i)); // takes the freed slot, with a new generation
+      }
+    })();
+    await collect();
+    survivors.forEach((t, i) => expect(Array.from(t.data() as Float32Array)).toEqual(new Array(8).fill(i)));
+  });
+
   test('10^6 small ops without dispose keep RSS and live storages bounded', async () => {
     const x = full([16], 1.5);
     let peak = 0;
