@@ -23,8 +23,13 @@ export { broadcastShapes, normalizeDims } from './shape.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduction.js';
 export * from './ops/shape.js';
+export * from './ops/matmul.js';
+// Named, not `*`: einsum.ts also exports einsumImpl, the undispatched kernel linalg.ts reuses.
+export { einsum } from './ops/einsum.js';
 export * from './ops/linalg.js';
-export * from './ops/indexing.js';
+export * from './ops/gatherScatter.js';
+export * from './ops/masking.js';
+export * from './ops/sorting.js';
 export * from './ops/random.js';
 export * from './io/index.js';
 export * from './print.js';

@@ -1,6 +1,7 @@
 /**
- * Derivatives of the linalg ops (packages/tensor/src/ops/linalg.ts): the matmul family, einsum and
- * the `linalg` namespace. Formulas follow PyTorch's derivatives.yaml / FunctionsManual.
+ * Derivatives of the linalg ops (packages/tensor/src/ops/matmul.ts, einsum.ts and linalg*.ts): the
+ * matmul family, einsum and the `linalg` namespace. Formulas follow PyTorch's derivatives.yaml /
+ * FunctionsManual.
  *
  * Everything is written with public ops that have derivative entries themselves (matmul, the
  * linalg solvers, mul/add/sum/reshape/permute...), so the formulas differentiate again. Triangles
