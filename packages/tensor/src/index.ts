@@ -22,7 +22,15 @@ export { memoryStats, emptyCache, getNumThreads, setNumThreads, cuda } from './r
 export { broadcastShapes, normalizeDims } from './shape.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduction.js';
-export * from './ops/shape.js';
+export * from './ops/reshape.js';
+export * from './ops/permute.js';
+export * from './ops/expand.js';
+export * from './ops/slicing.js';
+export * from './ops/indexer.js';
+export * from './ops/viewScatter.js';
+export * from './ops/join.js';
+export * from './ops/rearrange.js';
+export * from './ops/triangular.js';
 export * from './ops/matmul.js';
 // Named, not `*`: einsum.ts also exports einsumImpl, the undispatched kernel linalg.ts reuses.
 export { einsum } from './ops/einsum.js';
