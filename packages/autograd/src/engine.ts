@@ -69,6 +69,27 @@ function runHooks(hooks: Map<number, (g: Tensor) => Tensor | void> | undefined, 
   return g;
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A backward that returns a gradient of the wrong shape is a bug in its formula: say which. */
+function validateShapes(node: Node, grads: readonly (Tensor | null | undefined)[]): void {
+  const shapes = node.inputShapes;
+  if (shapes === undefined) return;
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    const want = shapes[i];
+    if (g === null || g === undefined || want === undefined || sameShape(g.shape, want)) continue;
+    throw new Error(
+      `Function ${node.name} returned an invalid gradient at index ${i} - got [${g.shape.join(', ')}] ` +
+        `but expected shape compatible with [${want.join(', ')}]`,
+    );
+  }
+}
+
 interface Execution {
   createGraph: boolean;
   retainGraph: boolean;
@@ -187,6 +208,7 @@ function execute(roots: Edge[], rootGrads: Tensor[], ex: Execution): void {
         if (inputGrads.length !== node.next.length) {
           throw new Error(`${node.name}: returned ${inputGrads.length} gradients, expected ${node.next.length}`);
         }
+        validateShapes(node, inputGrads);
         if (isAnomalyEnabled()) {
           inputGrads.forEach((g, i) => {
             if (g && hasNonFinite(g)) {

@@ -95,6 +95,7 @@ export function defineFunction<Args extends unknown[]>(def: FunctionDefinition<A
     // An output that is one of the inputs becomes a fresh view, so the input keeps its own history.
     const outs = (Array.isArray(out) ? out : [out]).map((t) => (tensorArgs.includes(t) ? belowLayer(() => t.detach()) : t));
     const node = new CustomNode(def, ctx, tensorArgs.map(edgeOf), argTensorIndex, args.length);
+    node.inputShapes = tensorArgs.map((t) => t.shape);
     outs.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`${def.name}: forward must return tensors`);
       if (!isFloatingDType(t.dtype)) return;

@@ -57,6 +57,7 @@ export class OpNode extends Node {
     next: Edge[],
   ) {
     super(next);
+    this.inputShapes = inputs.map((t) => t.shape);
     this.saved = inputs.map((t) => new SavedTensor(t, this));
     this.savedOutputs = outputs.map((t) => new SavedTensor(t, this));
   }

@@ -69,6 +69,8 @@ export abstract class Node implements GradFn {
   outputHooks: Map<number, (g: Tensor) => Tensor | void>[] | undefined;
   /** Stack of the forward call, in anomaly mode. */
   creationStack: string | undefined;
+  /** Shapes of the inputs, to validate the gradients backward returns. */
+  inputShapes: readonly (readonly number[])[] | undefined;
   constructor(readonly next: Edge[]) {}
 
   get nextFunctions(): readonly (readonly [GradFn | null, number])[] {

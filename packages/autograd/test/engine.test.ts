@@ -229,6 +229,18 @@ describe('custom Function', () => {
     expect(arr(gg)).toEqual([12, 18]);
   });
 
+  it('a backward returning a gradient of the wrong shape is an error naming the function', () => {
+    const bad = defineFunction({
+      name: 'Bad',
+      forward: (_ctx: FunctionCtx, x: Tensor) => x.mul(2),
+      backward: (_ctx: FunctionCtx, g: Tensor | null) => [g!.sum()],
+    });
+    const x = f64([1, 2, 3]);
+    expect(() => (bad(x) as Tensor).sum().backward()).toThrow(
+      /Function BadBackward returned an invalid gradient at index 0 - got \[\] but expected shape compatible with \[3\]/,
+    );
+  });
+
   it('saved tensors are freed after backward', () => {
     const x = f64([2]);
     const y = cube(x) as Tensor;
