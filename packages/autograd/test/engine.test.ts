@@ -59,6 +59,19 @@ describe('backward', () => {
     expect(arr(x.grad)).toEqual([2 + 4, 4 + 8]);
   });
 
+  it('checks assignments to .grad', () => {
+    const x = f64([1, 2]);
+    x.grad = f64([5, 6], false);
+    expect(arr(x.grad)).toEqual([5, 6]);
+    expect(() => (x.grad = f64([1], false))).toThrow(/grad: assigned grad has data of a different size/);
+    expect(() => (x.grad = tensor([1, 2]))).toThrow(/grad: assigned grad has dtype float32, expected float64/);
+    const plain = f64([1], false);
+    plain.grad = f64([3], false);
+    expect(arr(plain.grad)).toEqual([3]);
+    x.grad = null;
+    expect(x.grad).toBeNull();
+  });
+
   it('errors for tensors that do not require grad', () => {
     expect(() => f64([1], false).sum().backward()).toThrow(/does not require grad/);
     expect(() => tensor([1, 2], { dtype: 'int64' }).requiresGrad_()).toThrow(/only tensors of floating point dtype/);

@@ -201,7 +201,15 @@ export class Tensor {
   set grad(g: Tensor | null) {
     if (g === null && this._ag === undefined) return;
     requireAutograd('grad');
-    this._ag!.grad = g ?? undefined;
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError('grad: assigned grad must be a Tensor or null');
+      if (g.shape.length !== this.shape.length || g.shape.some((s, i) => s !== this.shape[i])) {
+        throw new RangeError(`grad: assigned grad has data of a different size ([${g.shape.join(', ')}] vs [${this.shape.join(', ')}])`);
+      }
+      if (g.dtype !== this.dtype) throw new TypeError(`grad: assigned grad has dtype ${g.dtype}, expected ${this.dtype}`);
+    }
+    this._ag ??= { requiresGrad: false, outputNr: 0 };
+    this._ag.grad = g ?? undefined;
   }
   get gradFn(): GradFn | null {
     return (this._ag?.gradFn as GradFn | undefined) ?? null;
