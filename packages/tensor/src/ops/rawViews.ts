@@ -155,3 +155,26 @@ export function diagonalRaw(x: Tensor, off: number, a: number, b: number): Tenso
   strides.push(x.strides[a]! + x.strides[b]!);
   return x._view(shape, strides, start);
 }
+
+/** Options form of diagonal's arguments. */
+export interface DiagonalOptions {
+  offset?: number;
+  dim1?: number;
+  dim2?: number;
+}
+
+/** Checks and normalises diagonal-style arguments (`offset, dim1, dim2` or an options object). */
+export function diagonalArgs(
+  op: string, x: Tensor, offset: number | DiagonalOptions, dim1: number, dim2: number,
+): { offset: number; dim1: number; dim2: number } {
+  if (typeof offset === 'object') {
+    dim1 = offset.dim1 ?? 0;
+    dim2 = offset.dim2 ?? 1;
+    offset = offset.offset ?? 0;
+  }
+  checkInt(offset, op, 'offset');
+  const a = normalizeDim(checkInt(dim1, op, 'dim1'), x.ndim, op);
+  const b = normalizeDim(checkInt(dim2, op, 'dim2'), x.ndim, op);
+  if (a === b) throw new RangeError(`${op}: diagonal dimensions cannot be identical ${dim1}, ${dim2} (shape ${shapeString(x.shape)})`);
+  return { offset, dim1: a, dim2: b };
+}

@@ -8,7 +8,9 @@ import { dispatch } from '../dispatch.js';
 import { ITEM_SIZE } from '../dtype.js';
 import { numelOf, shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
-import { checkBound, checkSelect, checkStep, clampSlice, diagonalRaw, selectRaw, sliceRaw } from './rawViews.js';
+import { checkBound, checkSelect, checkStep, clampSlice, diagonalArgs, diagonalRaw, selectRaw, sliceRaw, type DiagonalOptions } from './rawViews.js';
+
+export type { DiagonalOptions } from './rawViews.js';
 import { checkInt, dimArg, intList } from './shapeHelpers.js';
 
 // ---- narrow / select / slice ---------------------------------------------------------------------
@@ -139,11 +141,6 @@ export function unbind(x: Tensor, dim: number | { dim?: number } = 0): Tensor[] 
 
 // ---- diagonal ------------------------------------------------------------------------------------
 
-export interface DiagonalOptions {
-  offset?: number;
-  dim1?: number;
-  dim2?: number;
-}
 
 /**
  * A view of the diagonal of the (dim1, dim2) planes, appended as the last dim; `offset` > 0 is
@@ -151,18 +148,8 @@ export interface DiagonalOptions {
  * `x.diagonal({ offset: 0, dim1: 1, dim2: 2 })`.
  */
 export function diagonal(x: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
-  if (typeof offset === 'object') {
-    dim1 = offset.dim1 ?? 0;
-    dim2 = offset.dim2 ?? 1;
-    offset = offset.offset ?? 0;
-  }
-  const op = 'diagonal';
-  checkInt(offset, op, 'offset');
-  const a = normalizeDim(checkInt(dim1, op, 'dim1'), x.ndim, op);
-  const b = normalizeDim(checkInt(dim2, op, 'dim2'), x.ndim, op);
-  if (a === b) throw new RangeError(`${op}: diagonal dimensions cannot be identical ${dim1}, ${dim2} (shape ${shapeString(x.shape)})`);
-  const off = offset;
-  const attrs = { offset: off, dim1: a, dim2: b };
+  const attrs = diagonalArgs('diagonal', x, offset, dim1, dim2);
+  const { offset: off, dim1: a, dim2: b } = attrs;
   return dispatch('diagonal', [x], attrs, () => diagonalRaw(x, off, a, b));
 }
 

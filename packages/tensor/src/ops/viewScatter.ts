@@ -6,9 +6,8 @@
  */
 import { numelOf, shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
-import { checkBound, checkSelect, checkStep, clampSlice, diagonalRaw, selectRaw, sliceRaw } from './rawViews.js';
+import { checkBound, checkSelect, checkStep, clampSlice, diagonalArgs, diagonalRaw, selectRaw, sliceRaw, type DiagonalOptions } from './rawViews.js';
 import { checkInt, intList, scatterIntoView } from './shapeHelpers.js';
-import { type DiagonalOptions } from './slicing.js';
 
 /**
  * A copy of `input` with `input.select(dim, index)` replaced by `src` (torch.select_scatter);
@@ -49,17 +48,8 @@ export function sliceScatter(
  * (torch.diagonal_scatter); src must have the diagonal's shape.
  */
 export function diagonalScatter(input: Tensor, src: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
-  if (typeof offset === 'object') {
-    dim1 = offset.dim1 ?? 0;
-    dim2 = offset.dim2 ?? 1;
-    offset = offset.offset ?? 0;
-  }
   const op = 'diagonalScatter';
-  checkInt(offset, op, 'offset');
-  const a = normalizeDim(checkInt(dim1, op, 'dim1'), input.ndim, op);
-  const b = normalizeDim(checkInt(dim2, op, 'dim2'), input.ndim, op);
-  if (a === b) throw new RangeError(`${op}: diagonal dimensions cannot be identical ${dim1}, ${dim2} (shape ${shapeString(input.shape)})`);
-  const off = offset;
+  const { offset: off, dim1: a, dim2: b } = diagonalArgs(op, input, offset, dim1, dim2);
   return scatterIntoView(op, input, src, { offset: off, dim1: a, dim2: b }, 'diagonal', (t) => diagonalRaw(t, off, a, b));
 }
 
