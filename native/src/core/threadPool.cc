@@ -23,7 +23,7 @@ ThreadPool& ThreadPool::instance() {
 }
 
 ThreadPool::ThreadPool(int threads) : active_(std::max(1, threads)) {
-  for (int i = 1; i < active_; i++) workers_.emplace_back([this, i] { workerLoop(i); });
+  for (int i = 1; i < active_; i++) workers_.emplace_back([this, i] { workerLoop(i, 0); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -36,12 +36,21 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::setNumThreads(int n) {
-  std::lock_guard<std::mutex> call(callMu_);
-  active_ = std::max(1, std::min(n, size()));
+  std::lock_guard<std::mutex> call(callMu_);  // no parallel region runs while the pool changes
+  n = std::max(1, std::min(n, 256));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Grow on demand; a new worker starts at the current epoch so it waits for the next job.
+    while ((int)workers_.size() + 1 < n) {
+      int index = (int)workers_.size() + 1;
+      uint64_t start = epoch_;
+      workers_.emplace_back([this, index, start] { workerLoop(index, start); });
+    }
+  }
+  active_ = n;
 }
 
-void ThreadPool::workerLoop(int index) {
-  uint64_t seen = 0;
+void ThreadPool::workerLoop(int index, uint64_t seen) {
   for (;;) {
     const std::function<void(int64_t, int64_t)>* job;
     int64_t n;

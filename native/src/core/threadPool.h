@@ -19,6 +19,7 @@ class ThreadPool {
   explicit ThreadPool(int threads);
   ~ThreadPool();
   int size() const { return (int)workers_.size() + 1; }
+  /** Uses n threads for the next parallel regions, starting more workers when n exceeds the pool. */
   void setNumThreads(int n);
   int numThreads() const { return active_; }
 
@@ -26,7 +27,7 @@ class ThreadPool {
   void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
  private:
-  void workerLoop(int index);
+  void workerLoop(int index, uint64_t seen);
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;
