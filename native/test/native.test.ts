@@ -86,6 +86,19 @@ describe('thread pool', () => {
     expect(n).toBeGreaterThanOrEqual(1);
     native.setNumThreads(1);
     expect(native.getNumThreads()).toBe(1);
+    // Asking for more threads than the pool started with starts more workers.
+    native.setNumThreads(n + 2);
+    expect(native.getNumThreads()).toBe(n + 2);
+    const big = native.fromBytes(new Float32Array(1 << 20).fill(3));
+    let p = put(0, big, 0, [1 << 20], [1]);
+    frame.set([0, 1, 1 << 20], p); // a threaded copy into float64
+    kernels.copyNew();
+    const out = frame[0]!;
+    const copied = new Float64Array(native.view(out));
+    expect(copied.length).toBe(1 << 20);
+    expect(copied.every((v) => v === 3)).toBe(true);
+    native.release(out);
+    native.release(big);
     native.setNumThreads(n);
     expect(() => native.setNumThreads(0)).toThrow(/setNumThreads: expected a positive thread count/);
   });
