@@ -91,7 +91,7 @@ describe('thread pool', () => {
     expect(native.getNumThreads()).toBe(n + 2);
     const big = native.fromBytes(new Float32Array(1 << 20).fill(3));
     let p = put(0, big, 0, [1 << 20], [1]);
-    frame.set([0, 1, 1 << 20], p); // a threaded copy into float64
+    frame.set([1, 1, 1 << 20], p); // a threaded copy into float64
     kernels.copyNew();
     const out = frame[0]!;
     const copied = new Float64Array(native.view(out));
