@@ -30,6 +30,26 @@ describe('storage', () => {
     expect(() => native.view(-1)).toThrow(/invalid tensor storage handle/);
   });
 
+  it('decodes only integral, in-range handles, and never frees a live storage through a forged one', () => {
+    const h = native.fromBytes(new Float32Array([7]));
+    // Fractions, huge values, NaN and infinities name no storage.
+    for (const forged of [h + 0.5, h + 2 ** 54, 2 ** 60, Number.MAX_VALUE, Infinity]) {
+      expect(() => native.view(forged)).toThrow(/use after dispose/);
+      expect(() => native.release(forged)).not.toThrow();
+    }
+    for (const forged of [NaN, -Infinity, -0.5]) {
+      expect(() => native.view(forged)).toThrow(/invalid tensor storage handle/);
+      expect(() => native.release(forged)).not.toThrow();
+    }
+    expect(Array.from(new Float32Array(native.view(h)))).toEqual([7]);
+    native.release(h);
+    // Many stale releases (each disposed tensor is finalised again later) leave the table intact.
+    const live = native.fromBytes(new Float32Array([3]));
+    for (let i = 0; i < 10000; i++) native.release(h);
+    expect(Array.from(new Float32Array(native.view(live)))).toEqual([3]);
+    native.release(live);
+  });
+
   it('reuses freed blocks from the caching allocator', () => {
     const a = native.empty(1 << 20);
     native.release(a);

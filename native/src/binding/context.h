@@ -20,6 +20,8 @@ struct Context {
   Napi::Reference<Napi::ArrayBuffer> frameBuffer;
   // External memory reported to V8 so the GC runs when native storage grows.
   int64_t reportedBytes = 0;
+  // Net change not yet reported (see reportExternal).
+  int64_t unreportedBytes = 0;
 };
 
 inline Context* contextOf(const Napi::CallbackInfo& info) { return static_cast<Context*>(info.Data()); }
@@ -31,11 +33,21 @@ constexpr int64_t kStorageOverheadBytes = 384;
 
 inline int64_t reportedBytes(const Storage* s) { return (int64_t)s->classBytes + kStorageOverheadBytes; }
 
+// Changes are passed to V8 once their net sum reaches this size: an allocate/release pair of tiny
+// tensors then costs no call into V8 at all, and V8's figure is never more than this far off.
+constexpr int64_t kReportThresholdBytes = 256 << 10;
+
 // Tells V8 about native memory held by new (delta > 0) or released (delta < 0) storages.
 inline void reportExternal(napi_env env, Context* ctx, int64_t delta) {
+  int64_t pending = ctx->unreportedBytes + delta;
+  if (pending < kReportThresholdBytes && pending > -kReportThresholdBytes) {
+    ctx->unreportedBytes = pending;
+    return;
+  }
   int64_t total;
-  napi_adjust_external_memory(env, delta, &total);
-  ctx->reportedBytes += delta;
+  napi_adjust_external_memory(env, pending, &total);
+  ctx->reportedBytes += pending;
+  ctx->unreportedBytes = 0;
 }
 
 // Reads operands and attributes from the frame in order. Operand layout:
@@ -55,31 +67,61 @@ class FrameReader {
 
   // An existing tensor operand; its reachable elements are checked against its storage size.
   TensorDesc tensor() {
-    double handle = num();
-    Storage* s = ctx_->table.get(handle, op_);
     TensorDesc d;
-    d.dtype = dtype();
-    d.ndim = i32();
+    tensorInto(d);
+    return d;
+  }
+  // tensor(), written into d (which must be fresh): saves copying a descriptor per operand.
+  void tensorInto(TensorDesc& d) {
+    check(4);
+    const double* f = ctx_->frame + pos_;
+    Storage* s = ctx_->table.get(f[0], op_);
+    d.dtype = dtypeFromInt((int32_t)f[1], op_);
+    d.ndim = (int32_t)f[2];
     CINDER_CHECK(d.ndim >= 0 && d.ndim <= kMaxDims, op_, ": tensors may have at most ", kMaxDims, " dims");
-    int64_t offset = i64();
+    int64_t offset = (int64_t)f[3];
+    pos_ += 4;
     check(2 * (size_t)d.ndim);
-    for (int i = 0; i < d.ndim; i++) d.shape[i] = (int64_t)ctx_->frame[pos_++];
-    for (int i = 0; i < d.ndim; i++) d.strides[i] = (int64_t)ctx_->frame[pos_++];
+    f = ctx_->frame + pos_;
+    for (int i = 0; i < d.ndim; i++) d.shape[i] = (int64_t)f[i];
+    for (int i = 0; i < d.ndim; i++) d.strides[i] = (int64_t)f[d.ndim + i];
+    pos_ += 2 * (size_t)d.ndim;
     checkBounds(d, offset, s);
     d.data = static_cast<char*>(s->data) + offset * (int64_t)itemSize(d.dtype);
-    return d;
   }
 
   // A fresh, contiguous output of the given dtype and shape (read from the frame as
   // [dtype, ndim, shape...]); its handle is appended to the results.
   TensorDesc output() {
+    TensorDesc d;
+    outputInto(d);
+    return d;
+  }
+  // output(), written into d (which must be fresh).
+  void outputInto(TensorDesc& d) {
     DType dt = dtype();
     int nd = i32();
     CINDER_CHECK(nd >= 0 && nd <= kMaxDims, op_, ": tensors may have at most ", kMaxDims, " dims");
-    int64_t shape[kMaxDims];
     check(nd);
-    for (int i = 0; i < nd; i++) shape[i] = (int64_t)ctx_->frame[pos_++];
-    return allocate(dt, shape, nd);
+    const double* f = ctx_->frame + pos_;
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++) {
+      int64_t e = (int64_t)f[i];
+      CINDER_CHECK(e >= 0, op_, ": negative dimension ", e);
+      d.shape[i] = e;
+      n *= e;
+    }
+    pos_ += nd;
+    int64_t stride = 1;
+    for (int i = nd - 1; i >= 0; i--) {
+      d.strides[i] = stride;
+      stride *= d.shape[i];
+    }
+    Storage* s = newHostStorage((size_t)n * itemSize(dt));
+    pending_[npending_++] = s;
+    d.data = static_cast<char*>(s->data);
+    d.dtype = dt;
+    d.ndim = nd;
   }
 
   // Allocates a contiguous output whose shape the kernel decides (nonzero, unique, ...).

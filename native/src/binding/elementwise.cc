@@ -39,8 +39,9 @@ TensorDesc castTo(const TensorDesc& d, DType dt, Temps& temps, const char* op) {
   return t;
 }
 
-// A 0-d operand over `buf`, holding v in dtype dt. Integer scalars wrap like a C cast.
-TensorDesc scalarDesc(double v, DType dt, void* buf) {
+// A 0-d operand over `buf`, holding v in dtype dt, written into d (fresh). Integer scalars wrap
+// like a C cast.
+void scalarInto(double v, DType dt, void* buf, TensorDesc& d) {
   switch (dt) {
     case DType::Float32: *static_cast<float*>(buf) = (float)v; break;
     case DType::Float64: *static_cast<double*>(buf) = v; break;
@@ -50,26 +51,31 @@ TensorDesc scalarDesc(double v, DType dt, void* buf) {
     case DType::Bool: *static_cast<uint8_t*>(buf) = v != 0 ? 1 : 0; break;
     default: fail("elementwise: scalar of dtype ", dtypeName(dt), " is not a compute dtype");
   }
-  TensorDesc d;
   d.data = static_cast<char*>(buf);
   d.dtype = dt;
   d.ndim = 0;
-  return d;
 }
 
 struct alignas(8) ScalarBuf { unsigned char bytes[8]; };
 
+// Operands are read into descriptors the caller owns: a descriptor is a few hundred bytes, and
+// copying them around was a visible part of a tiny op's time.
+
 // frame: kind (0 tensor, 1 number), then the tensor or the number. Cast to dt.
-TensorDesc readOperand(FrameReader& r, DType dt, ScalarBuf& buf, Temps& temps, const char* op) {
+void readOperand(FrameReader& r, DType dt, ScalarBuf& buf, Temps& temps, const char* op, TensorDesc& d) {
   int kind = r.i32();
-  if (kind == 1) return scalarDesc(r.num(), dt, buf.bytes);
-  return castTo(r.tensor(), dt, temps, op);
+  if (kind == 1) {
+    scalarInto(r.num(), dt, buf.bytes, d);
+    return;
+  }
+  r.tensorInto(d);
+  if (d.dtype != dt) d = castTo(d, dt, temps, op);
 }
 
 // frame: inplace flag, then the existing tensor (inplace) or an output spec.
-TensorDesc readOut(FrameReader& r) {
-  bool inplace = r.flag();
-  return inplace ? r.tensor() : r.output();
+void readOut(FrameReader& r, TensorDesc& d) {
+  if (r.flag()) r.tensorInto(d);
+  else r.outputInto(d);
 }
 
 // Runs body(target) where target has dtype rdt, then stores it into out if out's dtype differs.
@@ -107,8 +113,11 @@ Napi::Value unary(const Napi::CallbackInfo& info) {
   for (double& v : params) v = r.num();
   DType cdt = r.dtype();
   Temps temps;
-  TensorDesc in = castTo(r.tensor(), cdt, temps, name);
-  TensorDesc out = readOut(r);
+  TensorDesc in;
+  r.tensorInto(in);
+  if (in.dtype != cdt) in = castTo(in, cdt, temps, name);
+  TensorDesc out;
+  readOut(r, out);
   UnaryOp op = (UnaryOp)code;
   DType rdt = unaryIsPredicate(op) ? DType::Bool : cdt;
   throughOutput(out, rdt, temps, name, [&](const TensorDesc& o) { unaryOp(op, o, in, params, name); });
@@ -126,9 +135,10 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   DType cdt = r.dtype();
   Temps temps;
   ScalarBuf sa, sb;
-  TensorDesc a = readOperand(r, cdt, sa, temps, name);
-  TensorDesc b = readOperand(r, cdt, sb, temps, name);
-  TensorDesc out = readOut(r);
+  TensorDesc a, b, out;
+  readOperand(r, cdt, sa, temps, name, a);
+  readOperand(r, cdt, sb, temps, name, b);
+  readOut(r, out);
   BinaryOp op = (BinaryOp)code;
   DType rdt = binaryIsPredicate(op) ? DType::Bool : cdt;
   throughOutput(out, rdt, temps, name, [&](const TensorDesc& o) { binaryOp(op, o, a, b, alpha, name); });
@@ -145,10 +155,11 @@ Napi::Value ternary(const Napi::CallbackInfo& info) {
   TernaryOp op = (TernaryOp)code;
   Temps temps;
   ScalarBuf sx, sa, sb;
-  TensorDesc x = readOperand(r, op == TernaryOp::where ? DType::Bool : cdt, sx, temps, name);
-  TensorDesc a = readOperand(r, cdt, sa, temps, name);
-  TensorDesc b = readOperand(r, cdt, sb, temps, name);
-  TensorDesc out = readOut(r);
+  TensorDesc x, a, b, out;
+  readOperand(r, op == TernaryOp::where ? DType::Bool : cdt, sx, temps, name, x);
+  readOperand(r, cdt, sa, temps, name, a);
+  readOperand(r, cdt, sb, temps, name, b);
+  readOut(r, out);
   throughOutput(out, cdt, temps, name, [&](const TensorDesc& o) { ternaryOp(op, o, x, a, b, name); });
   r.commit(info.Env());
   return info.Env().Undefined();

@@ -22,14 +22,12 @@ static Napi::Value empty(const Napi::CallbackInfo& info) {
 static Napi::Value release(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   double h = info[0].As<Napi::Number>().DoubleValue();
-  Storage* s = nullptr;
-  try {
-    s = ctx->table.get(h, "release");
-  } catch (const CinderError&) {
-    return info.Env().Undefined();
-  }
+  // Every disposed storage is released again by its finalizer later, so the stale case is
+  // common and must stay cheap (no exception thrown and caught).
+  Storage* s = ctx->table.take(h);
+  if (s == nullptr) return info.Env().Undefined();
   int64_t bytes = reportedBytes(s);
-  ctx->table.remove(h);
+  releaseStorage(s);
   reportExternal(info.Env(), ctx, -bytes);
   return info.Env().Undefined();
 }

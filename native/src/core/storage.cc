@@ -1,6 +1,5 @@
 #include "core/storage.h"
 
-#include <cmath>
 
 #include "core/cachingAllocator.h"
 #include "core/error.h"
@@ -26,6 +25,21 @@ void releaseStorage(Storage* s) {
 // handle = slot + generation * 2^24 (both fit exactly in a double).
 static constexpr uint32_t kSlotBits = 24;
 static constexpr double kSlotRange = double(1u << kSlotBits);
+static constexpr uint32_t kGenerationMask = 0x3fffffffu;
+// Every valid handle is an integer below 2^54; anything else (negative, fractional, NaN, huge)
+// names no slot.
+static constexpr double kHandleLimit = kSlotRange * double(uint64_t(kGenerationMask) + 1);
+
+// Splits a handle into slot and generation with integer arithmetic (a floor() and a division
+// per lookup showed up in the per-op profile). False for values that cannot be handles.
+static inline bool decodeHandle(double handle, uint32_t* idx, uint32_t* gen) {
+  if (!(handle >= 0 && handle < kHandleLimit)) return false;
+  uint64_t h = (uint64_t)handle;
+  if ((double)h != handle) return false;
+  *idx = (uint32_t)(h & ((1u << kSlotBits) - 1));
+  *gen = (uint32_t)(h >> kSlotBits);
+  return true;
+}
 
 StorageTable::~StorageTable() {
   for (auto& slot : slots_)
@@ -44,30 +58,33 @@ double StorageTable::add(Storage* s) {
   }
   Slot& slot = slots_[idx];
   slot.storage = s;
-  slot.generation = (slot.generation + 1) & 0x3fffffffu;
+  slot.generation = (slot.generation + 1) & kGenerationMask;
   live_++;
   return double(idx) + double(slot.generation) * kSlotRange;
 }
 
 Storage* StorageTable::get(double handle, const char* op) const {
+  uint32_t idx, g;
+  bool valid = decodeHandle(handle, &idx, &g);
   if (!(handle >= 0)) fail(op, ": invalid tensor storage handle");
-  double g = std::floor(handle / kSlotRange);
-  uint32_t idx = (uint32_t)(handle - g * kSlotRange);
-  if (idx >= slots_.size() || slots_[idx].storage == nullptr || slots_[idx].generation != (uint32_t)g)
+  if (!valid || idx >= slots_.size() || slots_[idx].storage == nullptr || slots_[idx].generation != g)
     fail(op, ": tensor storage was already freed (use after dispose)");
   return slots_[idx].storage;
 }
 
-void StorageTable::remove(double handle) {
-  if (!(handle >= 0)) return;
-  double g = std::floor(handle / kSlotRange);
-  uint32_t idx = (uint32_t)(handle - g * kSlotRange);
-  if (idx >= slots_.size() || slots_[idx].storage == nullptr || slots_[idx].generation != (uint32_t)g) return;
+Storage* StorageTable::take(double handle) {
+  uint32_t idx, g;
+  if (!decodeHandle(handle, &idx, &g)) return nullptr;
+  if (idx >= slots_.size() || slots_[idx].storage == nullptr || slots_[idx].generation != g) return nullptr;
   Storage* s = slots_[idx].storage;
   slots_[idx].storage = nullptr;
   freeSlots_.push_back(idx);
   live_--;
-  releaseStorage(s);
+  return s;
+}
+
+void StorageTable::remove(double handle) {
+  if (Storage* s = take(handle)) releaseStorage(s);
 }
 
 }  // namespace cinder

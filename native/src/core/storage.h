@@ -31,6 +31,9 @@ class StorageTable {
   Storage* get(double handle, const char* op) const;
   // Drops the table's reference (dispose or garbage collection). Harmless on a stale handle.
   void remove(double handle);
+  // Removes the handle from the table and hands its reference to the caller; nullptr (no
+  // exception: stale handles are routine after dispose) when it names no live storage.
+  Storage* take(double handle);
   size_t live() const { return live_; }
 
  private:

@@ -45,7 +45,26 @@ export function takeOutput(index: number, dtype: DType, shape: readonly number[]
   const handle = frame[index]!;
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i]!;
-  return makeTensor(new Storage(handle, n * ITEM_SIZE[dtype], 'cpu'), dtype, shape, contiguousStrides(shape), 0);
+  return makeTensor(new Storage(handle, n * ITEM_SIZE[dtype], 'cpu'), dtype, shape, outputStrides(shape), 0);
+}
+
+// Outputs are contiguous, so their strides depend on the shape only. Ops usually pass an input's
+// shape array on as the output's, so a loop of ops sees the same array again and again: one
+// cached entry, keyed by array identity, saves allocating strides per output. The cached array is
+// shared by the tensors it is given to; Tensor.strides is readonly and nothing writes into it.
+let lastShape: readonly number[] | undefined;
+let lastStrides: readonly number[] = [];
+const STRIDES_1D: readonly number[] = [1];
+const STRIDES_0D: readonly number[] = [];
+
+function outputStrides(shape: readonly number[]): readonly number[] {
+  if (shape === lastShape) return lastStrides;
+  const nd = shape.length;
+  if (nd === 1) return STRIDES_1D;
+  if (nd === 0) return STRIDES_0D;
+  lastStrides = contiguousStrides(shape);
+  lastShape = shape;
+  return lastStrides;
 }
 
 // Late-bound to avoid an import cycle with tensor.ts.

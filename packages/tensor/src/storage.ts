@@ -13,19 +13,28 @@ import type { Device } from './device.js';
 // stale handle (its generation no longer matches), so the second release is harmless.
 const registry = new FinalizationRegistry<number>((handle) => native.release(handle));
 
+// Fields are declared and assigned in the constructor, in one fixed order, rather than as class
+// fields: every Storage gets the same hidden class from plain stores, with no field-initialiser
+// step on the per-op path.
 export class Storage {
   /** Live tensors using this storage that have not been disposed. */
-  refs = 0;
+  declare refs: number;
   /** Bumped on every in-place write; autograd checks it to detect modified saved tensors. */
-  version = 0;
-  private buffer: ArrayBuffer | undefined;
-  private released = false;
+  declare version: number;
+  declare readonly handle: number;
+  declare readonly nbytes: number;
+  declare readonly device: Device;
+  declare private buffer: ArrayBuffer | undefined;
+  declare private released: boolean;
 
-  constructor(
-    readonly handle: number,
-    readonly nbytes: number,
-    readonly device: Device,
-  ) {
+  constructor(handle: number, nbytes: number, device: Device) {
+    this.refs = 0;
+    this.version = 0;
+    this.handle = handle;
+    this.nbytes = nbytes;
+    this.device = device;
+    this.buffer = undefined;
+    this.released = false;
     registry.register(this, handle);
   }
 

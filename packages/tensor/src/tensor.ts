@@ -21,18 +21,20 @@ export interface GradFn {
 export type NestedArray = number | boolean | bigint | NestedArray[];
 
 export class Tensor {
-  /** @internal */ readonly _isTensor = true;
-  /** @internal */ _st: Storage;
-  readonly dtype: DType;
-  readonly shape: readonly number[];
-  readonly strides: readonly number[];
+  // Declared, then assigned in the constructor in one fixed order (no class-field initialisers):
+  // the per-op path builds every Tensor with plain stores into one hidden class.
+  /** @internal On the prototype (see below), not on each instance. */ declare readonly _isTensor: true;
+  /** @internal */ declare _st: Storage;
+  declare readonly dtype: DType;
+  declare readonly shape: readonly number[];
+  declare readonly strides: readonly number[];
   /** Offset of the first element in the storage, in elements. */
-  readonly offset: number;
-  /** @internal */ _disposed = false;
+  declare readonly offset: number;
+  /** @internal */ declare _disposed: boolean;
   /** @internal autograd's per-tensor state (requiresGrad, grad, gradFn, hooks...). */
-  _ag: Record<string, unknown> | undefined = undefined;
+  declare _ag: Record<string, unknown> | undefined;
   /** @internal The tensor whose storage this view shares (undefined for a tensor that owns it). */
-  _base: Tensor | undefined = undefined;
+  declare _base: Tensor | undefined;
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, dtype: DType, shape: readonly number[], strides: readonly number[], offset: number) {
@@ -41,6 +43,9 @@ export class Tensor {
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
+    this._disposed = false;
+    this._ag = undefined;
+    this._base = undefined;
     storage.refs++;
     trackTensor(this);
   }
@@ -296,5 +301,7 @@ let formatTensorHook: (t: Tensor) => string = (t) => `tensor(shape=[${t.shape.jo
 export function _setFormatter(f: (t: Tensor) => string): void {
   formatTensorHook = f;
 }
+
+(Tensor.prototype as { _isTensor: boolean })._isTensor = true;
 
 _setTensorFactory((s, dtype, shape, strides, offset) => new Tensor(s, dtype, shape, strides, offset));

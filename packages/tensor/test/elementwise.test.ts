@@ -446,3 +446,91 @@ describe('dispatch', () => {
     ]);
   });
 });
+
+describe('same-shape, same-dtype fast path', () => {
+  // add(a, b) of two tensors of one dtype and shape takes a shorter route than the in-place
+  // a.clone().add_(b), which goes through promotion and shape checks: both must agree bit for bit.
+  const edge = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1e308, 5e-324, 1, -2.5];
+  const bits = (x: Tensor): string => Array.from(new Uint8Array((x.contiguous().data() as ArrayBufferView & { buffer: ArrayBufferLike }).buffer, (x.contiguous().data() as ArrayBufferView).byteOffset, (x.contiguous().data() as ArrayBufferView).byteLength)).join(',');
+  const ops: [string, (a: Tensor, b: Tensor) => Tensor, (a: Tensor, b: Tensor) => Tensor][] = [
+    ['add', (a, b) => add(a, b), (a, b) => a.clone().add_(b)],
+    ['add alpha', (a, b) => add(a, b, { alpha: 3 }), (a, b) => a.clone().add_(b, { alpha: 3 })],
+    ['sub', (a, b) => sub(a, b), (a, b) => a.clone().sub_(b)],
+    ['mul', (a, b) => mul(a, b), (a, b) => a.clone().mul_(b)],
+    ['maximum', (a, b) => maximum(a, b), (a, b) => maximum(a.unsqueeze(0), b).squeeze(0)],
+    ['minimum', (a, b) => minimum(a, b), (a, b) => minimum(a.unsqueeze(0), b).squeeze(0)],
+    ['fmod', (a, b) => fmod(a, b), (a, b) => a.clone().fmod_(b)],
+    ['remainder', (a, b) => remainder(a, b), (a, b) => a.clone().remainder_(b)],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [name, fast, general] of ops) {
+      it(`${name} ${dtype} on NaN, infinities, denormals, huge and tiny values`, () => {
+        const n = edge.length;
+        const av: number[] = [];
+        const bv: number[] = [];
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { av.push(edge[i]!); bv.push(edge[j]!); }
+        const a = t(av, dtype);
+        const b = t(bv, dtype);
+        const r = fast(a, b);
+        expect(r.dtype).toBe(dtype);
+        expect(r.shape).toEqual([n * n]);
+        expect(bits(r)).toBe(bits(general(a, b)));
+      });
+    }
+  }
+  for (const dtype of ['int32', 'int64', 'uint8'] as const) {
+    it(`add, sub, mul of ${dtype} wrap like the general path`, () => {
+      const a = t([0, 1, 127, 255, 100, 7], dtype);
+      const b = t([0, 255, 1, 255, 200, 9], dtype);
+      for (const [, fast, general] of ops.slice(0, 4)) {
+        const r = fast(a, b);
+        expect(r.dtype).toBe(dtype);
+        expect(vals(r)).toEqual(vals(general(a, b)));
+      }
+    });
+  }
+  it('handles non-contiguous, offset, 0-d and empty operands, and gives contiguous outputs', () => {
+    const x = t([1, 2, 3, 4, 5, 6], 'float32', [2, 3]);
+    const y = t([10, 20, 30, 40, 50, 60], 'float32', [3, 2]).transpose(0, 1);
+    expect(vals(add(x, y))).toEqual([11, 32, 53, 24, 45, 66]);
+    const s = x.select(0, 1);
+    expect(vals(mul(s, s))).toEqual([16, 25, 36]);
+    expect(add(scalarTensor(2, 'float32'), scalarTensor(3, 'float32')).item()).toBe(5);
+    expect(add(t([], 'float32', [0, 3]), t([], 'float32', [0, 3])).shape).toEqual([0, 3]);
+    // Output strides are cached per shape array: alternating shapes must each get their own.
+    const p = t([1, 2, 3, 4, 5, 6], 'float32', [2, 3]);
+    const q = t([1, 2, 3, 4, 5, 6], 'float32', [3, 2]);
+    for (let i = 0; i < 3; i++) {
+      const r1 = add(p, p);
+      const r2 = add(q, q);
+      expect(r1.stride()).toEqual([3, 1]);
+      expect(r2.stride()).toEqual([2, 1]);
+      expect(r1.isContiguous() && r2.isContiguous()).toBe(true);
+      expect(vals(r2)).toEqual([2, 4, 6, 8, 10, 12]);
+    }
+  });
+  it('still refuses disposed operands and reports to a dispatch layer', () => {
+    const a = t([1, 2]);
+    const b = t([3, 4]);
+    b.dispose();
+    expect(() => add(a, b)).toThrow(/disposed/);
+    const seen: [string, number, Record<string, unknown>][] = [];
+    installDispatchLayer({
+      call(op, inputs, attrs, kernel) {
+        seen.push([op, inputs.length, { ...attrs }]);
+        return kernel();
+      },
+      setRequiresGrad() {},
+      backward() {},
+      retainGrad() {},
+      registerHook: () => ({ remove() {} }),
+    });
+    try {
+      add(a, a, { alpha: 2 });
+      mul(a, a);
+    } finally {
+      installDispatchLayer(null);
+    }
+    expect(seen).toEqual([['add', 2, { alpha: 2 }], ['mul', 2, {}]]);
+  });
+});

@@ -11,6 +11,7 @@ import { add, getNumThreads, matmul, randn, sum, exp, bmm, type Tensor } from '@
 import '@cinder/autograd';
 import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
+import { printOverhead, runOverhead } from './overhead.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -105,8 +106,13 @@ function fmt(v: number | undefined, unit: Unit): string {
 async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   console.log(`Cinder benchmarks on ${machine}; Cinder threads: ${getNumThreads()}${quick ? ' (quick)' : ''}`);
+  if (process.argv.includes('--overhead-only')) {
+    printOverhead(await runOverhead());
+    return;
+  }
   const cinder: Record<string, number> = {};
   for (const c of cases) cinder[c.id] = runCinder(c);
+  const overhead = await runOverhead();
   const peers: PeerResults[] = [];
   const notes: string[] = [];
   for (const p of [runTorch(cases), await runTfjs('cpu', cases, 512), await runTfjs('wasm', cases, 1024)]) {
@@ -132,10 +138,11 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
+  printOverhead(overhead);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, cinderSeconds: cinder, peers, notes, cases }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 

@@ -205,10 +205,44 @@ const enum BKind {
   Pred,
 }
 
+const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+// Frame writer of the common case: two tensor operands into a fresh output. Same layout as
+// runBinary's, without the operand-kind tests.
+function runBinaryTT(code: number, a: Tensor, b: Tensor, shape: readonly number[], dt: DType, alpha: number): Tensor {
+  const dcode = DTYPE_CODE[dt];
+  frame[0] = code;
+  frame[1] = alpha;
+  frame[2] = dcode;
+  frame[3] = 0;
+  let p = putTensor(4, a);
+  frame[p] = 0;
+  p = putTensor(p + 1, b);
+  frame[p] = 0;
+  frame[p + 1] = dcode;
+  const nd = shape.length;
+  frame[p + 2] = nd;
+  p += 3;
+  for (let i = 0; i < nd; i++) frame[p + i] = shape[i]!;
+  ewBinary();
+  return takeOutput(0, dt, shape);
+}
+
 function binary(
   op: string, code: number, kind: BKind, a: TensorOrScalar, b: TensorOrScalar, alpha: number, inplace: boolean,
   attrs: Record<string, unknown> | undefined,
 ): Tensor {
+  // Two tensors of one compute dtype and one shape, into a new tensor of that dtype: no promotion
+  // or broadcasting to work out (the general path below would reach the same dtypes and shape).
+  if (!inplace && kind === BKind.Same && a instanceof Tensor && b instanceof Tensor) {
+    const dt = a.dtype;
+    if (dt === b.dtype && dt !== 'float16' && dt !== 'bfloat16' && sameShape(a.shape, b.shape)) {
+      const shape = a.shape;
+      const layer = dispatchLayer();
+      if (layer === null) return runBinaryTT(code, a, b, shape, dt, alpha);
+      return layer.call(op, [a, b], attrs ?? NO_ATTRS, () => runBinaryTT(code, a, b, shape, dt, alpha));
+    }
+  }
   const aT = a instanceof Tensor;
   const bT = b instanceof Tensor;
   if (!aT) {
@@ -229,9 +263,13 @@ function binary(
   }
   const layer = dispatchLayer();
   if (layer === null) return runBinary(code, a, b, shape, cdt, odt, alpha, inplace);
-  const at: Record<string, unknown> = { ...attrs };
-  if (!aT) at.self = a;
-  if (!bT) at.other = b;
+  let at: Readonly<Record<string, unknown>> = attrs ?? NO_ATTRS;
+  if (!aT || !bT) {
+    const own: Record<string, unknown> = { ...attrs };
+    if (!aT) own.self = a;
+    if (!bT) own.other = b;
+    at = own;
+  }
   return layer.call(op, tensorsOf(a, b), at, () => runBinary(code, a, b, shape, cdt, odt, alpha, inplace));
 }
 
