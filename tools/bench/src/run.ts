@@ -11,6 +11,7 @@ import { add, getNumThreads, matmul, randn, sum, exp, bmm, type Tensor } from '@
 import '@cinder/autograd';
 import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
+import { runUnarySuite } from './unary.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -139,4 +140,5 @@ async function main(): Promise<void> {
   console.log(`raw timings: ${file}`);
 }
 
-await main();
+if (process.argv.includes('--unary')) runUnarySuite();
+else await main();
