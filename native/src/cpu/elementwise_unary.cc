@@ -77,6 +77,8 @@ bool vecFloatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, int64
     case UnaryOp::sigmoid: f = VecFn::sigmoid; break;
     case UnaryOp::silu: f = VecFn::silu; break;
     case UnaryOp::erf: f = VecFn::erf; break;
+    case UnaryOp::sin: f = VecFn::sin; break;
+    case UnaryOp::cos: f = VecFn::cos; break;
     case UnaryOp::gelu: f = p[0] != 0 ? VecFn::geluTanh : VecFn::geluErf; break;
     case UnaryOp::softplus:
       f = VecFn::softplus;

@@ -8,7 +8,7 @@
 namespace cinder {
 
 enum class VecFn : int {
-  exp, expm1, log, log1p, tanh, sigmoid, silu, geluTanh, geluErf, softplus, erf, count
+  exp, expm1, log, log1p, tanh, sigmoid, silu, geluTanh, geluErf, softplus, erf, sin, cos, count
 };
 
 using VecUnaryFn = void (*)(const float* in, float* out, int64_t n, const float* params);

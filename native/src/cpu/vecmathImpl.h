@@ -6,6 +6,7 @@
 // Branch-free throughout: special inputs (NaN, infinities, zeros, out-of-range arguments) are
 // fixed by selects after the main path, which computes garbage for them harmlessly.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -22,6 +23,7 @@ namespace {
 constexpr int W = CINDER_VEC_WIDTH;
 typedef float VF __attribute__((vector_size(W * 4)));
 typedef int32_t VI __attribute__((vector_size(W * 4)));
+typedef double VD __attribute__((vector_size(W * 8)));
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
@@ -175,6 +177,41 @@ inline VF erfV(VF x) {
 }
 inline VF geluErfV(VF x) { return 0.5f * x * (1.0f + erfV(x * 0.70710678118654752440f)); }
 
+// sin and cos: x = j pi/2 + r with |r| <= pi/4, the reduction done in double (pi/2 split so
+// j P1 is exact for |j| < 2^20) so that r keeps its relative precision even where x lies close
+// to a multiple of pi/2; then float polynomials (least-squares fits on [0, pi/4]) picked and
+// signed by the quadrant. Lanes beyond 2^20 in magnitude would need a longer pi: they go to libm.
+constexpr float kTrigVecMax = 1048576.0f;
+inline VF sinCosV(VF x, int shift, float (*scalar)(float)) {
+  const VD xd = __builtin_convertvector(x, VD);
+  const VD j = (xd * 0.63661977236758134308 + 6755399441055744.0) - 6755399441055744.0;
+  const VD rd = (xd - j * 1.5707963267341256) - j * 6.0771005065061922e-11;
+  const VF r = __builtin_convertvector(rd, VF);
+  const VI q = __builtin_convertvector(__builtin_convertvector(j, VF), VI) + shift;
+  const VF r2 = r * r;
+  VF ps = splat(-0.0001951815065694973f);
+  ps = ps * r2 + 0.008332186378538609f;
+  ps = ps * r2 - 0.16666655242443085f;
+  const VF sinR = r + r * r2 * ps;
+  VF pc = splat(2.443284392938949e-05f);
+  pc = pc * r2 - 0.0013887312961742282f;
+  pc = pc * r2 + 0.04166664555668831f;
+  const VF cosR = (1.0f - 0.5f * r2) + r2 * r2 * pc;
+  VF y = sel((q & 1) != 0, cosR, sinR);
+  y = asF(asI(y) ^ ((q & 2) << 30));
+  const VI big = vabs(x) > kTrigVecMax;
+  bool any = false;
+  for (int i = 0; i < W; i++) any |= big[i] != 0;
+  if (any)
+    for (int i = 0; i < W; i++)
+      if (big[i]) y[i] = scalar(x[i]);
+  return y;
+}
+inline float sinScalar(float x) { return std::sin(x); }
+inline float cosScalar(float x) { return std::cos(x); }
+
+struct SinOp { static VF f(VF x, const float*) { return sinCosV(x, 0, sinScalar); } };
+struct CosOp { static VF f(VF x, const float*) { return sinCosV(x, 1, cosScalar); } };
 struct ExpOp { static VF f(VF x, const float*) { return expV(x); } };
 struct Expm1Op { static VF f(VF x, const float*) { return expm1V(x); } };
 struct LogOp { static VF f(VF x, const float*) { return logV(x); } };
@@ -228,6 +265,8 @@ VecMathArch makeVecMathArch(const char* name) {
   a.fn[(int)VecFn::geluErf] = runVec<GeluErfOp>;
   a.fn[(int)VecFn::softplus] = runVec<SoftplusOp>;
   a.fn[(int)VecFn::erf] = runVec<ErfOp>;
+  a.fn[(int)VecFn::sin] = runVec<SinOp>;
+  a.fn[(int)VecFn::cos] = runVec<CosOp>;
   return a;
 }
 

@@ -4,8 +4,12 @@
  * Errors are counted in float32 ulps (the distance between the two values in the ordered bit
  * space, so subnormals count at their own spacing).
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { erf, exp, expm1, gelu, log, log1p, sigmoid, silu, softplus, tanh, tensor, type Tensor } from '../src/index.js';
+import { cos, erf, exp, expm1, gelu, log, log1p, sigmoid, silu, sin, softplus, tanh, tensor, type Tensor } from '../src/index.js';
 
 const EDGES = [
   NaN, -NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1e-45, -1e-45, 1.1754942e-38, -1.1754942e-38, 1.1754944e-38,
@@ -13,6 +17,8 @@ const EDGES = [
   88.72283, 88.72284, 88.7, 88.0, 89, 90, -87.33654, -87.4, -88, -100, -103.97, -104, -105, -150, 3.4028235e38,
   -3.4028235e38, 1e38, -1e38, 1e20, -1e20, 16, -16, 17.33, -17.33, 20, -20, 25, -25, 0.625, -0.625, 0.9, -0.9,
   3.92, -3.92, 4, -4, 9, -9, 10, -10, 0.34657359, -0.34657359, 0.7071067, 1.4142135, -0.9999999, -1 + 6e-8,
+  Math.PI / 2, -Math.PI / 2, Math.PI, 2 * Math.PI, 100 * Math.PI, 1e5 * Math.PI, 1048575.9, 1048576, 1048577, -1048577,
+  2 ** 22 + 1, 2 ** 30, 1e10, 0.7853982, -0.7853982,
 ];
 
 /** Deterministic float32 inputs: the edges, random bit patterns (every exponent), and dense ranges. */
@@ -33,6 +39,16 @@ function inputs(): Float32Array {
   // Logarithmically spread positive values for log and log1p.
   for (let i = 0; i < nRange; i++) out[o++] = 2 ** (-149 + (277 * next()) / 2 ** 32);
   return out;
+}
+
+/** Floats nearest to multiples of pi/2, where range reduction loses the most, up to 2^21. */
+function nearHalfPi(): Float32Array {
+  const out: number[] = [];
+  for (let k = 1; k < 1 << 21; k = Math.ceil(k * 1.01)) {
+    const c = Math.fround(k * (Math.PI / 2));
+    out.push(c, -c, Math.fround(c * (1 + 2 ** -23)), Math.fround(c * (1 - 2 ** -24)));
+  }
+  return Float32Array.from(out);
 }
 
 const ordered = (f: number): number => {
@@ -66,6 +82,8 @@ const specs: Spec[] = [
   { name: 'sigmoid', fn: sigmoid, ulp: 3, atol: tiny },
   { name: 'silu', fn: silu, ulp: 3, atol: tiny },
   { name: 'erf', fn: erf, ulp: 4 },
+  { name: 'sin', fn: sin, ulp: 2 },
+  { name: 'cos', fn: cos, ulp: 2 },
   { name: 'softplus', fn: (x) => softplus(x), ulp: 4, atol: tiny },
   { name: 'softplus(beta=2, threshold=5)', fn: (x) => softplus(x, { beta: 2, threshold: 5 }), ulp: 4, atol: tiny },
   // 1 + erf(x / sqrt 2) and u = sqrt(2/pi) (x + 0.044715 x^3) are rounded to float32 first, as in
@@ -75,7 +93,13 @@ const specs: Spec[] = [
 ];
 
 describe('vectorised float32 unary kernels', () => {
-  const xs = inputs();
+  const xs = (() => {
+    const a = inputs(), b = nearHalfPi();
+    const c = new Float32Array(a.length + b.length);
+    c.set(a);
+    c.set(b, a.length);
+    return c;
+  })();
   const x32 = tensor(xs, { dtype: 'float32', shape: [xs.length] });
   const x64 = tensor(Float64Array.from(xs), { dtype: 'float64', shape: [xs.length] });
   for (const s of specs) {
@@ -105,4 +129,19 @@ describe('vectorised float32 unary kernels', () => {
       expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), s.name).toBe(true);
     }
   });
+});
+
+// The process picks its kernel set once; the other sets this CPU runs are checked in child runs
+// of this file (CINDER_VECMATH_ARCH falls back to a lower set when the CPU lacks the one named).
+describe.runIf(process.env.CINDER_VECMATH_ARCH === undefined)('the other ISA kernel sets', () => {
+  for (const arch of ['avx2', 'generic']) {
+    it(`${arch} passes the same checks`, () => {
+      const here = dirname(fileURLToPath(import.meta.url));
+      const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+      const r = spawnSync(process.execPath, [vitest, 'run', join(here, 'vecmath.test.ts')], {
+        cwd: join(here, '..'), env: { ...process.env, CINDER_VECMATH_ARCH: arch }, encoding: 'utf8',
+      });
+      expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-4000)).toBe(0);
+    }, 120_000);
+  }
 });
