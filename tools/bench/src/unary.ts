@@ -6,14 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
-  erf, exp, gelu, getNumThreads, log, sigmoid, silu, tanh, uniform, type Tensor,
+  erf, exp, gelu, getNumThreads, log, sigmoid, silu, sin, tanh, uniform, type Tensor,
 } from '@cinder/tensor';
 import { bestOf } from './timing.js';
 
 interface UnaryCase { op: string; n: number; repeats: number; inner: number }
 
 const OPS: Record<string, (x: Tensor) => Tensor> = {
-  exp, tanh, sigmoid, log, silu, erf, gelu: (x) => gelu(x), gelu_tanh: (x) => gelu(x, { approximate: 'tanh' }),
+  exp, tanh, sigmoid, log, silu, erf, sin, gelu: (x) => gelu(x), gelu_tanh: (x) => gelu(x, { approximate: 'tanh' }),
 };
 // Inputs where each op does real work: log on (0.1, 10), the rest on (-8, 8).
 const range = (op: string): [number, number] => (op === 'log' ? [0.1, 10] : [-8, 8]);
@@ -23,7 +23,7 @@ import json, sys, time, torch
 import torch.nn.functional as F
 cases = json.loads(sys.argv[1])
 fns = {'exp': torch.exp, 'tanh': torch.tanh, 'sigmoid': torch.sigmoid, 'log': torch.log, 'silu': F.silu,
-       'erf': torch.erf, 'gelu': F.gelu, 'gelu_tanh': lambda x: F.gelu(x, approximate='tanh')}
+       'erf': torch.erf, 'sin': torch.sin, 'gelu': F.gelu, 'gelu_tanh': lambda x: F.gelu(x, approximate='tanh')}
 out = {}
 for c in cases:
     lo, hi = (0.1, 10.0) if c['op'] == 'log' else (-8.0, 8.0)
@@ -49,7 +49,7 @@ function runTorch(cases: UnaryCase[]): { version: string; threads: number; resul
 }
 
 export function runUnarySuite(): void {
-  const ops = (process.env.UNARY_OPS ?? 'exp,tanh,sigmoid,log,silu,erf,gelu,gelu_tanh').split(',');
+  const ops = (process.env.UNARY_OPS ?? 'exp,tanh,sigmoid,log,silu,erf,gelu,gelu_tanh,sin').split(',');
   const cases: UnaryCase[] = [];
   for (const op of ops) {
     cases.push({ op, n: 1 << 25, repeats: 5, inner: 3 });
