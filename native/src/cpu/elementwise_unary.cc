@@ -9,6 +9,7 @@
 #include "cpu/copy.h"
 #include "cpu/elementwise.h"
 #include "cpu/special.h"
+#include "cpu/vecmath.h"
 
 namespace cinder {
 namespace {
@@ -43,10 +44,61 @@ inline bool isCheap(UnaryOp op) {
   }
 }
 
+// Contiguous runs go straight to the vector kernel; strided runs are gathered through a small
+// buffer into the same kernel, so a value's result does not depend on the layout it sits in.
+void vecUnary(const ElementwiseIter& it, VecFn f, const float* prm, int64_t grain) {
+  const VecUnaryFn fn = vecMath().fn[(int)f];
+  it.forEach([&](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == (int64_t)sizeof(float) && s[1] == (int64_t)sizeof(float)) {
+      fn(reinterpret_cast<const float*>(p[1]), reinterpret_cast<float*>(p[0]), n, prm);
+      return;
+    }
+    constexpr int64_t kBuf = 256;
+    float buf[kBuf];
+    for (int64_t b = 0; b < n; b += kBuf) {
+      const int64_t m = n - b < kBuf ? n - b : kBuf;
+      for (int64_t i = 0; i < m; i++) buf[i] = *reinterpret_cast<const float*>(p[1] + (b + i) * s[1]);
+      fn(buf, buf, m, prm);
+      for (int64_t i = 0; i < m; i++) *reinterpret_cast<float*>(p[0] + (b + i) * s[0]) = buf[i];
+    }
+  }, grain);
+}
+
+// The float32 ops with a vector kernel; false for the rest.
+bool vecFloatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, int64_t grain) {
+  VecFn f;
+  float prm[2] = {0, 0};
+  switch (op) {
+    case UnaryOp::exp: f = VecFn::exp; break;
+    case UnaryOp::expm1: f = VecFn::expm1; break;
+    case UnaryOp::log: f = VecFn::log; break;
+    case UnaryOp::log1p: f = VecFn::log1p; break;
+    case UnaryOp::tanh: f = VecFn::tanh; break;
+    case UnaryOp::sigmoid: f = VecFn::sigmoid; break;
+    case UnaryOp::silu: f = VecFn::silu; break;
+    case UnaryOp::erf: f = VecFn::erf; break;
+    case UnaryOp::sin: f = VecFn::sin; break;
+    case UnaryOp::cos: f = VecFn::cos; break;
+    case UnaryOp::gelu: f = p[0] != 0 ? VecFn::geluTanh : VecFn::geluErf; break;
+    case UnaryOp::softplus:
+      f = VecFn::softplus;
+      prm[0] = (float)p[0];
+      prm[1] = (float)p[1];
+      break;
+    default:
+      return false;
+  }
+  vecUnary(it, f, prm, grain);
+  return true;
+}
+
 template <typename T>
 void floatUnary(UnaryOp op, const ElementwiseIter& it, const double* p, const char* name) {
   const T one = 1, zero = 0, half = T(0.5);
   const int64_t grain = isCheap(op) ? kParallelGrain : kParallelGrain / 8;
+  if constexpr (std::is_same_v<T, float>) {
+    if (vecFloatUnary(op, it, p, grain)) return;
+  }
   switch (op) {
     CINDER_U(neg, -x)
     CINDER_U(abs, std::fabs(x))

@@ -21,6 +21,7 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/vecmath.h"
 
 namespace cinder {
 namespace {
@@ -735,50 +736,11 @@ void scanDim(bool isProd, const TensorDesc& x, int dim, const TensorDesc& out, c
 
 namespace {
 
-// exp for float32 softmax, vectorisable: round-to-nearest range reduction x = n ln2 + r
-// (|r| <= ln2/2), Cephes' polynomial for e^r, and 2^n built in the exponent bits; within 2 ulp
-// of expf on the normal range (results below 2^-126 flush to 0). GCC does not if-convert a
-// select feeding float arithmetic under -ftrapping-math, so clamping, the polynomial and the
-// special cases are three separate loops over a block, each of which vectorises.
-constexpr float kExpLo = -87.33654f;
-constexpr float kExpHi = 88.0f;
-constexpr float kExpOverflow = 88.72283905f;
-
-inline float expCore(float x) {
-  const float t = x * 1.44269504088896341f + 12582912.0f;
-  const float n = t - 12582912.0f;
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.0f;
-  return y * bitsToFloat((uint32_t)((int32_t)n + 127) << 23);
-}
-
 // q[k] = exp(p[k] - shift[PerLane ? k : 0]) for k < n (q may not alias p).
 template <bool PerLane>
 void expShifted(const float* p, const float* shift, float* q, int64_t n) {
-  constexpr int64_t kBlock = 512;
-  for (int64_t b = 0; b < n; b += kBlock) {
-    const int64_t e = std::min(n, b + kBlock);
-    for (int64_t k = b; k < e; k++) {
-      float x = p[k] - shift[PerLane ? k : 0];
-      x = x < kExpLo ? kExpLo : x;
-      q[k] = x > kExpHi ? kExpHi : x;
-    }
-    for (int64_t k = b; k < e; k++) q[k] = expCore(q[k]);
-    for (int64_t k = b; k < e; k++) {
-      const float x = p[k] - shift[PerLane ? k : 0];
-      float o = q[k];
-      o = x < kExpLo ? 0.0f : o;
-      o = x > kExpOverflow ? std::numeric_limits<float>::infinity() : o;
-      q[k] = x != x ? x : o;
-    }
-  }
+  for (int64_t k = 0; k < n; k++) q[k] = p[k] - shift[PerLane ? k : 0];
+  vecMath().fn[(int)VecFn::exp](q, q, n, nullptr);
 }
 template <bool PerLane>
 void expShifted(const double* p, const double* shift, double* q, int64_t n) {

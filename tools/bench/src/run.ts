@@ -12,6 +12,7 @@ import '@cinder/autograd';
 import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
+import { runUnarySuite } from './unary.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -146,4 +147,5 @@ async function main(): Promise<void> {
   console.log(`raw timings: ${file}`);
 }
 
-await main();
+if (process.argv.includes('--unary')) runUnarySuite();
+else await main();
