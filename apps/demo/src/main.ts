@@ -5,6 +5,7 @@
 import {
   arange, cuda, getNumThreads, linalg, manualSeed, matmul, memoryStats, randn, tensor, tidy, zeros,
 } from '@cinder/tensor';
+import { grad } from '@cinder/autograd';
 
 function section(title: string): void {
   console.log(`\n== ${title}`);
@@ -42,6 +43,17 @@ const a = tensor([[4, 2], [2, 3]], { dtype: 'float64' });
 console.log('a @ x =', matmul(a, x.double()).toString());
 console.log('cholesky(a) =', linalg.cholesky(a).toString());
 console.log('det(a) =', linalg.det(a).item());
+
+section('gradients');
+const w = tensor([[0.5, -1], [2, 0.25]], { dtype: 'float64', requiresGrad: true });
+const loss = matmul(a, w).tanh().square().sum();
+loss.backward();
+console.log('loss =', loss.toString());
+console.log('d loss / d w =', w.grad!.toString());
+const s = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+const [ds] = grad(s.pow(3).sum(), s, { createGraph: true });
+const [dds] = grad(ds!.sum(), s);
+console.log('d/ds sum(s^3) =', ds!.detach().toString(), ' second derivative =', dds!.toString());
 
 section('timing');
 for (const n of [256, 1024]) {

@@ -9,5 +9,6 @@ describe('demo', () => {
     expect(out).toContain('tensor([[1., 2.],');
     expect(out).toMatch(/matmul 256x256: [\d.]+ ms per call, [\d.]+ GFLOP\/s/);
     expect(out).toContain("cholesky(a) =");
+    expect(out).toContain('second derivative = tensor([ 6., 12., 18.], dtype=float64)');
   });
 });
