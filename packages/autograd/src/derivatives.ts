@@ -61,6 +61,17 @@ import { indexingDerivatives } from './derivatives/indexing.js';
 import { conversionDerivatives } from './derivatives/conversion.js';
 import { randomDerivatives } from './derivatives/random.js';
 
+/**
+ * Ops whose formulas read only the shapes and dtypes of their saved inputs, never their values: their
+ * inputs may be modified in place after the op without invalidating its backward (as PyTorch saves
+ * only sizes for these).
+ */
+export const shapeOnlyInputs: ReadonlySet<string> = new Set([
+  'reshape', 'view', 'permute', 'squeeze', 'unsqueeze', 'expand', 'select', 'slice', 'index', 'diagonal',
+  'asStrided', 'unfold', 'split', 'unbind', 'clone', 'contiguous', 'to', 'add', 'sub', 'neg', 'sum', 'mean',
+  'cat', 'stack', 'flip', 'roll', 'tril', 'triu',
+]);
+
 export const derivatives: Readonly<Record<string, Derivative>> = {
   ...conversionDerivatives,
   ...elementwiseDerivatives,

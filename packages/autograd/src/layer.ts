@@ -3,11 +3,11 @@
  * with grad mode on), it runs the kernel below the layer, then records a node holding the op's
  * derivative formula (from derivatives.ts), the tensors it needs, and edges to its inputs' history.
  */
-import { installDispatchLayer, isFloatingDType, Tensor, type DispatchLayer } from '@cinder/tensor';
-import { derivatives, type Derivative } from './derivatives.js';
+import { installDispatchLayer, isFloatingDType, Tensor, zerosLike, type DispatchLayer } from '@cinder/tensor';
+import { derivatives, shapeOnlyInputs, type Derivative } from './derivatives.js';
 import { backward as runBackward } from './engine.js';
 import { isAnomalyEnabled, isGradEnabled, isInferenceMode } from './mode.js';
-import { AccumulateGrad, ensureMeta, metaOf, Node, SavedTensor, type Edge } from './node.js';
+import { AccumulateGrad, ensureMeta, metaOf, Node, SavedTensor, type AutogradMeta, type Edge } from './node.js';
 
 /** Nesting depth of kernels running below the layer: ops they call are not recorded again. */
 let depth = 0;
@@ -21,9 +21,23 @@ export function requiresGrad(t: Tensor): boolean {
 export function edgeOf(t: Tensor): Edge {
   const m = metaOf(t);
   if (m === undefined || !m.requiresGrad) return null;
+  if (m.gradFn !== undefined && m.viewVersion !== undefined && m.viewVersion !== t._st.version) refreshView(t, m);
   if (m.gradFn !== undefined) return [m.gradFn, m.outputNr];
   m.accumulator ??= new AccumulateGrad(t);
   return [m.accumulator, 0];
+}
+
+/**
+ * A view recorded before its storage was written in place reads the base's new history: its
+ * gradient function becomes an asStrided view of the base (as PyTorch regenerates view grad_fns).
+ */
+function refreshView(t: Tensor, m: AutogradMeta): void {
+  const base = t._base;
+  m.viewVersion = t._st.version;
+  if (base === undefined || !requiresGrad(base) || !base.isContiguous() || base.offset !== 0) return;
+  const attrs = { size: t.shape, stride: t.strides, storageOffset: t.offset };
+  m.gradFn = new OpNode('asStrided', derivatives.asStrided!, [base], [t], attrs, [edgeOf(base)]);
+  m.outputNr = 0;
 }
 
 function backwardName(op: string): string {
@@ -82,10 +96,11 @@ export class OpNode extends Node {
     // an op whose formula never reads its output may have that output modified in place.
     let inputs: Tensor[] | undefined;
     let outputs: Tensor[] | undefined;
+    const check = !shapeOnlyInputs.has(this.op.endsWith('_') ? this.op.slice(0, -1) : this.op);
     return this.derivative({
       grads: gradOutputs,
       get inputs() {
-        return (inputs ??= saved.map((s) => s!.unpack()));
+        return (inputs ??= saved.map((s) => s!.unpack(check)));
       },
       get outputs() {
         return (outputs ??= savedOutputs.map((s) => s!.unpack()));
@@ -112,6 +127,118 @@ function checkInference(op: string, inputs: readonly Tensor[]): void {
   }
 }
 
+function noFormula(op: string): Error {
+  return new Error(
+    `${op}: this op has no derivative formula in @cinder/autograd's table, so gradients cannot flow through it ` +
+      '(call it under noGrad() or on detached inputs)',
+  );
+}
+
+/**
+ * An in-place op on a view of a tensor that requires grad rewrites the base's history (PyTorch's
+ * CopySlices): the base's new value is its old value with the view's region replaced by the op's
+ * result, so its gradient is the incoming gradient with that region replaced by the gradient the op
+ * sends to the view's old values; the view itself becomes an asStrided view of the new base.
+ */
+class CopySlicesNode extends Node {
+  readonly name: string;
+  private saved: SavedTensor[] | null;
+  private savedOutput: SavedTensor | null;
+  constructor(
+    private readonly op: string,
+    private readonly derivative: Derivative,
+    inputs: readonly Tensor[],
+    output: Tensor,
+    private readonly attrs: Readonly<Record<string, unknown>>,
+    private readonly geometry: { size: readonly number[]; stride: readonly number[]; storageOffset: number },
+    next: Edge[],
+  ) {
+    super(next);
+    this.name = 'CopySlices';
+    this.saved = inputs.map((t) => new SavedTensor(t, this));
+    this.savedOutput = new SavedTensor(output, this);
+  }
+
+  apply(gradOutputs: (Tensor | null)[]): (Tensor | null | undefined)[] {
+    const saved = this.saved;
+    const savedOutput = this.savedOutput;
+    if (saved === null || savedOutput === null) {
+      throw new Error(`${this.name}: trying to backward through the graph a second time; use retainGraph: true`);
+    }
+    const g = gradOutputs[0]!;
+    const { size, stride, storageOffset } = this.geometry;
+    // The geometry is relative to the base's contiguous layout; g may be strided or offset.
+    const gc = g.contiguous();
+    const gView = gc.asStrided([...size], [...stride], gc.offset + storageOffset);
+    const next = this.next;
+    let inputs: Tensor[] | undefined;
+    let outputs: Tensor[] | undefined;
+    const inner = this.derivative({
+      grads: [gView],
+      get inputs() {
+        return (inputs ??= saved.map((t) => t.unpack()));
+      },
+      get outputs() {
+        return (outputs ??= [savedOutput.unpack()]);
+      },
+      attrs: this.attrs as Record<string, never>,
+      needs: (i: number) => next[i] !== null && next[i] !== undefined,
+    });
+    const gSelf = inner[0] ?? zerosLike(gView);
+    const gBase = next[0] === null ? null : g.asStridedScatter(gSelf.to(g.dtype), [...size], [...stride], storageOffset);
+    return [gBase, ...inner.slice(1)];
+  }
+
+  override release(): void {
+    this.saved = null;
+    this.savedOutput = null;
+  }
+}
+
+function recordOnView<R>(
+  op: string,
+  derivative: Derivative,
+  inputs: readonly Tensor[],
+  attrs: Readonly<Record<string, unknown>>,
+  kernel: () => R,
+): R {
+  const self = inputs[0]!;
+  const base = self._base!;
+  const bm = ensureMeta(base);
+  if (bm.requiresGrad && bm.gradFn === undefined) {
+    throw new Error(`${op}: a view of a leaf tensor that requires grad is being used in an in-place operation`);
+  }
+  if (!base.isContiguous() || base.offset !== 0) {
+    throw new Error(`${op}: in-place modification of a view whose base is not contiguous is not supported by autograd; clone() the base first`);
+  }
+  checkInference(op, inputs);
+  const geometry = { size: self.shape, stride: self.strides, storageOffset: self.offset };
+  const edges: Edge[] = [edgeOf(base), ...inputs.slice(1).map(edgeOf)];
+  let selfOld: Tensor;
+  let result: R;
+  depth++;
+  try {
+    selfOld = self.clone();
+    result = kernel();
+  } finally {
+    depth--;
+  }
+  const node = new CopySlicesNode(op, derivative, [selfOld, ...inputs.slice(1)], self, attrs, geometry, edges);
+  if (isAnomalyEnabled()) node.creationStack = new Error(`forward op ${op}`).stack;
+  bm.gradFn = node;
+  bm.outputNr = 0;
+  bm.requiresGrad = true;
+  // The view now reads the new base.
+  const viewAttrs = { size: geometry.size, stride: geometry.stride, storageOffset: geometry.storageOffset };
+  const viewNode = new OpNode('asStrided', derivatives.asStrided!, [base], [self], viewAttrs, [[node, 0]]);
+  const vm = ensureMeta(self);
+  vm.requiresGrad = true;
+  vm.gradFn = viewNode;
+  vm.outputNr = 0;
+  vm.viewVersion = self._st.version;
+  return result;
+}
+
 /** Records `op` applied to `inputs` with `result`. Returns the result. */
 function record<R>(op: string, inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>, kernel: () => R): R {
   const inplace = op.endsWith('_');
@@ -124,11 +251,9 @@ function record<R>(op: string, inputs: readonly Tensor[], attrs: Readonly<Record
     if (m?.requiresGrad && m.gradFn === undefined) {
       throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
     }
-    if (self._base !== undefined && requiresGrad(self._base)) {
-      throw new Error(
-        `${op}: in-place modification of a view of a tensor that requires grad is not supported by autograd; ` +
-          'apply the op out of place or clone() the view first',
-      );
+    if (self._base !== undefined) {
+      if (derivative === undefined) throw noFormula(op);
+      return recordOnView(op, derivative, inputs, attrs, kernel);
     }
     edges = inputs.map(edgeOf);
     // The formula needs self's value before the write: keep a copy (recorded below the layer).
@@ -152,12 +277,7 @@ function record<R>(op: string, inputs: readonly Tensor[], attrs: Readonly<Record
   const outputs = flattenOutputs(result);
   const diffOutputs = outputs.filter((t) => isFloatingDType(t.dtype));
   if (diffOutputs.length === 0) return result;
-  if (derivative === undefined) {
-    throw new Error(
-      `${op}: this op has no derivative formula in @cinder/autograd's table, so gradients cannot flow through it ` +
-        '(call it under noGrad() or on detached inputs)',
-    );
-  }
+  if (derivative === undefined) throw noFormula(op);
   const node = new OpNode(op, derivative, savedInputs, outputs, attrs, edges);
   if (isAnomalyEnabled()) node.creationStack = new Error(`forward op ${op}`).stack;
   outputs.forEach((t, i) => {
@@ -167,6 +287,7 @@ function record<R>(op: string, inputs: readonly Tensor[], attrs: Readonly<Record
     m.gradFn = node;
     m.outputNr = i;
     m.grad = undefined;
+    if (t._base !== undefined) m.viewVersion = t._st.version;
   });
   return result;
 }

@@ -22,6 +22,8 @@ export interface AutogradMeta {
   hooks?: Map<number, (g: Tensor) => Tensor | void>;
   /** Created in inference mode. */
   inference?: boolean;
+  /** For a view: the storage version when its history was recorded (stale once the base is written). */
+  viewVersion?: number;
 }
 
 export function metaOf(t: Tensor): AutogradMeta | undefined {
@@ -46,9 +48,10 @@ export class SavedTensor {
   ) {
     this.version = tensor._st.version;
   }
-  unpack(): Tensor {
+  /** The tensor, checked to be unmodified since it was saved (unless only its shape is needed). */
+  unpack(checkVersion = true): Tensor {
     const t = this.tensor;
-    if (t._st.version !== this.version) {
+    if (checkVersion && t._st.version !== this.version) {
       throw new Error(
         `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[${t.dtype} [${t.shape.join(', ')}]] is at version ${t._st.version}; expected version ${this.version} ` +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualSeed, rand, randn, tensor, Tensor, zeros } from '@cinder/tensor';
 import {
-  backward, checkpoint, defineFunction, detectAnomaly, enableGrad, grad, hessian, inferenceMode, isGradEnabled,
+  backward, checkpoint, defineFunction, detectAnomaly, enableGrad, grad, gradcheck, hessian, inferenceMode, isGradEnabled,
   jacobian, jvp, noGrad, setGradEnabled, vjp, type FunctionCtx,
 } from '../src/index.js';
 
@@ -216,6 +216,40 @@ describe('in-place ops and version counters', () => {
     expect(y.gradFn!.name).toBe('MulBackward0');
     y.sum().backward();
     expect(arr(x.grad)).toEqual([2, 4]);
+  });
+});
+
+describe('in-place ops on views', () => {
+  it('rewrite the base history (gradcheck through select, narrow and index views)', () => {
+    const x = f64([0.5, -1, 2, 1.5, 3, -0.25]);
+    const w = f64([0.3, 0.7]);
+    const f = (a: Tensor, b: Tensor) => {
+      const y = a.mul(1).reshape([2, 3]);
+      y.select(0, 1).mul_(a.narrow(0, 0, 3));
+      y.narrow(1, 0, 2).index(0).add_(b);
+      y.index(':', 2).exp_();
+      return y.mul(y);
+    };
+    expect(gradcheck(f, [x, w])).toBe(true);
+    const y = x.mul(2);
+    y.narrow(0, 1, 2).mul_(3);
+    expect(y.gradFn!.name).toBe('CopySlices');
+    y.sum().backward();
+    expect(arr(x.grad)).toEqual([2, 6, 6, 2, 2, 2]);
+  });
+
+  it('a view of a tensor that does not require grad takes history from the written value', () => {
+    const base = zeros([4], { dtype: 'float64' });
+    const v = f64([1, 2]);
+    base.narrow(0, 1, 2).copy_(v.mul(3));
+    expect(base.requiresGrad).toBe(true);
+    base.mul(tensor([1, 10, 100, 1000], { dtype: 'float64' })).sum().backward();
+    expect(arr(v.grad)).toEqual([30, 300]);
+  });
+
+  it('refuses in-place ops on views of leaves that require grad', () => {
+    const x = f64([1, 2, 3]);
+    expect(() => x.narrow(0, 0, 2).mul_(2)).toThrow(/a view of a leaf tensor that requires grad is being used in an in-place operation/);
   });
 });
 
