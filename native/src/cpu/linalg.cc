@@ -98,36 +98,38 @@ std::string batchPrefix(int64_t batch, int64_t b) {
 
 // In-place LU with partial pivoting of an n x n row-major matrix; returns false on an exactly
 // zero pivot (a singular matrix). piv[i] is the row swapped into row i; *swaps counts swaps.
+// One column of partial-pivoting LU: picks the pivot of column k, swaps full rows, scales the
+// multipliers and updates columns k+1 .. jEnd-1 of the rows below. Returns false on a zero pivot.
+static bool luColumnStep(int64_t n, double* a, int64_t* piv, int* swaps, int64_t k, int64_t jEnd) {
+  int64_t p = k;
+  double best = std::fabs(a[k * n + k]);
+  for (int64_t i = k + 1; i < n; i++) {
+    double v = std::fabs(a[i * n + k]);
+    if (v > best) best = v, p = i;
+  }
+  piv[k] = p;
+  if (p != k) {
+    std::swap_ranges(a + k * n, a + k * n + n, a + p * n);
+    ++*swaps;
+  }
+  double d = a[k * n + k];
+  if (d == 0.0) return false;
+  double inv = 1.0 / d;
+  for (int64_t i = k + 1; i < n; i++) {
+    double l = a[i * n + k] * inv;
+    a[i * n + k] = l;
+    if (l == 0.0) continue;
+    double* ri = a + i * n;
+    const double* rk = a + k * n;
+    for (int64_t j = k + 1; j < jEnd; j++) ri[j] -= l * rk[j];
+  }
+  return true;
+}
+
 bool luFactor(int64_t n, double* a, int64_t* piv, int* swaps) {
   bool ok = true;
   *swaps = 0;
-  for (int64_t k = 0; k < n; k++) {
-    int64_t p = k;
-    double best = std::fabs(a[k * n + k]);
-    for (int64_t i = k + 1; i < n; i++) {
-      double v = std::fabs(a[i * n + k]);
-      if (v > best) best = v, p = i;
-    }
-    piv[k] = p;
-    if (p != k) {
-      std::swap_ranges(a + k * n, a + k * n + n, a + p * n);
-      ++*swaps;
-    }
-    double d = a[k * n + k];
-    if (d == 0.0) {
-      ok = false;
-      continue;
-    }
-    double inv = 1.0 / d;
-    for (int64_t i = k + 1; i < n; i++) {
-      double l = a[i * n + k] * inv;
-      a[i * n + k] = l;
-      if (l == 0.0) continue;
-      double* ri = a + i * n;
-      const double* rk = a + k * n;
-      for (int64_t j = k + 1; j < n; j++) ri[j] -= l * rk[j];
-    }
-  }
+  for (int64_t k = 0; k < n; k++) ok = luColumnStep(n, a, piv, swaps, k, n) && ok;
   return ok;
 }
 
@@ -163,33 +165,7 @@ bool luFactorBlocked(int64_t n, double* a, int64_t* piv, int* swaps) {
   *swaps = 0;
   for (int64_t k0 = 0; k0 < n; k0 += kLuBlock) {
     int64_t nb = std::min(kLuBlock, n - k0), kEnd = k0 + nb;
-    for (int64_t k = k0; k < kEnd; k++) {
-      int64_t p = k;
-      double best = std::fabs(a[k * n + k]);
-      for (int64_t i = k + 1; i < n; i++) {
-        double v = std::fabs(a[i * n + k]);
-        if (v > best) best = v, p = i;
-      }
-      piv[k] = p;
-      if (p != k) {
-        std::swap_ranges(a + k * n, a + k * n + n, a + p * n);
-        ++*swaps;
-      }
-      double d = a[k * n + k];
-      if (d == 0.0) {
-        ok = false;
-        continue;
-      }
-      double inv = 1.0 / d;
-      for (int64_t i = k + 1; i < n; i++) {
-        double l = a[i * n + k] * inv;
-        a[i * n + k] = l;
-        if (l == 0.0) continue;
-        double* ri = a + i * n;
-        const double* rk = a + k * n;
-        for (int64_t j = k + 1; j < kEnd; j++) ri[j] -= l * rk[j];
-      }
-    }
+    for (int64_t k = k0; k < kEnd; k++) ok = luColumnStep(n, a, piv, swaps, k, kEnd) && ok;
     if (kEnd < n) {
       for (int64_t i = k0 + 1; i < kEnd; i++) {
         double* ri = a + i * n;
