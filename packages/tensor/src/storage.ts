@@ -5,15 +5,20 @@
  * (FinalizationRegistry; the native side reports its bytes to V8 as external memory, so the GC runs
  * as native memory grows).
  */
-import { native } from '@cinder/native';
+import { frame, native } from '@cinder/native';
 import type { Device } from './device.js';
 
 // Registered without an unregister token: V8 charges several hundred ns per registration for a
 // token. A storage released by dispose() is still finalised later; the native table ignores the
 // stale handle (its generation no longer matches), so the second release is harmless.
+// Finalizers run as their own tasks, never inside an op, so the shared call frame is free here.
 const registry = new FinalizationRegistry<number | number[]>((held) => {
-  if (typeof held === 'number') native.release(held);
-  else for (const h of held) native.release(h);
+  if (typeof held === 'number') {
+    native.release(held);
+    return;
+  }
+  for (let i = 0; i < held.length; i++) frame[i] = held[i]!;
+  native.releaseFrame(held.length);
 });
 
 /**
