@@ -1,11 +1,11 @@
 // DataLoader throughput against PyTorch's, in one run: one epoch over 60,000 samples in batches of
 // 64, shuffled, best of several runs each; each batch is disposed after use, as a training step
-// would. Run after building: `node bench/loader.mjs [repeats]`.
+// would. Run after building: `node tools/bench/data/loader.mjs [repeats]`.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Generator, randint, randn, Tensor } from '@cinder/tensor';
-import { DataLoader, ImageClassificationDataset, ProceduralDigits, TensorDataset, defaultCollate } from '../dist/index.js';
+import { DataLoader, ImageClassificationDataset, ProceduralDigits, TensorDataset, defaultCollate } from '@cinder/data';
 
 const repeats = Number(process.argv[2] ?? 3);
 const n = 60000;
