@@ -3,6 +3,7 @@
 // known before those tensors are read.
 #include "binding/families.h"
 #include "cpu/optim.h"
+#include "cpu/optimArch.h"
 
 namespace cinder {
 
@@ -96,11 +97,17 @@ static Napi::Value adagradStepBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The ISA set of the contiguous update loops ("generic", "avx2" or "avx512").
+static Napi::Value optimArchBinding(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), optimArch().name);
+}
+
 void registerOptim(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "adamStep", adamStepBinding);
   exportFunction(env, exports, ctx, "sgdStep", sgdStepBinding);
   exportFunction(env, exports, ctx, "rmspropStep", rmspropStepBinding);
   exportFunction(env, exports, ctx, "adagradStep", adagradStepBinding);
+  exportFunction(env, exports, ctx, "optimArch", optimArchBinding);
 }
 
 }  // namespace cinder

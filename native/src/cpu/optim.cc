@@ -1,30 +1,48 @@
-// Fused optimizer updates (see optim.h). Each update is a per-element functor whose options are
-// template parameters, so the contiguous loop has no branches and vectorises; the one iteration
-// helper provides strided access and splits large parameters across the thread pool. Scalars are
-// rounded to the parameter's dtype before use and every operation happens in that dtype in the
-// order PyTorch's eager updates perform them, so float32 results agree with PyTorch's to rounding.
+// Fused optimizer updates (see optim.h): operand checks, the constants of each update (rounded to
+// the parameter's dtype), and the iteration: the one iteration helper splits large parameters
+// across the thread pool and hands out runs of elements; contiguous runs go to the loops of the
+// ISA set this CPU runs (optimArch.h), strided ones to the same per-element code compiled here.
 #include "cpu/optim.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "core/elementwiseIter.h"
+#include "cpu/optimImpl.h"
 
 namespace cinder {
 
 namespace {
 
+OptimArch pickOptimArch(const char* want) {
+  std::string w = want ? want : "";
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  if ((w.empty() || w == "avx512") && avx512) return optimArchAvx512();
+  if ((w.empty() || w == "avx512" || w == "avx2") && avx2) return optimArchAvx2();
+#endif
+  return optimArchGeneric();
+}
+
 // Optimizer updates do several loads, stores and a square root or division per element: worth
 // splitting across threads at a smaller size than a plain add.
 constexpr int64_t kOptimGrain = 16384;
 
-// Operand roles, for messages: operand 0 is the parameter, 1 the gradient, the rest state.
+// The operands of one update: the parameter, the gradient, then the state buffers, each with
+// its name (for messages) and the loop slot it goes to (0 param, 1 grad, 2.. s0..s2).
 struct Operands {
   const TensorDesc* t[kMaxOperands];
   const char* name[kMaxOperands];
+  int slot[kMaxOperands];
   int count = 0;
-  void add(const TensorDesc* d, const char* n) {
+  void add(const TensorDesc* d, const char* n, int s) {
     t[count] = d;
     name[count] = n;
+    slot[count] = s;
     count++;
   }
 };
@@ -53,219 +71,109 @@ void checkOperands(const char* op, const Operands& o) {
   }
 }
 
-template <typename T, typename F>
-void contiguousLoop(int64_t n, T* __restrict a, const T* __restrict g, T* __restrict s0, T* __restrict s1,
-                    T* __restrict s2, const F& f) {
-  for (int64_t i = 0; i < n; i++) f(i, a, g, s0, s1, s2);
-}
+template <typename T, typename C>
+using ElemFn = void (*)(int64_t, T*, const T*, T*, T*, T*, const C&);
 
-// Runs f(i, param, grad, state0, state1, state2) over every element; pointers past the operand
-// count are null and the functor never touches them.
-template <typename T, typename F>
-void runFused(const Operands& o, const char* op, const F& f) {
+// Runs the update over every element: contiguous runs through `loop`, strided ones element by
+// element through `elem` (the same arithmetic).
+template <typename T, typename C>
+void runFused(const Operands& o, const char* op, OptimLoop<T, C> loop, ElemFn<T, C> elem, const C& c) {
   ElementwiseIter it(op, o.t, o.count);
-  const int nops = o.count;
   it.forEach(
       [&](char** ptr, const int64_t* st, int64_t n) {
         char* base[kMaxOperands] = {};
         int64_t stride[kMaxOperands] = {};
         bool contiguous = true;
-        for (int k = 0; k < nops; k++) {
-          base[k] = ptr[k];
-          stride[k] = st[k];
+        for (int k = 0; k < o.count; k++) {
+          base[o.slot[k]] = ptr[k];
+          stride[o.slot[k]] = st[k];
           contiguous &= st[k] == (int64_t)sizeof(T);
         }
-        auto at = [&](int k, int64_t i) { return base[k] == nullptr ? nullptr : reinterpret_cast<T*>(base[k] + i * stride[k]); };
+        auto at = [&](int s, int64_t i) {
+          return base[s] == nullptr ? nullptr : reinterpret_cast<T*>(base[s] + i * stride[s]);
+        };
         if (contiguous) {
-          contiguousLoop<T>(n, at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(4, 0), f);
+          loop(n, at(0, 0), at(1, 0), at(2, 0), at(3, 0), at(4, 0), c);
         } else {
-          for (int64_t i = 0; i < n; i++) f(0, at(0, i), at(1, i), at(2, i), at(3, i), at(4, i));
+          for (int64_t i = 0; i < n; i++) elem(0, at(0, i), at(1, i), at(2, i), at(3, i), at(4, i), c);
         }
       },
       kOptimGrain);
 }
 
-// Weight decay: none, added to the gradient (L2), or applied to the parameter (decoupled).
-enum WeightDecay { kNoDecay = 0, kL2 = 1, kDecoupled = 2 };
-
-template <typename T, int WD, bool AMS>
-struct AdamUpdate {
-  T sign, wd, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps, negStepSize;
-  void operator()(int64_t i, T* p, const T* g, T* m, T* v, T* vmax) const {
-    T gi = g[i] * sign;
-    T pi = p[i];
-    if constexpr (WD == kL2) gi = gi + wd * pi;
-    if constexpr (WD == kDecoupled) pi = pi * decay;
-    const T mi = m[i] * beta1 + oneMinusBeta1 * gi;
-    const T vi = v[i] * beta2 + oneMinusBeta2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    T vhat = vi;
-    if constexpr (AMS) {
-      const T prev = vmax[i];
-      vhat = prev >= vi || prev != prev ? prev : vi;  // maximum, propagating NaN
-      vmax[i] = vhat;
-    }
-    const T denom = std::sqrt(vhat) / bc2Sqrt + eps;
-    p[i] = pi + negStepSize * (mi / denom);
-  }
-};
-
-template <typename T, int WD, bool AMS>
-void runAdam(const Operands& ops, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.beta1, o.step);
-  const double bc2 = 1 - std::pow(o.beta2, o.step);
-  AdamUpdate<T, WD, AMS> f{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)(1 - o.lr * o.weightDecay), (T)o.beta1,
-                           (T)(1 - o.beta1), (T)o.beta2, (T)(1 - o.beta2), (T)std::sqrt(bc2), (T)o.eps,
-                           (T)(-(o.lr / bc1))};
-  runFused<T>(ops, "adamStep", f);
+template <typename T>
+const OptimLoops<T>& loopsFor();
+template <>
+const OptimLoops<float>& loopsFor<float>() {
+  return optimArch().f32;
+}
+template <>
+const OptimLoops<double>& loopsFor<double>() {
+  return optimArch().f64;
 }
 
 template <typename T>
 void adamTyped(const Operands& ops, const AdamOptions& o) {
+  const double bc1 = 1 - std::pow(o.beta1, o.step);
+  const double bc2 = 1 - std::pow(o.beta2, o.step);
+  const AdamConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)(1 - o.lr * o.weightDecay), (T)o.beta1,
+                        (T)(1 - o.beta1), (T)o.beta2, (T)(1 - o.beta2), (T)std::sqrt(bc2), (T)o.eps,
+                        (T)(-(o.lr / bc1))};
   const int wd = o.weightDecay == 0 ? kNoDecay : o.decoupled ? kDecoupled : kL2;
-  if (o.amsgrad) {
-    if (wd == kNoDecay) runAdam<T, kNoDecay, true>(ops, o);
-    else if (wd == kL2) runAdam<T, kL2, true>(ops, o);
-    else runAdam<T, kDecoupled, true>(ops, o);
-  } else {
-    if (wd == kNoDecay) runAdam<T, kNoDecay, false>(ops, o);
-    else if (wd == kL2) runAdam<T, kL2, false>(ops, o);
-    else runAdam<T, kDecoupled, false>(ops, o);
-  }
-}
-
-// Momentum: none, first step (the buffer takes the gradient), or later steps.
-enum Momentum { kNoMomentum = 0, kInitBuffer = 1, kUpdateBuffer = 2 };
-
-template <typename T, bool WD, int MOM, bool NESTEROV>
-struct SgdUpdate {
-  T sign, wd, momentum, oneMinusDampening, negLr;
-  void operator()(int64_t i, T* p, const T* g, T* buf, T*, T*) const {
-    T d = g[i] * sign;
-    if constexpr (WD) d = d + wd * p[i];
-    if constexpr (MOM != kNoMomentum) {
-      T b;
-      if constexpr (MOM == kInitBuffer) b = d;
-      else b = buf[i] * momentum + oneMinusDampening * d;
-      buf[i] = b;
-      if constexpr (NESTEROV) d = d + momentum * b;
-      else d = b;
-    }
-    p[i] = p[i] + negLr * d;
-  }
-};
-
-template <typename T, bool WD, int MOM, bool NESTEROV>
-void runSgd(const Operands& ops, const SgdOptions& o) {
-  SgdUpdate<T, WD, MOM, NESTEROV> f{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.momentum, (T)(1 - o.dampening),
-                                    (T)(-o.lr)};
-  runFused<T>(ops, "sgdStep", f);
-}
-
-template <typename T, bool WD>
-void sgdMomentum(const Operands& ops, const SgdOptions& o) {
-  if (o.momentum == 0) return runSgd<T, WD, kNoMomentum, false>(ops, o);
-  if (o.initBuffer) {
-    if (o.nesterov) return runSgd<T, WD, kInitBuffer, true>(ops, o);
-    return runSgd<T, WD, kInitBuffer, false>(ops, o);
-  }
-  if (o.nesterov) return runSgd<T, WD, kUpdateBuffer, true>(ops, o);
-  runSgd<T, WD, kUpdateBuffer, false>(ops, o);
+  static constexpr ElemFn<T, AdamConsts<T>> elems[3][2] = {
+      {adamElem<T, kNoDecay, false>, adamElem<T, kNoDecay, true>},
+      {adamElem<T, kL2, false>, adamElem<T, kL2, true>},
+      {adamElem<T, kDecoupled, false>, adamElem<T, kDecoupled, true>},
+  };
+  runFused<T>(ops, "adamStep", loopsFor<T>().adam[wd][o.amsgrad], elems[wd][o.amsgrad], c);
 }
 
 template <typename T>
 void sgdTyped(const Operands& ops, const SgdOptions& o) {
-  if (o.weightDecay != 0) sgdMomentum<T, true>(ops, o);
-  else sgdMomentum<T, false>(ops, o);
-}
-
-template <typename T, bool WD, bool CENTERED, bool MOM>
-struct RmspropUpdate {
-  T sign, wd, alpha, oneMinusAlpha, eps, momentum, negLr;
-  void operator()(int64_t i, T* p, const T* g, T* sq, T* gavg, T* buf) const {
-    T gi = g[i] * sign;
-    if constexpr (WD) gi = gi + wd * p[i];
-    const T s = sq[i] * alpha + oneMinusAlpha * gi * gi;
-    sq[i] = s;
-    T avg;
-    if constexpr (CENTERED) {
-      const T ga = gavg[i] * alpha + oneMinusAlpha * gi;
-      gavg[i] = ga;
-      avg = std::sqrt(s - ga * ga);
-    } else {
-      avg = std::sqrt(s);
-    }
-    avg = avg + eps;
-    if constexpr (MOM) {
-      const T b = buf[i] * momentum + gi / avg;
-      buf[i] = b;
-      p[i] = p[i] + negLr * b;
-    } else {
-      p[i] = p[i] + negLr * (gi / avg);
-    }
-  }
-};
-
-// The centred variant's gradient average comes before the momentum buffer in the operands; with
-// momentum but no centring the buffer is state operand 1, so the functor's arguments are shifted.
-template <typename T, bool WD, bool CENTERED, bool MOM>
-void runRmsprop(const Operands& ops, const RmspropOptions& o) {
-  RmspropUpdate<T, WD, CENTERED, MOM> f{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.alpha, (T)(1 - o.alpha),
-                                        (T)o.eps, (T)o.momentum, (T)(-o.lr)};
-  if constexpr (MOM && !CENTERED) {
-    auto shifted = [f](int64_t i, T* p, const T* g, T* sq, T* buf, T*) { f(i, p, g, sq, nullptr, buf); };
-    runFused<T>(ops, "rmspropStep", shifted);
-  } else {
-    runFused<T>(ops, "rmspropStep", f);
-  }
-}
-
-template <typename T, bool WD>
-void rmspropFlags(const Operands& ops, const RmspropOptions& o) {
-  const bool mom = o.momentum > 0;
-  if (o.centered) {
-    if (mom) runRmsprop<T, WD, true, true>(ops, o);
-    else runRmsprop<T, WD, true, false>(ops, o);
-  } else {
-    if (mom) runRmsprop<T, WD, false, true>(ops, o);
-    else runRmsprop<T, WD, false, false>(ops, o);
-  }
+  const SgdConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.momentum, (T)(1 - o.dampening), (T)(-o.lr)};
+  const int wd = o.weightDecay != 0;
+  const int mom = o.momentum == 0 ? kNoMomentum : o.initBuffer ? kInitBuffer : kUpdateBuffer;
+  const int nest = mom != kNoMomentum && o.nesterov;
+  static constexpr ElemFn<T, SgdConsts<T>> elems[2][3][2] = {
+      {{sgdElem<T, false, kNoMomentum, false>, nullptr},
+       {sgdElem<T, false, kInitBuffer, false>, sgdElem<T, false, kInitBuffer, true>},
+       {sgdElem<T, false, kUpdateBuffer, false>, sgdElem<T, false, kUpdateBuffer, true>}},
+      {{sgdElem<T, true, kNoMomentum, false>, nullptr},
+       {sgdElem<T, true, kInitBuffer, false>, sgdElem<T, true, kInitBuffer, true>},
+       {sgdElem<T, true, kUpdateBuffer, false>, sgdElem<T, true, kUpdateBuffer, true>}},
+  };
+  runFused<T>(ops, "sgdStep", loopsFor<T>().sgd[wd][mom][nest], elems[wd][mom][nest], c);
 }
 
 template <typename T>
 void rmspropTyped(const Operands& ops, const RmspropOptions& o) {
-  if (o.weightDecay != 0) rmspropFlags<T, true>(ops, o);
-  else rmspropFlags<T, false>(ops, o);
-}
-
-template <typename T, bool WD>
-struct AdagradUpdate {
-  T sign, wd, eps, negClr;
-  void operator()(int64_t i, T* p, const T* g, T* sum, T*, T*) const {
-    T gi = g[i] * sign;
-    if constexpr (WD) gi = gi + wd * p[i];
-    const T s = sum[i] + gi * gi;
-    sum[i] = s;
-    const T std = std::sqrt(s) + eps;
-    p[i] = p[i] + negClr * (gi / std);
-  }
-};
-
-template <typename T, bool WD>
-void runAdagrad(const Operands& ops, const AdagradOptions& o) {
-  const double clr = o.lr / (1 + (o.step - 1) * o.lrDecay);
-  AdagradUpdate<T, WD> f{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.eps, (T)(-clr)};
-  runFused<T>(ops, "adagradStep", f);
+  const RmspropConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.alpha, (T)(1 - o.alpha),
+                           (T)o.eps, (T)o.momentum, (T)(-o.lr)};
+  const int wd = o.weightDecay != 0, cen = o.centered, mom = o.momentum > 0;
+  static constexpr ElemFn<T, RmspropConsts<T>> elems[2][2][2] = {
+      {{rmspropElem<T, false, false, false>, rmspropElem<T, false, false, true>},
+       {rmspropElem<T, false, true, false>, rmspropElem<T, false, true, true>}},
+      {{rmspropElem<T, true, false, false>, rmspropElem<T, true, false, true>},
+       {rmspropElem<T, true, true, false>, rmspropElem<T, true, true, true>}},
+  };
+  runFused<T>(ops, "rmspropStep", loopsFor<T>().rmsprop[wd][cen][mom], elems[wd][cen][mom], c);
 }
 
 template <typename T>
 void adagradTyped(const Operands& ops, const AdagradOptions& o) {
-  if (o.weightDecay != 0) runAdagrad<T, true>(ops, o);
-  else runAdagrad<T, false>(ops, o);
+  const double clr = o.lr / (1 + (o.step - 1) * o.lrDecay);
+  const AdagradConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.eps, (T)(-clr)};
+  const int wd = o.weightDecay != 0;
+  static constexpr ElemFn<T, AdagradConsts<T>> elems[2] = {adagradElem<T, false>, adagradElem<T, true>};
+  runFused<T>(ops, "adagradStep", loopsFor<T>().adagrad[wd], elems[wd], c);
 }
 
 }  // namespace
+
+const OptimArch& optimArch() {
+  static const OptimArch a = pickOptimArch(std::getenv("CINDER_OPTIM_ARCH"));
+  return a;
+}
 
 void adamStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc& expAvg, const TensorDesc& expAvgSq,
               const TensorDesc* maxExpAvgSq, const AdamOptions& o) {
@@ -273,11 +181,11 @@ void adamStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc&
   CINDER_CHECK(o.step >= 1, op, ": step must be at least 1, got ", o.step);
   CINDER_CHECK(!o.amsgrad || maxExpAvgSq != nullptr, op, ": amsgrad needs the maxExpAvgSq buffer");
   Operands ops;
-  ops.add(&param, "param");
-  ops.add(&grad, "grad");
-  ops.add(&expAvg, "expAvg");
-  ops.add(&expAvgSq, "expAvgSq");
-  if (o.amsgrad) ops.add(maxExpAvgSq, "maxExpAvgSq");
+  ops.add(&param, "param", 0);
+  ops.add(&grad, "grad", 1);
+  ops.add(&expAvg, "expAvg", 2);
+  ops.add(&expAvgSq, "expAvgSq", 3);
+  if (o.amsgrad) ops.add(maxExpAvgSq, "maxExpAvgSq", 4);
   checkOperands(op, ops);
   if (param.dtype == DType::Float32) adamTyped<float>(ops, o);
   else adamTyped<double>(ops, o);
@@ -288,9 +196,9 @@ void sgdStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc* 
   const bool mom = o.momentum != 0;
   CINDER_CHECK(!mom || momentumBuffer != nullptr, op, ": momentum needs the momentumBuffer");
   Operands ops;
-  ops.add(&param, "param");
-  ops.add(&grad, "grad");
-  if (mom) ops.add(momentumBuffer, "momentumBuffer");
+  ops.add(&param, "param", 0);
+  ops.add(&grad, "grad", 1);
+  if (mom) ops.add(momentumBuffer, "momentumBuffer", 2);
   checkOperands(op, ops);
   if (param.dtype == DType::Float32) sgdTyped<float>(ops, o);
   else sgdTyped<double>(ops, o);
@@ -303,11 +211,11 @@ void rmspropStep(const TensorDesc& param, const TensorDesc& grad, const TensorDe
   CINDER_CHECK(!o.centered || gradAvg != nullptr, op, ": centered needs the gradAvg buffer");
   CINDER_CHECK(!mom || momentumBuffer != nullptr, op, ": momentum needs the momentumBuffer");
   Operands ops;
-  ops.add(&param, "param");
-  ops.add(&grad, "grad");
-  ops.add(&squareAvg, "squareAvg");
-  if (o.centered) ops.add(gradAvg, "gradAvg");
-  if (mom) ops.add(momentumBuffer, "momentumBuffer");
+  ops.add(&param, "param", 0);
+  ops.add(&grad, "grad", 1);
+  ops.add(&squareAvg, "squareAvg", 2);
+  if (o.centered) ops.add(gradAvg, "gradAvg", 3);
+  if (mom) ops.add(momentumBuffer, "momentumBuffer", 4);
   checkOperands(op, ops);
   if (param.dtype == DType::Float32) rmspropTyped<float>(ops, o);
   else rmspropTyped<double>(ops, o);
@@ -317,9 +225,9 @@ void adagradStep(const TensorDesc& param, const TensorDesc& grad, const TensorDe
   const char* op = "adagradStep";
   CINDER_CHECK(o.step >= 1, op, ": step must be at least 1, got ", o.step);
   Operands ops;
-  ops.add(&param, "param");
-  ops.add(&grad, "grad");
-  ops.add(&stateSum, "stateSum");
+  ops.add(&param, "param", 0);
+  ops.add(&grad, "grad", 1);
+  ops.add(&stateSum, "stateSum", 2);
   checkOperands(op, ops);
   if (param.dtype == DType::Float32) adagradTyped<float>(ops, o);
   else adagradTyped<double>(ops, o);

@@ -1,11 +1,17 @@
 /**
  * The fused optimizer updates: one step of each against a float64 JS loop of its rule (every
  * option on and off), strided and expanded operands, the multi-threaded path, version counters,
- * and the errors for mismatched shapes and dtypes, unsupported dtypes and missing state.
+ * the errors for mismatched shapes and dtypes, unsupported dtypes and missing state, and that
+ * every ISA set of the contiguous loops gives the bits of the strided (baseline) path.
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { native } from '@cinder/native';
 import {
-  adagradStep_, adamStep_, empty, randn, rand, rmspropStep_, sgdStep_, tensor, zeros, type DType, type Tensor,
+  adagradStep_, adamStep_, empty, manualSeed, randn, rand, rmspropStep_, sgdStep_, tensor, zeros, type DType, type Tensor,
 } from '../src/index.js';
 
 const vals = (t: Tensor): number[] => Array.from(t.to('float64').contiguous().data() as Float64Array);
@@ -278,4 +284,58 @@ describe('adagradStep_', () => {
       'adagradStep: stateSum of shape [2, 1] does not match param of shape [2]',
     );
   });
+});
+
+/** Every update variant on a strided layout and on the same values laid out contiguously. */
+function layoutsAgree(dtype: 'float32' | 'float64'): string[] {
+  const bad: string[] = [];
+  const n = 40_000; // above the parallel grain, with an odd tail
+  const cols = 3;
+  const steps: [string, (p: Tensor, g: Tensor, s: Tensor[]) => void][] = [
+    ['adam', (p, g, s) => adamStep_(p, g, s[0]!, s[1]!, null, { step: 3, lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 })],
+    ['adamw amsgrad', (p, g, s) => adamStep_(p, g, s[0]!, s[1]!, s[2]!, { step: 2, lr: 1e-2, beta1: 0.8, beta2: 0.9, eps: 1e-6, weightDecay: 0.1, decoupled: true, amsgrad: true, maximize: true })],
+    ['sgd nesterov', (p, g, s) => sgdStep_(p, g, s[0]!, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    ['sgd', (p, g) => sgdStep_(p, g, null, { lr: 0.1, maximize: true })],
+    ['rmsprop centered momentum', (p, g, s) => rmspropStep_(p, g, s[0]!, s[1]!, s[2]!, { lr: 0.01, alpha: 0.9, eps: 1e-8, momentum: 0.5, centered: true, weightDecay: 0.1 })],
+    ['rmsprop momentum', (p, g, s) => rmspropStep_(p, g, s[0]!, null, s[2]!, { lr: 0.01, alpha: 0.9, eps: 1e-8, momentum: 0.5 })],
+    ['adagrad', (p, g, s) => adagradStep_(p, g, s[0]!, { step: 4, lr: 0.1, lrDecay: 0.01, eps: 1e-10, weightDecay: 0.1 })],
+  ];
+  for (const [name, run] of steps) {
+    manualSeed(11);
+    // Strided: every operand is column 1 of an [n, 3] tensor.
+    const make = (): Tensor => randn([n, cols], { dtype }).select(1, 1);
+    const sp = make(), sg = make();
+    const ss = [make(), rand([n, cols], { dtype }).select(1, 1), rand([n, cols], { dtype }).select(1, 1)];
+    const cp = sp.contiguous(), cg = sg.contiguous(), cs = ss.map((t) => t.contiguous());
+    run(sp, sg, ss);
+    run(cp, cg, cs);
+    const same = (a: Tensor, b: Tensor): boolean => {
+      const x = a.contiguous().data(), y = b.data();
+      return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+    };
+    if (!same(sp, cp) || !ss.every((t, i) => same(t, cs[i]!))) bad.push(name);
+  }
+  return bad;
+}
+
+describe(`the ISA sets (this process: ${native.optimArch()})`, () => {
+  it('contiguous loops give the same bits as the strided path, float32 and float64', () => {
+    expect(layoutsAgree('float32')).toEqual([]);
+    expect(layoutsAgree('float64')).toEqual([]);
+  });
+});
+
+// The process picks its loop set once; the other sets this CPU runs are checked in child runs
+// of this file (CINDER_OPTIM_ARCH falls back to a lower set when the CPU lacks the one named).
+describe.runIf(process.env.CINDER_OPTIM_ARCH === undefined)('the other ISA sets', () => {
+  for (const arch of ['avx2', 'generic']) {
+    it(`${arch} passes the same checks`, () => {
+      const here = dirname(fileURLToPath(import.meta.url));
+      const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+      const r = spawnSync(process.execPath, [vitest, 'run', join(here, 'optim.test.ts')], {
+        cwd: join(here, '..'), env: { ...process.env, CINDER_OPTIM_ARCH: arch }, encoding: 'utf8',
+      });
+      expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-4000)).toBe(0);
+    }, 120_000);
+  }
 });
