@@ -318,7 +318,9 @@ function layoutsAgree(dtype: 'float32' | 'float64'): string[] {
   return bad;
 }
 
-describe(`the ISA sets (this process: ${native.optimArch()})`, () => {
+const optimArch = (native as unknown as { optimArch(): string }).optimArch();
+
+describe(`the ISA sets (this process: ${optimArch})`, () => {
   it('contiguous loops give the same bits as the strided path, float32 and float64', () => {
     expect(layoutsAgree('float32')).toEqual([]);
     expect(layoutsAgree('float64')).toEqual([]);
