@@ -1,5 +1,5 @@
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_). */
-import { linalg, stack, tensor, Tensor } from '@cinder/tensor';
+import { div, linalg, stack, tensor, Tensor } from '@cinder/tensor';
 import { noGrad } from '@cinder/autograd';
 
 export interface ClipGradNormOptions {
@@ -49,7 +49,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
       );
     }
     // The coefficient is min(1, maxNorm / (norm + 1e-6)), computed in the norm's dtype as PyTorch does.
-    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp({ max: 1 });
+    const coef = div(maxNorm, total.add(1e-6)).clamp({ max: 1 });
     for (const g of grads) g.mul_(coef.to(g.dtype));
     return total;
   });
