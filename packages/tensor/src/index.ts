@@ -39,5 +39,6 @@ export * from './ops/gatherScatter.js';
 export * from './ops/masking.js';
 export * from './ops/sorting.js';
 export * from './ops/random.js';
+export * from './ops/optim.js';
 export * from './io/index.js';
 export * from './print.js';

@@ -13,6 +13,7 @@ import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
+import { runOptimSuite } from './optim.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -148,4 +149,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--unary')) runUnarySuite();
+else if (process.argv.includes('--optim')) runOptimSuite();
 else await main();
