@@ -37,6 +37,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerRandom(env, exports, ctx);
   registerShape(env, exports, ctx);
   registerOptim(env, exports, ctx);
+  registerPool(env, exports, ctx);
+  registerNorm(env, exports, ctx);
+  registerLoss(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }

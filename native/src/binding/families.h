@@ -14,5 +14,8 @@ void registerIndex(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerRandom(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerShape(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerOptim(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerPool(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerNorm(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerLoss(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerCuda(Napi::Env env, Napi::Object exports, Context* ctx);
 }  // namespace cinder

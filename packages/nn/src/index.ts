@@ -19,6 +19,8 @@ import '@cinder/autograd';
 import { clipGradNorm_, clipGradValue_ } from './optim/clip.js';
 
 export * as optim from './optim/index.js';
+/** torch.nn.functional: activations, linear maps, convolution, pooling, normalization, dropout, losses... */
+export * as F from './functional/index.js';
 export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './optim/clip.js';
 /** torch.nn.utils: gradient clipping. */
 export const utils = { clipGradNorm_, clipGradValue_ };
