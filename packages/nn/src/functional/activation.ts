@@ -27,20 +27,30 @@ export interface HardtanhOptions extends InplaceOptions {
   maxVal?: number;
 }
 
-/** Clamps to [minVal, maxVal] (default [-1, 1]). */
+/**
+ * y clamped to [lo, hi], whose gradient (as PyTorch's hardtanh) flows only strictly inside the
+ * interval: at the kinks themselves it is 0, where a plain clamp would pass it.
+ */
+function clampOpen(y: Tensor, lo: number, hi: number): Tensor {
+  const c = y.clamp(lo, hi);
+  if (!y.requiresGrad) return c;
+  return where(y.gt(lo).logicalAnd(y.lt(hi)), y, c.detach());
+}
+
+/** Clamps to [minVal, maxVal] (default [-1, 1]); no gradient at the kinks, as in PyTorch. */
 export function hardtanh(x: Tensor, opts?: HardtanhOptions): Tensor {
   const op = 'hardtanh';
   tensorArg(op, x);
   const lo = numberArg(op, opts?.minVal, 'minVal', -1);
   const hi = numberArg(op, opts?.maxVal, 'maxVal', 1);
   if (hi < lo) throw new RangeError(`${op}: maxVal (${hi}) cannot be less than minVal (${lo})`);
-  return opts?.inplace ? x.clamp_(lo, hi) : x.clamp(lo, hi);
+  if (opts?.inplace && !x.requiresGrad) return x.clamp_(lo, hi);
+  return result(x, clampOpen(x, lo, hi), opts?.inplace);
 }
 
-/** min(max(0, x), 6). */
+/** min(max(0, x), 6); no gradient at 0 and 6, as in PyTorch. */
 export function relu6(x: Tensor, opts?: InplaceOptions): Tensor {
-  tensorArg('relu6', x);
-  return opts?.inplace ? x.clamp_(0, 6) : x.clamp(0, 6);
+  return hardtanh(x, { minVal: 0, maxVal: 6, inplace: opts?.inplace });
 }
 
 export interface LeakyReluOptions extends InplaceOptions {
@@ -136,10 +146,11 @@ export function hardswish(x: Tensor, opts?: InplaceOptions): Tensor {
   return result(x, x.mul(x.add(3).clamp(0, 6)).div(6), opts?.inplace);
 }
 
-/** relu6(x + 3) / 6. */
+/** relu6(x + 3) / 6 (no gradient at x = -3 and 3, as in PyTorch). */
 export function hardsigmoid(x: Tensor, opts?: InplaceOptions): Tensor {
   floatArg('hardsigmoid', x);
-  return result(x, x.add(3).clamp(0, 6).div(6), opts?.inplace);
+  if (!x.requiresGrad) return result(x, x.div(6).add(0.5).clamp(0, 1), opts?.inplace);
+  return result(x, where(x.gt(-3).logicalAnd(x.lt(3)), x.div(6).add(0.5), x.div(6).add(0.5).clamp(0, 1).detach()), opts?.inplace);
 }
 
 export function sigmoid(x: Tensor): Tensor {

@@ -43,6 +43,11 @@ function scalesOf(op: string, o: UpsampleOptions | undefined): [number, number] 
   }) as [number, number];
 }
 
+/** Resolved scales in the options' form (null where none was given), for attributes. */
+function scalesAttr(s: [number, number]): (number | null)[] {
+  return s.map((v) => (v > 0 ? v : null));
+}
+
 function checkInput(op: string, x: Tensor): void {
   if (x.ndim < 3) throw new RangeError(`${op}: expected an input of at least 3 dims [..., H, W], got ${describe(x)}`);
   if (x.shape[x.ndim - 1] === 0 || x.shape[x.ndim - 2] === 0) {
@@ -52,7 +57,7 @@ function checkInput(op: string, x: Tensor): void {
 
 function run(code: number, name: string, x: Tensor, size: [number, number], alignCorners: boolean, scales: [number, number]): Tensor {
   const shape = [...x.shape.slice(0, x.ndim - 2), size[0], size[1]];
-  const attrs = { size, alignCorners, scales };
+  const attrs = { size, alignCorners, scales: scalesAttr(scales) };
   return dispatch(name, [x], attrs, () => {
     const xc = staged(x);
     frame[0] = code;
@@ -75,7 +80,7 @@ function runBackward(code: number, name: string, g: Tensor, inputShape: unknown,
   if (g.ndim < 3 || shape[g.ndim - 1] === 0 || shape[g.ndim - 2] === 0) {
     throw new RangeError(`${name}: expected an input shape of at least 3 non-empty dims, got ${shapeString(shape)}`);
   }
-  return dispatch(name, [g], { inputShape: shape, alignCorners, scales }, () => {
+  return dispatch(name, [g], { inputShape: shape, alignCorners, scales: scalesAttr(scales) }, () => {
     const gc = staged(g);
     frame[0] = code;
     const p = putTensor(1, gc);
