@@ -6,21 +6,29 @@
 //   weight gradient  gW_g        += gy[n, group] [Cout_g, L] * col^T [L, K]
 // where col is the im2col matrix of x[n, group]. col is built a block of output positions at a
 // time in a per-thread scratch buffer (sized to stay in L2 while the GEMM packs it); 1x1
-// stride-1 unpadded kernels use x (or gx) itself as the GEMM operand.
+// stride-1 unpadded kernels use x (or gx) itself as the GEMM operand. Groups with few output
+// channels, where most of the GEMM's register tile would be wasted, use the direct kernels of
+// convDirect.cc for the forward and weight-gradient passes instead.
 //
 // Parallelism: work is cut into items (a sample and a block of output positions; for the input
 // gradient a sample and a range of input channels, so items write disjoint parts of gx). When there
-// are enough items they are spread over the pool in static contiguous chunks with a single-threaded
-// GEMM inside; otherwise items run in order and the GEMM uses the pool. Weight gradients accumulate
-// per chunk and are summed in chunk order, so results are deterministic for a fixed thread count.
+// are enough items the pool's threads take them one at a time (a shared counter, so a thread slowed
+// by other load on the machine simply takes fewer) with a single-threaded GEMM inside; otherwise
+// items run in order and the GEMM uses the pool. Each item's arithmetic does not depend on which
+// thread runs it. Weight gradients accumulate per fixed group of items and the groups' sums are
+// added in group order, so results are deterministic for a fixed thread count.
 #include "cpu/conv.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <vector>
 
 #include "core/threadPool.h"
+#include "cpu/convDirect.h"
 #include "cpu/gemm.h"
 
 namespace cinder {
@@ -28,14 +36,17 @@ namespace cinder {
 namespace {
 
 constexpr int kS = kMaxConvSpatial;
+static_assert(kS == kConvS, "one spatial rank for the public and internal headers");
 // Bytes of an im2col block: the GEMM packs it in kc-deep slices while it is still in L2.
-constexpr int64_t kColBlockBytes = 384 << 10;
+constexpr int64_t kColBlockBytes = 512 << 10;
 // Columns of a block are a multiple of this (a whole number of the micro-kernel's column tiles).
 constexpr int64_t kColAlign = 64;
 // Floating-point work per chunk below which a region is not worth waking the pool for.
 constexpr double kFlopsPerChunk = 2e6;
 // Limit on stride, padding and dilation attributes (keeps every index product in int64).
 constexpr int64_t kMaxAttr = int64_t(1) << 30;
+// Memory for the per-group partial sums of a weight gradient.
+constexpr int64_t kPartialBytes = int64_t(32) << 20;
 
 // A 64-byte aligned scratch buffer that only grows (one of each kind per thread).
 struct ConvScratch {
@@ -59,16 +70,9 @@ struct ConvScratch {
 };
 thread_local ConvScratch tColScratch;
 thread_local ConvScratch tPartScratch;
+thread_local ConvScratch tAuxScratch;
 
-// The shape of one convolution, spatial dims padded to 3 (leading ones of size 1).
-struct Geom {
-  int64_t N = 0, Cin = 0, Cout = 0, G = 1, Cig = 0, Cog = 0;
-  int64_t X[kS], Y[kS], Kk[kS], S[kS], P[kS], D[kS];
-  int64_t kvol = 1, K = 0, L = 1, Xvol = 1;
-  // The weight as a [Cout, K] matrix: row stride and the stride along K.
-  int64_t ws0 = 0, wsK = 1;
-  bool oneByOne = false;  // 1x1 kernel, stride 1, no padding, in == out
-};
+using Geom = ConvGeom;
 
 std::string dimsString(const int64_t* v, int n) {
   std::string s = "[";
@@ -204,34 +208,53 @@ void blockPlan(int64_t rows, int64_t L, size_t elem, bool needCol, int64_t minBl
   *blocks = ceilDiv(L, *cols);
 }
 
+// How a pass runs its items: spread over `workers` threads (single-threaded GEMMs inside), or in
+// order on the calling thread with the GEMM using the pool (workers == 1).
 struct Plan {
-  int chunks = 1;          // > 1: items spread over the pool, single-threaded GEMMs
-  int gemmThreads = 0;     // for the in-order case
+  int workers = 1;
 };
 
 Plan planItems(int64_t items, double flopsPerItem) {
   Plan pl;
-  int nt = ThreadPool::instance().numThreads();
-  double total = (double)items * flopsPerItem;
-  int64_t byWork = std::max<int64_t>(1, (int64_t)(total / kFlopsPerChunk));
-  int64_t chunks = std::min<int64_t>({(int64_t)nt, items, byWork});
-  if (chunks > 1 && (items % chunks == 0 || items >= 4 * chunks)) pl.chunks = (int)chunks;
+  const int nt = ThreadPool::instance().numThreads();
+  const double total = (double)items * flopsPerItem;
+  const int64_t byWork = std::max<int64_t>(1, (int64_t)(total / kFlopsPerChunk));
+  const int64_t workers = std::min<int64_t>({(int64_t)nt, items, byWork});
+  // A few heavy items that do not divide evenly go faster one at a time with a parallel GEMM.
+  if (workers > 1 && (items % workers == 0 || items >= 4 * workers)) pl.workers = (int)workers;
   return pl;
 }
 
-// Runs f(item, gemmThreads, chunk) for every item, as planned.
+// Calls f(i) for i in [0, count): on `workers` threads taking the next index from a shared counter,
+// or in order on this thread.
 template <typename F>
-void runItems(int64_t items, const Plan& pl, F&& f) {
-  if (pl.chunks <= 1) {
-    for (int64_t it = 0; it < items; it++) f(it, pl.gemmThreads, 0);
+void forEachDynamic(int64_t count, int workers, F&& f) {
+  if (workers <= 1 || count <= 1) {
+    for (int64_t i = 0; i < count; i++) f(i);
     return;
   }
-  const int64_t chunks = pl.chunks;
-  parallelFor(chunks, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      for (int64_t it = items * t / chunks; it < items * (t + 1) / chunks; it++) f(it, 1, (int)t);
-    }
+  std::atomic<int64_t> next{0};
+  parallelFor(workers, 1, [&](int64_t, int64_t) {
+    for (int64_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < count;) f(i);
   });
+}
+
+// Runs f(item, gemmThreads) for every item, as planned.
+template <typename F>
+void runItems(int64_t items, const Plan& pl, F&& f) {
+  if (pl.workers <= 1) {
+    for (int64_t it = 0; it < items; it++) f(it, 0);
+    return;
+  }
+  forEachDynamic(items, pl.workers, [&](int64_t it) { f(it, 1); });
+}
+
+// Groups of items whose sums are kept apart (weight gradients): enough of them that threads taking
+// groups one at a time stay busy, within a memory budget for the partial sums.
+int64_t sumGroups(int64_t items, const Plan& pl, int64_t bytesPerGroup) {
+  if (pl.workers <= 1) return 1;
+  const int64_t byMemory = std::max<int64_t>(pl.workers, (int64_t)(kPartialBytes / std::max<int64_t>(bytesPerGroup, 1)));
+  return std::max<int64_t>(1, std::min<int64_t>({items, 4 * (int64_t)pl.workers, byMemory}));
 }
 
 // Position walk over the output positions [l0, l0 + ncol) of one sample, one run of the last dim
@@ -259,44 +282,67 @@ inline void validRange(int64_t off, int64_t stride, int64_t X2, int64_t* lo, int
   *hi = X2 - 1 - off < 0 ? 0 : (X2 - 1 - off) / stride + 1;
 }
 
+// The valid output-column ranges [lo[kx], hi[kx]) of every kernel column (see validRange).
+struct KxRanges {
+  static constexpr int kInline = 32;
+  int64_t inlineLo[kInline], inlineHi[kInline];
+  std::vector<int64_t> heapLo, heapHi;
+  int64_t* lo;
+  int64_t* hi;
+  explicit KxRanges(const Geom& g) {
+    const int64_t kw = g.Kk[2];
+    if (kw <= kInline) {
+      lo = inlineLo;
+      hi = inlineHi;
+    } else {
+      heapLo.resize((size_t)kw);
+      heapHi.resize((size_t)kw);
+      lo = heapLo.data();
+      hi = heapHi.data();
+    }
+    for (int64_t kx = 0; kx < kw; kx++) validRange(kx * g.D[2] - g.P[2], g.S[2], g.X[2], &lo[kx], &hi[kx]);
+  }
+};
+
 // col [nch * kvol, ncol] = the im2col block of channels [0, nch) of src (channel stride sc,
-// spatial strides ss[3]) for output positions [l0, l0 + ncol).
+// spatial strides ss[3]) for output positions [l0, l0 + ncol). Rows are (c, kz, ky, kx); for each
+// (c, kz, ky) the input row of every run of output positions is located once for all kx.
 template <typename T>
 void im2col(const Geom& g, const T* src, int64_t sc, const int64_t* ss, int64_t nch, int64_t l0, int64_t ncol, T* col) {
+  const KxRanges r(g);
+  const int64_t kw = g.Kk[2], sx = g.S[2] * ss[2];
   T* out = col;
   for (int64_t c = 0; c < nch; c++) {
     const T* xc = src + c * sc;
     for (int64_t kz = 0; kz < g.Kk[0]; kz++) {
       const int64_t offz = kz * g.D[0] - g.P[0];
-      for (int64_t ky = 0; ky < g.Kk[1]; ky++) {
+      for (int64_t ky = 0; ky < g.Kk[1]; ky++, out += kw * ncol) {
         const int64_t offy = ky * g.D[1] - g.P[1];
-        for (int64_t kx = 0; kx < g.Kk[2]; kx++) {
-          const int64_t offx = kx * g.D[2] - g.P[2];
-          int64_t lo, hi;
-          validRange(offx, g.S[2], g.X[2], &lo, &hi);
-          const int64_t sx = g.S[2] * ss[2];
-          forRuns(g, l0, ncol, [&](int64_t j, int64_t seg, int64_t oz, int64_t oy, int64_t ox) {
-            T* o = out + j;
-            int64_t iz = oz * g.S[0] + offz, iy = oy * g.S[1] + offy;
-            if (iz < 0 || iz >= g.X[0] || iy < 0 || iy >= g.X[1]) {
-              std::fill(o, o + seg, T(0));
-              return;
-            }
-            int64_t a = std::min(std::max<int64_t>(lo - ox, 0), seg);
-            int64_t b = std::min(std::max(hi - ox, a), seg);
-            std::fill(o, o + a, T(0));
+        forRuns(g, l0, ncol, [&](int64_t j, int64_t seg, int64_t oz, int64_t oy, int64_t ox) {
+          const int64_t iz = oz * g.S[0] + offz, iy = oy * g.S[1] + offy;
+          if (iz < 0 || iz >= g.X[0] || iy < 0 || iy >= g.X[1]) {
+            for (int64_t kx = 0; kx < kw; kx++) std::fill(out + kx * ncol + j, out + kx * ncol + j + seg, T(0));
+            return;
+          }
+          const T* row = xc + iz * ss[0] + iy * ss[1];
+          for (int64_t kx = 0; kx < kw; kx++) {
+            T* o = out + kx * ncol + j;
+            const int64_t a = std::min(std::max<int64_t>(r.lo[kx] - ox, 0), seg);
+            const int64_t b = std::min(std::max(r.hi[kx] - ox, a), seg);
+            for (int64_t t = 0; t < a; t++) o[t] = T(0);
             if (b > a) {
-              const T* s = xc + iz * ss[0] + iy * ss[1] + ((ox + a) * g.S[2] + offx) * ss[2];
+              const T* s = row + ((ox + a) * g.S[2] + kx * g.D[2] - g.P[2]) * ss[2];
+              T* d = o + a;
+              const int64_t len = b - a;
               if (sx == 1) {
-                std::memcpy(o + a, s, sizeof(T) * (size_t)(b - a));
+                for (int64_t t = 0; t < len; t++) d[t] = s[t];
               } else {
-                for (int64_t t = a; t < b; t++, s += sx) o[t] = *s;
+                for (int64_t t = 0; t < len; t++) d[t] = s[t * sx];
               }
             }
-            std::fill(o + b, o + seg, T(0));
-          });
-          out += ncol;
-        }
+            for (int64_t t = b; t < seg; t++) o[t] = T(0);
+          }
+        });
       }
     }
   }
@@ -306,35 +352,34 @@ void im2col(const Geom& g, const T* src, int64_t sc, const int64_t* ss, int64_t 
 // dst (channel stride Xvol).
 template <typename T>
 void col2im(const Geom& g, const T* col, int64_t nch, int64_t l0, int64_t ncol, T* dst) {
-  const T* in = col;
+  const KxRanges r(g);
+  const int64_t kw = g.Kk[2], sx = g.S[2];
   const int64_t X12 = g.X[1] * g.X[2];
+  const T* in = col;
   for (int64_t c = 0; c < nch; c++) {
     T* dc = dst + c * g.Xvol;
     for (int64_t kz = 0; kz < g.Kk[0]; kz++) {
       const int64_t offz = kz * g.D[0] - g.P[0];
-      for (int64_t ky = 0; ky < g.Kk[1]; ky++) {
+      for (int64_t ky = 0; ky < g.Kk[1]; ky++, in += kw * ncol) {
         const int64_t offy = ky * g.D[1] - g.P[1];
-        for (int64_t kx = 0; kx < g.Kk[2]; kx++) {
-          const int64_t offx = kx * g.D[2] - g.P[2];
-          int64_t lo, hi;
-          validRange(offx, g.S[2], g.X[2], &lo, &hi);
-          const int64_t sx = g.S[2];
-          forRuns(g, l0, ncol, [&](int64_t j, int64_t seg, int64_t oz, int64_t oy, int64_t ox) {
-            int64_t iz = oz * g.S[0] + offz, iy = oy * g.S[1] + offy;
-            if (iz < 0 || iz >= g.X[0] || iy < 0 || iy >= g.X[1]) return;
-            int64_t a = std::min(std::max<int64_t>(lo - ox, 0), seg);
-            int64_t b = std::min(std::max(hi - ox, a), seg);
-            if (b <= a) return;
-            const T* s = in + j;
-            T* d = dc + iz * X12 + iy * g.X[2] + (ox + a) * sx + offx;
+        forRuns(g, l0, ncol, [&](int64_t j, int64_t seg, int64_t oz, int64_t oy, int64_t ox) {
+          const int64_t iz = oz * g.S[0] + offz, iy = oy * g.S[1] + offy;
+          if (iz < 0 || iz >= g.X[0] || iy < 0 || iy >= g.X[1]) return;
+          T* row = dc + iz * X12 + iy * g.X[2];
+          for (int64_t kx = 0; kx < kw; kx++) {
+            const int64_t a = std::min(std::max<int64_t>(r.lo[kx] - ox, 0), seg);
+            const int64_t b = std::min(std::max(r.hi[kx] - ox, a), seg);
+            if (b <= a) continue;
+            const T* s = in + kx * ncol + j + a;
+            T* d = row + (ox + a) * sx + kx * g.D[2] - g.P[2];
+            const int64_t len = b - a;
             if (sx == 1) {
-              for (int64_t t = a; t < b; t++) d[t - a] += s[t];
+              for (int64_t t = 0; t < len; t++) d[t] += s[t];
             } else {
-              for (int64_t t = a; t < b; t++, d += sx) *d += s[t];
+              for (int64_t t = 0; t < len; t++) d[t * sx] += s[t];
             }
-          });
-          in += ncol;
-        }
+          }
+        });
       }
     }
   }
@@ -345,9 +390,77 @@ void spatialStrides(const TensorDesc& x, int s, int64_t* ss) {
   for (int i = 0; i < kS; i++) ss[i] = i < kS - s ? 0 : x.strides[2 + i - (kS - s)];
 }
 
+// Whether a group's output channels are few enough for the direct kernels (a vector of them
+// against the GEMM's wider tile; 1x1 kernels have no im2col to save).
+template <typename T>
+bool useDirect(const Geom& g) {
+  return g.Cog >= 2 && g.Cog <= 2 * kDirectLanes<T> && !g.oneByOne && g.L >= 4;
+}
+
+// The sample's input as [Cin][X0][X1][rw] with column ix at ix + padBefore and zeros around.
+template <typename T>
+void padSample(const Geom& g, const T* xn, int64_t xsc, const int64_t* ss, int64_t rw, T* out) {
+  const int64_t p2 = g.P[2], x2 = g.X[2];
+  for (int64_t c = 0; c < g.Cin; c++) {
+    for (int64_t iz = 0; iz < g.X[0]; iz++) {
+      for (int64_t iy = 0; iy < g.X[1]; iy++, out += rw) {
+        const T* src = xn + c * xsc + iz * ss[0] + iy * ss[1];
+        std::fill(out, out + p2, T(0));
+        if (ss[2] == 1) {
+          std::memcpy(out + p2, src, sizeof(T) * (size_t)x2);
+        } else {
+          for (int64_t i = 0; i < x2; i++) out[p2 + i] = src[i * ss[2]];
+        }
+        std::fill(out + p2 + x2, out + rw, T(0));
+      }
+    }
+  }
+}
+
+template <typename T>
+void forwardDirectImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias,
+                       const TensorDesc& y) {
+  constexpr int64_t W = kDirectLanes<T>;
+  const T* xp = x.ptr<T>();
+  const T* wp = w.ptr<T>();
+  T* yp = y.ptr<T>();
+  int64_t ss[kS];
+  spatialStrides(x, s, ss);
+  const int64_t nCB = ceilDiv(g.Cog, W);
+  // Weights as [group][channel block][tap][lanes], zero in missing lanes.
+  T* wpack = tPartScratch.get<T>(g.G * nCB * g.K * W);
+  for (int64_t gi = 0; gi < g.G; gi++)
+    for (int64_t cb = 0; cb < nCB; cb++) {
+      T* dst = wpack + (gi * nCB + cb) * g.K * W;
+      for (int64_t t = 0; t < g.K; t++)
+        for (int64_t l = 0; l < W; l++) {
+          const int64_t co = cb * W + l;
+          dst[t * W + l] = co < g.Cog ? wp[(gi * g.Cog + co) * g.ws0 + t * g.wsK] : T(0);
+        }
+    }
+  const int64_t rw = directRowLength(g, directWeightCols(g));
+  const int64_t rows = g.Y[0] * g.Y[1];
+  const int nt = ThreadPool::instance().numThreads();
+  const int64_t chunks = g.N >= nt ? 1 : std::min(rows, ceilDiv(2 * nt, std::max<int64_t>(g.N, 1)));
+  const int64_t items = g.N * chunks;
+  Plan pl = planItems(items, 2.0 * (double)g.Cout * (double)g.K * (double)g.L / (double)chunks);
+  const T* bp = bias ? bias->ptr<T>() : nullptr;
+  const int64_t bs = bias ? bias->strides[0] : 0;
+  forEachDynamic(items, pl.workers, [&](int64_t it) {
+    const int64_t n = it / chunks, c = it % chunks;
+    T* xpad = tColScratch.get<T>(g.Cin * g.X[0] * g.X[1] * rw);
+    padSample(g, xp + n * x.strides[0], x.strides[1], ss, rw, xpad);
+    directForward<T>(g, xpad, rw, wpack, bp, bs, yp + n * g.Cout * g.L, rows * c / chunks, rows * (c + 1) / chunks);
+  });
+}
+
 template <typename T>
 void forwardImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias,
                  const TensorDesc& y) {
+  if (useDirect<T>(g)) {
+    forwardDirectImpl<T>(g, s, x, w, bias, y);
+    return;
+  }
   const T* xp = x.ptr<T>();
   const T* wp = w.ptr<T>();
   T* yp = y.ptr<T>();
@@ -358,12 +471,12 @@ void forwardImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w,
   const int64_t xsn = x.strides[0], xsc = x.strides[1];
   const int nt = ThreadPool::instance().numThreads();
   int64_t cols, blocks;
-  blockPlan(g.K, g.L, sizeof(T), !direct, g.N < nt ? ceilDiv(nt, std::max<int64_t>(g.N, 1)) : 1, &cols, &blocks);
+  blockPlan(g.K, g.L, sizeof(T), true, g.N < nt ? ceilDiv(2 * nt, std::max<int64_t>(g.N, 1)) : 1, &cols, &blocks);
   const int64_t items = g.N * blocks;
   Plan pl = planItems(items, 2.0 * (double)g.Cout * (double)g.K * (double)cols);
   const T* bp = bias ? bias->ptr<T>() : nullptr;
   const int64_t bs = bias ? bias->strides[0] : 0;
-  runItems(items, pl, [&](int64_t it, int gemmThreads, int) {
+  runItems(items, pl, [&](int64_t it, int gemmThreads) {
     const int64_t n = it / blocks, l0 = (it % blocks) * cols, ncol = std::min(cols, g.L - l0);
     const T* xn = xp + n * xsn;
     T* yn = yp + n * g.Cout * g.L;
@@ -396,21 +509,20 @@ void forwardImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w,
 
 template <typename T>
 void backwardInputImpl(const Geom& g, const TensorDesc& gy, const TensorDesc& w, const TensorDesc* bias,
-                       const TensorDesc& gx) {
+                       const TensorDesc& gx, int64_t gls) {
   const T* gp = gy.ptr<T>();
   const T* wp = w.ptr<T>();
   T* xp = gx.ptr<T>();
   const int64_t gsn = gy.strides[0], gsc = gy.strides[1];
-  const int64_t gls = spatialStride(gy, "gradOutput", "convolution");
   const bool direct = g.oneByOne;
   const int nt = ThreadPool::instance().numThreads();
   // Items: a sample and a range of input channels (disjoint parts of gx).
-  const int64_t cchunks = g.N >= nt ? 1 : std::max<int64_t>(1, std::min<int64_t>(g.Cin, ceilDiv(nt, std::max<int64_t>(g.N, 1))));
+  const int64_t cchunks = g.N >= nt ? 1 : std::max<int64_t>(1, std::min<int64_t>(g.Cin, ceilDiv(2 * nt, std::max<int64_t>(g.N, 1))));
   const int64_t items = g.N * cchunks;
   Plan pl = planItems(items, 2.0 * (double)g.Cog * (double)g.Cin * (double)g.kvol * (double)g.L / (double)cchunks);
   const T* bp = bias ? bias->ptr<T>() : nullptr;
   const int64_t bs = bias ? bias->strides[0] : 0;
-  runItems(items, pl, [&](int64_t it, int gemmThreads, int) {
+  runItems(items, pl, [&](int64_t it, int gemmThreads) {
     const int64_t n = it / cchunks, cc = it % cchunks;
     const int64_t ca = g.Cin * cc / cchunks, cb = g.Cin * (cc + 1) / cchunks;
     if (cb <= ca) return;
@@ -447,29 +559,111 @@ void backwardInputImpl(const Geom& g, const TensorDesc& gy, const TensorDesc& w,
   });
 }
 
+// Sums items [0, items) of a weight gradient in `groups` fixed groups of consecutive items, each
+// into its own buffer of `size` elements (group 0 into first0 when given), then adds the groups'
+// buffers into out in group order. item(it, acc, first) adds item `it` into acc (overwriting it
+// when `first`); gemmThreads is passed on.
+template <typename T, typename F>
+void sumInGroups(int64_t items, const Plan& pl, int64_t size, int64_t groups, T* first0, F&& item,
+                 const std::function<void(const T* part, bool first)>& reduce) {
+  const int64_t extra = first0 ? groups - 1 : groups;
+  T* parts = tPartScratch.get<T>(extra * size);
+  auto bufferOf = [&](int64_t grp) { return first0 ? (grp == 0 ? first0 : parts + (grp - 1) * size) : parts + grp * size; };
+  auto runGroup = [&](int64_t grp, int gemmThreads) {
+    const int64_t i0 = items * grp / groups, i1 = items * (grp + 1) / groups;
+    T* acc = bufferOf(grp);
+    if (i1 <= i0) std::fill(acc, acc + size, T(0));
+    for (int64_t it = i0; it < i1; it++) item(it, acc, it == i0, gemmThreads);
+  };
+  if (groups <= 1) {
+    runGroup(0, pl.workers <= 1 ? 0 : 1);
+  } else {
+    forEachDynamic(groups, pl.workers, [&](int64_t grp) { runGroup(grp, 1); });
+  }
+  for (int64_t grp = first0 ? 1 : 0; grp < groups; grp++) reduce(bufferOf(grp), grp == 0);
+}
+
 template <typename T>
-void backwardWeightImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw) {
+void backwardWeightDirectImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw,
+                              int64_t gls) {
+  constexpr int64_t W = kDirectLanes<T>;
   const T* xp = x.ptr<T>();
   const T* gp = gy.ptr<T>();
   T* wp = gw.ptr<T>();
+  int64_t ss[kS];
+  spatialStrides(x, s, ss);
+  const int64_t nCB = ceilDiv(g.Cog, W);
+  const int64_t packed = g.G * nCB * g.K * W;
+  const int64_t rw = directRowLength(g, directWeightCols(g));
+  const int64_t gsn = gy.strides[0], gsc = gy.strides[1];
+  Plan pl = planItems(g.N, 2.0 * (double)g.Cout * (double)g.K * (double)g.L);
+  const int64_t groups = sumGroups(g.N, pl, packed * (int64_t)sizeof(T));
+  auto item = [&](int64_t n, T* acc, bool first, int) {
+    if (first) std::fill(acc, acc + packed, T(0));
+    T* xpad = tColScratch.get<T>(g.Cin * g.X[0] * g.X[1] * rw);
+    padSample(g, xp + n * x.strides[0], x.strides[1], ss, rw, xpad);
+    // gradOutput as [group][channel block][L][lanes].
+    T* gyT = tAuxScratch.get<T>(g.G * nCB * g.L * W);
+    const T* gyn = gp + n * gsn;
+    for (int64_t gi = 0; gi < g.G; gi++)
+      for (int64_t cb = 0; cb < nCB; cb++) {
+        T* dst = gyT + (gi * nCB + cb) * g.L * W;
+        const int64_t co0 = gi * g.Cog + cb * W, nco = std::min(W, g.Cog - cb * W);
+        for (int64_t l = 0; l < nco; l++) {
+          const T* src = gyn + (co0 + l) * gsc;
+          for (int64_t j = 0; j < g.L; j++) dst[j * W + l] = src[j * gls];
+        }
+        for (int64_t l = nco; l < W; l++)
+          for (int64_t j = 0; j < g.L; j++) dst[j * W + l] = T(0);
+      }
+    directWeight<T>(g, xpad, rw, gyT, acc);
+  };
+  // Unpacks a group's sums into gw (the first overwrites it).
+  auto reduce = [&](const T* part, bool first) {
+    for (int64_t gi = 0; gi < g.G; gi++)
+      for (int64_t cb = 0; cb < nCB; cb++) {
+        const T* src = part + (gi * nCB + cb) * g.K * W;
+        const int64_t co0 = gi * g.Cog + cb * W, nco = std::min(W, g.Cog - cb * W);
+        for (int64_t l = 0; l < nco; l++) {
+          T* dst = wp + (co0 + l) * g.K;
+          if (first) {
+            for (int64_t t = 0; t < g.K; t++) dst[t] = src[t * W + l];
+          } else {
+            for (int64_t t = 0; t < g.K; t++) dst[t] += src[t * W + l];
+          }
+        }
+      }
+  };
+  sumInGroups<T>(g.N, pl, packed, groups, nullptr, item, reduce);
+}
+
+template <typename T>
+void backwardWeightImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw,
+                        int64_t gls) {
+  T* wp = gw.ptr<T>();
   const int64_t wsize = g.Cout * g.K;
+  if (g.N == 0) {
+    std::fill(wp, wp + wsize, T(0));
+    return;
+  }
+  if (useDirect<T>(g)) {
+    backwardWeightDirectImpl<T>(g, s, x, gy, gw, gls);
+    return;
+  }
+  const T* xp = x.ptr<T>();
+  const T* gp = gy.ptr<T>();
   int64_t ss[kS];
   spatialStrides(x, s, ss);
   int64_t xls = 1;
   const bool direct = g.oneByOne && coalesce(x, 2, &xls);
   const int64_t xsn = x.strides[0], xsc = x.strides[1];
   const int64_t gsn = gy.strides[0], gsc = gy.strides[1];
-  const int64_t gls = spatialStride(gy, "gradOutput", "convolution");
   const int nt = ThreadPool::instance().numThreads();
   int64_t cols, blocks;
-  blockPlan(g.K, g.L, sizeof(T), !direct, g.N < nt ? ceilDiv(nt, std::max<int64_t>(g.N, 1)) : 1, &cols, &blocks);
+  blockPlan(g.K, g.L, sizeof(T), true, g.N < nt ? ceilDiv(2 * nt, std::max<int64_t>(g.N, 1)) : 1, &cols, &blocks);
   const int64_t items = g.N * blocks;
-  if (items == 0 || wsize == 0) {
-    std::fill(wp, wp + wsize, T(0));
-    return;
-  }
   Plan pl = planItems(items, 2.0 * (double)g.Cout * (double)g.K * (double)cols);
-  // Item `it` accumulated into acc (overwritten when `first`).
+  const int64_t groups = sumGroups(items, pl, wsize * (int64_t)sizeof(T));
   auto item = [&](int64_t it, T* acc, bool first, int gemmThreads) {
     const int64_t n = it / blocks, l0 = (it % blocks) * cols, ncol = std::min(cols, g.L - l0);
     const T* xn = xp + n * xsn;
@@ -492,27 +686,12 @@ void backwardWeightImpl(const Geom& g, int s, const TensorDesc& x, const TensorD
               acc + gi * g.Cog * g.K, g.K, 1, gemmThreads);
     }
   };
-  if (pl.chunks <= 1) {
-    for (int64_t it = 0; it < items; it++) item(it, wp, it == 0, pl.gemmThreads);
-    return;
-  }
-  const int64_t chunks = pl.chunks;
-  // Chunk 0 accumulates into gw itself, the others into partial sums added in chunk order.
-  T* parts = tPartScratch.get<T>((chunks - 1) * wsize);
-  parallelFor(chunks, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      T* acc = t == 0 ? wp : parts + (t - 1) * wsize;
-      const int64_t i0 = items * t / chunks, i1 = items * (t + 1) / chunks;
-      if (i1 <= i0) std::fill(acc, acc + wsize, T(0));
-      for (int64_t it = i0; it < i1; it++) item(it, acc, it == i0, 1);
-    }
-  });
-  parallelFor(wsize, 1 << 14, [&](int64_t e0, int64_t e1) {
-    for (int64_t t = 1; t < chunks; t++) {
-      const T* src = parts + (t - 1) * wsize;
-      for (int64_t e = e0; e < e1; e++) wp[e] += src[e];
-    }
-  });
+  auto reduce = [&](const T* part, bool) {
+    parallelFor(wsize, 1 << 15, [&](int64_t e0, int64_t e1) {
+      for (int64_t e = e0; e < e1; e++) wp[e] += part[e];
+    });
+  };
+  sumInGroups<T>(items, pl, wsize, groups, wp, item, reduce);
 }
 
 void checkBias(const TensorDesc* bias, const TensorDesc& like, int64_t channels, const char* op) {
@@ -543,18 +722,18 @@ void convBackwardInput(const TensorDesc& gy, const TensorDesc& w, const TensorDe
   Geom g = makeGeom(gx, w, gy, p, false, op);
   checkBias(bias, gx, g.Cin, op);
   checkOutput(gx, op);
-  spatialStride(gy, "gradOutput", op);
+  const int64_t gls = spatialStride(gy, "gradOutput", op);
   if (gx.numel() == 0) return;
-  CINDER_DISPATCH_FLOAT(gx.dtype, op, [&] { backwardInputImpl<scalar_t>(g, gy, w, bias, gx); });
+  CINDER_DISPATCH_FLOAT(gx.dtype, op, [&] { backwardInputImpl<scalar_t>(g, gy, w, bias, gx, gls); });
 }
 
 void convBackwardWeight(const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw, const ConvParams& p,
                         const char* op) {
   Geom g = makeGeom(x, gw, gy, p, false, op);
   checkOutput(gw, op);
-  spatialStride(gy, "gradOutput", op);
+  const int64_t gls = spatialStride(gy, "gradOutput", op);
   if (gw.numel() == 0) return;
-  CINDER_DISPATCH_FLOAT(x.dtype, op, [&] { backwardWeightImpl<scalar_t>(g, p.spatial, x, gy, gw); });
+  CINDER_DISPATCH_FLOAT(x.dtype, op, [&] { backwardWeightImpl<scalar_t>(g, p.spatial, x, gy, gw, gls); });
 }
 
 }  // namespace cinder
