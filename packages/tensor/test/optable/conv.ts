@@ -16,7 +16,7 @@ import type { OpInfo, Sample } from './types.js';
 
 // ---- reference -------------------------------------------------------------------------------
 
-interface RefParams {
+export interface RefParams {
   stride: number[];
   pad: [number, number][];
   dilation: number[];
@@ -30,7 +30,7 @@ function perDim(v: unknown, s: number, dflt: number): number[] {
 }
 
 /** The reference's reading of the options, written independently of the op's parser. */
-function refParams(o: Record<string, unknown> | undefined, s: number, kernel: number[]): RefParams {
+export function refParams(o: Record<string, unknown> | undefined, s: number, kernel: number[]): RefParams {
   const stride = perDim(o?.stride, s, 1);
   const dilation = perDim(o?.dilation, s, 1);
   const groups = (o?.groups as number | undefined) ?? 1;
@@ -72,7 +72,7 @@ function offset(shape: number[], idx: number[]): number {
 }
 
 /** y[n, co, o] = sum over ci, k of x[n, g * Cig + ci, o * s - padBefore + k * d] * w[co, ci, k] (+ b[co]). */
-function refConv(x: Nd, w: Nd, b: Nd | null, pr: RefParams): Nd {
+export function refConv(x: Nd, w: Nd, b: Nd | null, pr: RefParams): Nd {
   const [N, Cin] = x.shape as [number, number];
   const Cout = w.shape[0]!;
   const Cig = w.shape[1]!;
@@ -104,7 +104,7 @@ function refConv(x: Nd, w: Nd, b: Nd | null, pr: RefParams): Nd {
  * `w` has the forward layout [Cout, Cig, *k]; a transposed convolution's weight [Cin, Cout / g, *k]
  * is exactly that.
  */
-function refConvAdjointInput(gy: Nd, w: Nd, b: Nd | null, pr: RefParams, xs: number[]): Nd {
+export function refConvAdjointInput(gy: Nd, w: Nd, b: Nd | null, pr: RefParams, xs: number[]): Nd {
   const [N, Cout] = gy.shape as [number, number];
   const Cig = w.shape[1]!;
   const Cin = Cig * pr.groups;
@@ -129,7 +129,7 @@ function refConvAdjointInput(gy: Nd, w: Nd, b: Nd | null, pr: RefParams, xs: num
 }
 
 /** gw[co, ci, k] = sum over n, o of gy[n, co, o] * x[n, g * Cig + ci, o * s - padBefore + k * d]. */
-function refConvAdjointWeight(x: Nd, gy: Nd, pr: RefParams, wShape: number[]): Nd {
+export function refConvAdjointWeight(x: Nd, gy: Nd, pr: RefParams, wShape: number[]): Nd {
   const [Cout, Cig] = wShape as [number, number];
   const Cog = Cout / pr.groups;
   const kernel = wShape.slice(2);
@@ -215,6 +215,9 @@ const conv2dSamples: Sample[] = [
   { name: 'batch 3, 20x23, padding 1 (parallel over samples)', args: [{ shape: [3, 5, 20, 23] }, { shape: [6, 5, 3, 3] }, { shape: [6] }], opts: { padding: 1 } },
   { name: 'batch 1, 52x50 (blocks of output positions)', args: [{ shape: [1, 5, 52, 50] }, { shape: [4, 5, 3, 3] }, { shape: [4] }], opts: { padding: 1 } },
   { name: 'batch 2, 41x37, stride 2, groups 2, dilation 2', args: [{ shape: [2, 6, 41, 37] }, { shape: [4, 3, 3, 3] }, null], opts: { stride: 2, groups: 2, dilation: 2, padding: [2, 1] } },
+  { name: 'GEMM path: 40 output channels, stride [1, 2]', args: [{ shape: [2, 3, 9, 10] }, { shape: [40, 3, 3, 3] }, { shape: [40] }], opts: { padding: 1, stride: [1, 2] } },
+  { name: 'GEMM path: batch 1, 52x50 (blocks of output positions)', args: [{ shape: [1, 4, 52, 50] }, { shape: [36, 4, 3, 3] }, null], opts: { padding: 1 } },
+  { name: 'GEMM path: groups 2 of 34 channels, dilation 2, non-contiguous', args: [{ shape: [3, 4, 11, 12], noncontig: true }, { shape: [68, 2, 3, 2] }, null], opts: { groups: 2, dilation: 2, padding: [[1, 0], 2] } },
   { name: '1x1, batch 1, 40x40 (direct, split over positions)', args: [{ shape: [1, 8, 40, 40] }, { shape: [4, 8, 1, 1] }, { shape: [4] }] },
 ];
 
@@ -226,6 +229,7 @@ const conv1dSamples: Sample[] = [
   { name: 'non-contiguous', args: [{ shape: [2, 2, 6], noncontig: true }, { shape: [3, 2, 3] }, null], opts: { padding: [2] } },
   { name: 'zero batch', args: [{ shape: [0, 3, 5] }, { shape: [2, 3, 3] }, null] },
   { name: 'batch 4, length 300', args: [{ shape: [4, 6, 300] }, { shape: [5, 6, 5] }, { shape: [5] }], opts: { padding: 2 } },
+  { name: 'GEMM path: 48 output channels', args: [{ shape: [3, 5, 40] }, { shape: [48, 5, 3] }, { shape: [48] }], opts: { stride: 2, dilation: 3 } },
 ];
 
 const conv3dSamples: Sample[] = [
@@ -237,6 +241,7 @@ const conv3dSamples: Sample[] = [
   { name: '1x1x1', args: [{ shape: [2, 3, 2, 2, 2] }, { shape: [2, 3, 1, 1, 1] }, { shape: [2] }] },
   { name: 'zero batch', args: [{ shape: [0, 2, 3, 3, 3] }, { shape: [2, 2, 2, 2, 2] }, null] },
   { name: 'batch 2, 9x10x11', args: [{ shape: [2, 3, 9, 10, 11] }, { shape: [4, 3, 3, 3, 3] }, { shape: [4] }], opts: { padding: 1, stride: [1, 1, 2] } },
+  { name: 'GEMM path: 40 output channels', args: [{ shape: [1, 2, 5, 6, 7] }, { shape: [40, 2, 2, 3, 2] }, null], opts: { padding: [1, 0, 1], dilation: [1, 2, 1] } },
 ];
 
 const convT2dSamples: Sample[] = [
@@ -282,6 +287,10 @@ const backwardWeightSamples: Sample[] = [
   { name: 'zero batch', args: [{ shape: [0, 2, 4, 4] }, { shape: [0, 3, 2, 2] }], opts: { weightShape: [3, 2, 3, 3] } },
   { name: 'batch 5, 24x24 (partial sums per thread)', args: [{ shape: [5, 4, 24, 24] }, { shape: [5, 6, 22, 22] }], opts: { weightShape: [6, 4, 3, 3] } },
   { name: 'batch 1, 50x52 (blocks, partial sums)', args: [{ shape: [1, 3, 50, 52] }, { shape: [1, 4, 50, 52] }], opts: { weightShape: [4, 3, 3, 3], padding: 1 } },
+  { name: 'GEMM path: 40 output channels, batch 3', args: [{ shape: [3, 3, 12, 13] }, { shape: [3, 40, 6, 7] }], opts: { weightShape: [40, 3, 3, 3], stride: 2, padding: 1 } },
+  { name: 'GEMM path: batch 1, 48x50 (blocks, partial sums)', args: [{ shape: [1, 2, 48, 50] }, { shape: [1, 36, 48, 50] }], opts: { weightShape: [36, 2, 3, 3], padding: 1 } },
+  { name: 'GEMM path: 1x1 direct, groups 2', args: [{ shape: [2, 4, 6, 7] }, { shape: [2, 70, 6, 7] }], opts: { weightShape: [70, 2, 1, 1], groups: 2 } },
+  { name: 'direct path: groups 2, dilation, padding pairs', args: [{ shape: [2, 4, 9, 8] }, { shape: [2, 10, 6, 3] }], opts: { weightShape: [10, 2, 3, 3], groups: 2, dilation: 2, padding: [[1, 0], [1, 1]], stride: [1, 2] } },
 ];
 
 // ---- entries ---------------------------------------------------------------------------------
