@@ -13,6 +13,7 @@ import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
+import { runConvSuite } from './conv.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
   printOverhead(overhead);
+  runConvSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -147,5 +149,6 @@ async function main(): Promise<void> {
   console.log(`raw timings: ${file}`);
 }
 
-if (process.argv.includes('--unary')) runUnarySuite();
+if (process.argv.includes('--conv')) runConvSuite();
+else if (process.argv.includes('--unary')) runUnarySuite();
 else await main();
