@@ -539,8 +539,10 @@ void backwardInputImpl(const Geom& g, const TensorDesc& gy, const TensorDesc& w,
                 gemmThreads);
         continue;
       }
+      // Blocks sized for a whole group whatever the channel range, so every gx element sums its
+      // contributions in the same order on any number of threads.
       int64_t cols, blocks;
-      blockPlan(rows, g.L, sizeof(T), true, 1, &cols, &blocks);
+      blockPlan(g.K, g.L, sizeof(T), true, 1, &cols, &blocks);
       T* dcol = tColScratch.get<T>(rows * cols);
       for (int64_t b = 0; b < blocks; b++) {
         const int64_t l0 = b * cols, ncol = std::min(cols, g.L - l0);

@@ -147,9 +147,12 @@ describe('every kernel set', () => {
 describe('determinism', () => {
   const threads = getNumThreads();
   afterAll(() => setNumThreads(threads));
-  // Enough work to run on several threads: a GEMM-path and a direct-kernel layer.
+  // Enough work to run on several threads: GEMM-path layers (one sample, whose output positions are
+  // then split differently by thread count; a depth K = 288 over several of the GEMM's panels) and a
+  // direct-kernel layer.
   const layers: [number[], number[], Record<string, unknown>][] = [
     [[6, 8, 20, 20], [48, 8, 3, 3], { padding: 1 }],
+    [[1, 32, 24, 24], [40, 32, 3, 3], { padding: 1 }],
     [[9, 3, 20, 20], [8, 3, 5, 5], {}],
   ];
   it('repeated runs give identical bits, and thread counts agree', () => {
