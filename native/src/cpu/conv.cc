@@ -40,7 +40,7 @@ static_assert(kS == kConvS, "one spatial rank for the public and internal header
 // Bytes of an im2col block: the GEMM packs it in kc-deep slices while it is still in L2.
 constexpr int64_t kColBlockBytes = 512 << 10;
 // Columns of a block are a multiple of this (a whole number of the micro-kernel's column tiles).
-constexpr int64_t kColAlign = 64;
+constexpr int64_t kColAlign = 32;
 // Floating-point work per chunk below which a region is not worth waking the pool for.
 constexpr double kFlopsPerChunk = 2e6;
 // Limit on stride, padding and dilation attributes (keeps every index product in int64).
@@ -192,20 +192,18 @@ int64_t spatialStride(const TensorDesc& t, const char* what, const char* op) {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Columns per im2col block for a K-row block, and how many blocks cover L (at least `minBlocks`
-// when L allows it, so a small batch still gives the pool enough items).
+// when L allows it, so a small batch still gives the pool enough items). Blocks are of nearly equal
+// size, each a whole number of kColAlign columns but the last.
 void blockPlan(int64_t rows, int64_t L, size_t elem, bool needCol, int64_t minBlocks, int64_t* cols, int64_t* blocks) {
   int64_t lb = L;
   if (needCol) {
     lb = kColBlockBytes / (int64_t)(elem * (size_t)std::max<int64_t>(rows, 1));
     lb = std::max<int64_t>(kColAlign, lb / kColAlign * kColAlign);
   }
-  if (minBlocks > 1) {
-    int64_t want = ceilDiv(ceilDiv(L, minBlocks), kColAlign) * kColAlign;
-    lb = std::min(lb, std::max<int64_t>(kColAlign, want));
-  }
-  lb = std::min(lb, L);
-  *cols = std::max<int64_t>(lb, 1);
-  *blocks = ceilDiv(L, *cols);
+  int64_t n = std::max<int64_t>(ceilDiv(L, std::max<int64_t>(lb, 1)), std::max<int64_t>(minBlocks, 1));
+  int64_t c = std::max<int64_t>(1, std::min(L, ceilDiv(ceilDiv(L, n), kColAlign) * kColAlign));
+  *cols = c;
+  *blocks = ceilDiv(L, c);
 }
 
 // How a pass runs its items: spread over `workers` threads (single-threaded GEMMs inside), or in
