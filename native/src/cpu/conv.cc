@@ -383,6 +383,24 @@ void col2im(const Geom& g, const T* col, int64_t nch, int64_t l0, int64_t ncol, 
   }
 }
 
+// Copies rows [0, rows) x columns [0, ncol) of src (row stride rs, unit column stride) into dst,
+// prefetching rows a few ahead. A block of a large input read this way keeps several memory requests
+// in flight, where the GEMM's packing would wait on each short row in turn.
+template <typename T>
+void copyRowsPrefetched(const T* src, int64_t rs, int64_t rows, int64_t ncol, T* dst) {
+  constexpr int64_t kAhead = 6;
+  constexpr int64_t kLine = 64 / (int64_t)sizeof(T);
+  auto prefetchRow = [&](int64_t r) {
+    const T* p = src + r * rs;
+    for (int64_t j = 0; j < ncol; j += kLine) __builtin_prefetch(p + j);
+  };
+  for (int64_t r = 0; r < std::min(kAhead, rows); r++) prefetchRow(r);
+  for (int64_t r = 0; r < rows; r++) {
+    if (r + kAhead < rows) prefetchRow(r + kAhead);
+    std::memcpy(dst + r * ncol, src + r * rs, sizeof(T) * (size_t)ncol);
+  }
+}
+
 // x's spatial strides padded to 3 dims.
 void spatialStrides(const TensorDesc& x, int s, int64_t* ss) {
   for (int i = 0; i < kS; i++) ss[i] = i < kS - s ? 0 : x.strides[2 + i - (kS - s)];
@@ -478,11 +496,17 @@ void forwardImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w,
     const int64_t n = it / blocks, l0 = (it % blocks) * cols, ncol = std::min(cols, g.L - l0);
     const T* xn = xp + n * xsn;
     T* yn = yp + n * g.Cout * g.L;
-    T* col = direct ? nullptr : tColScratch.get<T>(g.K * ncol);
+    // A 1x1 kernel's block of x is staged too (copyRowsPrefetched): the GEMM then packs it from L2.
+    T* col = tColScratch.get<T>(g.K * ncol);
     for (int64_t gi = 0; gi < g.G; gi++) {
       const T* bm;
       int64_t rsb, csb;
-      if (direct) {
+      if (direct && xls == 1) {
+        copyRowsPrefetched(xn + gi * g.Cig * xsc + l0, xsc, g.Cig, ncol, col);
+        bm = col;
+        rsb = ncol;
+        csb = 1;
+      } else if (direct) {
         bm = xn + gi * g.Cig * xsc + l0 * xls;
         rsb = xsc;
         csb = xls;
