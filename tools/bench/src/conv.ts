@@ -90,7 +90,7 @@ export interface ConvRow { layer: string; pass: 'fwd' | 'bwd'; cinder: number; t
  * changes over a run: each side keeps its best time per case), prints the table and returns its rows.
  */
 export function runConvSuite(opts: { repeats?: number; rounds?: number; layers?: ConvLayer[] } = {}): ConvRow[] {
-  const repeats = opts.repeats ?? 5;
+  const repeats = opts.repeats ?? 7;
   const rounds = opts.rounds ?? 3;
   const layers = opts.layers ?? CONV_LAYERS;
   const ours = new Map<string, Timing>();
