@@ -91,7 +91,7 @@ export interface ConvRow { layer: string; pass: 'fwd' | 'bwd'; cinder: number; t
  */
 export function runConvSuite(opts: { repeats?: number; rounds?: number; layers?: ConvLayer[] } = {}): ConvRow[] {
   const repeats = opts.repeats ?? 7;
-  const rounds = opts.rounds ?? 3;
+  const rounds = opts.rounds ?? 5;
   const layers = opts.layers ?? CONV_LAYERS;
   const ours = new Map<string, Timing>();
   let torch: ReturnType<typeof measureTorch> = { error: 'PyTorch not measured' };
