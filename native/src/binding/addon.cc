@@ -37,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerRandom(env, exports, ctx);
   registerShape(env, exports, ctx);
   registerOptim(env, exports, ctx);
+  registerConv(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }
