@@ -40,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerPool(env, exports, ctx);
   registerNorm(env, exports, ctx);
   registerLoss(env, exports, ctx);
+  registerConv(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }

@@ -24,7 +24,7 @@ ThreadPool& ThreadPool::instance() {
 }
 
 ThreadPool::ThreadPool(int threads) : active_(std::max(1, threads)) {
-  for (int i = 1; i < active_; i++) workers_.emplace_back([this, i] { workerLoop(i, 0); });
+  for (int i = 1; i < active_; i++) workers_.emplace_back([this] { workerLoop(0); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -43,9 +43,8 @@ void ThreadPool::setNumThreads(int n) {
     std::lock_guard<std::mutex> lock(mu_);
     // Grow on demand; a new worker starts at the current epoch so it waits for the next job.
     while ((int)workers_.size() + 1 < n) {
-      int index = (int)workers_.size() + 1;
-      uint64_t start = epoch_.load();
-      workers_.emplace_back([this, index, start] { workerLoop(index, start); });
+      uint32_t start = (uint32_t)(claim_.load() >> 32);
+      workers_.emplace_back([this, start] { workerLoop(start); });
     }
   }
   active_ = n;
@@ -59,61 +58,65 @@ inline void cpuRelax() {
   __builtin_ia32_pause();
 #endif
 }
+
+// Polls done() for up to kSpinMicros without yielding (a yielding waiter that shares a core with
+// the thread it waits for keeps both there); true when it became true.
+template <typename F>
+bool spinUntil(F done) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+  for (int i = 1;; i++) {
+    if (done()) return true;
+    cpuRelax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() > until) return done();
+  }
+}
 }  // namespace
 
-uint64_t ThreadPool::awaitJob(uint64_t seen) {
-  // Spin first: the next op usually follows within microseconds.
-  auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
-  for (int i = 0;; i++) {
-    uint64_t e = epoch_.load(std::memory_order_acquire);
-    if (e != seen || stop_.load(std::memory_order_relaxed)) return e;
-    cpuRelax();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) break;
+uint32_t ThreadPool::awaitJob(uint32_t seen) {
+  auto posted = [&] { return stop_.load() || (uint32_t)(claim_.load(std::memory_order_acquire) >> 32) != seen; };
+  if (!spinUntil(posted)) {
+    // sleepers_ is raised before the final check, and the caller moves claim_ before reading
+    // sleepers_ (all sequentially consistent), so a wake-up is never lost.
+    std::unique_lock<std::mutex> lock(mu_);
+    sleepers_.fetch_add(1);
+    wake_.wait(lock, posted);
+    sleepers_.fetch_sub(1);
   }
-  // Then sleep. sleepers_ is raised before the final check of epoch_, and the caller bumps
-  // epoch_ before reading sleepers_ (both sequentially consistent), so a wake-up is never lost.
-  std::unique_lock<std::mutex> lock(mu_);
-  sleepers_.fetch_add(1);
-  wake_.wait(lock, [&] { return stop_.load() || epoch_.load() != seen; });
-  sleepers_.fetch_sub(1);
-  return epoch_.load();
+  return (uint32_t)(claim_.load(std::memory_order_acquire) >> 32);
 }
 
-void ThreadPool::workerLoop(int index, uint64_t seen) {
+void ThreadPool::runChunks(uint32_t epoch) {
+  for (;;) {
+    uint64_t w = claim_.load(std::memory_order_acquire);
+    int chunk, chunks;
+    do {
+      if ((uint32_t)(w >> 32) != epoch) return;  // a newer job: this one is fully claimed
+      chunks = (int)((w >> 16) & 0xffff);
+      chunk = (int)(w & 0xffff);
+      if (chunk >= chunks) return;
+    } while (!claim_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire));
+    // Claimed: the job cannot complete before this chunk does, so its fields are stable.
+    const int64_t n = jobN_;
+    tInsideParallel = true;
+    try {
+      (*job_)(n * chunk / chunks, n * (chunk + 1) / chunks);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
+    }
+    tInsideParallel = false;
+    if (unfinished_.fetch_sub(1) == 1 && callerSleeping_.load()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.notify_one();
+    }
+  }
+}
+
+void ThreadPool::workerLoop(uint32_t seen) {
   for (;;) {
     seen = awaitJob(seen);
     if (stop_.load()) return;
-    // Read the job seqlock-style: epoch_ is odd while the caller writes the fields.
-    const std::function<void(int64_t, int64_t)>* job;
-    int64_t n;
-    int chunks;
-    for (;;) {
-      uint64_t e = epoch_.load(std::memory_order_acquire);
-      if (e & 1) {
-        cpuRelax();
-        continue;
-      }
-      job = job_.load(std::memory_order_relaxed);
-      n = jobN_.load(std::memory_order_relaxed);
-      chunks = jobChunks_.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (epoch_.load(std::memory_order_relaxed) == e) {
-        seen = e;
-        break;
-      }
-    }
-    if (index < chunks) {
-      int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
-      tInsideParallel = true;
-      try {
-        (*job)(begin, end);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!workerError_) workerError_ = std::current_exception();
-      }
-      tInsideParallel = false;
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    runChunks(seen);
   }
 }
 
@@ -125,36 +128,31 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const std::function<void(
     return;
   }
   std::lock_guard<std::mutex> call(callMu_);
-  epoch_.fetch_add(1);  // odd: the job is being written
-  std::atomic_thread_fence(std::memory_order_release);
-  job_.store(&fn, std::memory_order_relaxed);
-  jobN_.store(n, std::memory_order_relaxed);
-  jobChunks_.store(chunks, std::memory_order_relaxed);
-  pending_.store(chunks - 1, std::memory_order_relaxed);
-  epoch_.fetch_add(1);  // even: published (sequentially consistent, see awaitJob)
+  // The previous job is complete (every chunk ran), so no thread reads these fields now; a late
+  // thread still holding the old epoch fails its claim before reading them.
+  job_ = &fn;
+  jobN_ = n;
+  unfinished_.store(chunks);
+  uint32_t epoch = (uint32_t)(claim_.load() >> 32) + 1;
+  claim_.store((uint64_t)epoch << 32 | (uint64_t)chunks << 16);  // publishes the job
   if (sleepers_.load() > 0) {
     { std::lock_guard<std::mutex> lock(mu_); }
     wake_.notify_all();
   }
-  // The calling thread takes chunk 0. Exceptions from kernels are caught so workers stay consistent.
+  runChunks(epoch);
+  // Every chunk is claimed; wait for the ones other threads are running.
+  auto finished = [&] { return unfinished_.load(std::memory_order_acquire) == 0; };
+  if (!spinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    callerSleeping_.store(true);
+    done_.wait(lock, finished);
+    callerSleeping_.store(false);
+  }
   std::exception_ptr err;
-  tInsideParallel = true;
-  try {
-    fn(0, n / chunks);
-  } catch (...) {
-    err = std::current_exception();
-  }
-  tInsideParallel = false;
-  // Workers' chunks are about as long as ours: spin, then yield if one was descheduled.
-  for (int i = 0; pending_.load(std::memory_order_acquire) != 0; i++) {
-    if (i < 4096) cpuRelax();
-    else std::this_thread::yield();
-  }
-  job_.store(nullptr, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!err && workerError_) err = workerError_;
-    workerError_ = nullptr;
+    err = error_;
+    error_ = nullptr;
   }
   if (err) std::rethrow_exception(err);
 }

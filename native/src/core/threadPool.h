@@ -1,9 +1,11 @@
 // A fixed pool of worker threads sized to the cores (CINDER_NUM_THREADS overrides it). Only
 // kernels with enough work use it: parallelFor runs inline when the range is below `grain`.
-// Work is split into contiguous, statically assigned chunks so results are deterministic for a
-// fixed thread count. Workers spin briefly (kSpinMicros) on the job counter after each job before
-// sleeping on a condition variable, so a run of ops a few microseconds apart hands work over in
-// well under a microsecond instead of paying a futex wake-up each time.
+// Work is split into contiguous chunks fixed by the range and the thread count, so results are
+// deterministic for a fixed thread count; which thread runs a chunk does not matter. Threads
+// claim chunks from a counter, the caller included: a worker that is slow to wake (its core busy
+// with another process) leaves its chunk to the caller instead of stalling the region. Idle
+// workers spin on the counter for kSpinMicros before sleeping, so a run of ops a few microseconds
+// apart hands work over without a futex wake-up each time.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -30,23 +32,25 @@ class ThreadPool {
   void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
  private:
-  void workerLoop(int index, uint64_t seen);
-  // Waits until the job counter moves past `seen` (or stop); returns the new counter.
-  uint64_t awaitJob(uint64_t seen);
+  void workerLoop(uint32_t seen);
+  // Waits until a job newer than `seen` is posted (or stop); returns its epoch.
+  uint32_t awaitJob(uint32_t seen);
+  // Claims and runs chunks of job `epoch` until none are left.
+  void runChunks(uint32_t epoch);
   std::vector<std::thread> workers_;
   std::mutex mu_;
-  std::condition_variable wake_;
-  // The job: written by the caller before epoch_ is bumped, read by workers after they see it
-  // (and re-checked against epoch_, seqlock style, since a worker that has no chunk of this job
-  // may still be reading when the next one is posted).
-  std::atomic<const std::function<void(int64_t, int64_t)>*> job_{nullptr};
-  std::atomic<int64_t> jobN_{0};
-  std::atomic<int> jobChunks_{0};
-  std::atomic<uint64_t> epoch_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<int> sleepers_{0};
+  std::condition_variable wake_, done_;
+  // claim_ = epoch << 32 | chunk count << 16 | next unclaimed chunk. A claim is a compare-and-swap
+  // of the whole word, so a late thread can never claim a chunk of another job by mistake; the
+  // job's fields are read only after a successful claim, and stay fixed until every chunk is done.
+  std::atomic<uint64_t> claim_{0};
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  int64_t jobN_ = 0;
+  std::atomic<int> unfinished_{0};  // chunks of the current job not yet completed
+  std::atomic<int> sleepers_{0};    // workers blocked on wake_
+  std::atomic<bool> callerSleeping_{false};
   std::atomic<bool> stop_{false};
-  std::exception_ptr workerError_;
+  std::exception_ptr error_;  // first exception of the current job (under mu_)
   int active_ = 1;
   std::mutex callMu_;  // one parallel region at a time
 };

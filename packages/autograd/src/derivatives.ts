@@ -61,6 +61,7 @@ import { indexingDerivatives } from './derivatives/indexing.js';
 import { conversionDerivatives } from './derivatives/conversion.js';
 import { randomDerivatives } from './derivatives/random.js';
 import { nnDerivatives } from './derivatives/nn.js';
+import { convDerivatives } from './derivatives/conv.js';
 
 /**
  * Ops whose formulas read only the shapes and dtypes of their saved inputs, never their values: their
@@ -82,4 +83,5 @@ export const derivatives: Readonly<Record<string, Derivative>> = {
   ...indexingDerivatives,
   ...randomDerivatives,
   ...nnDerivatives,
+  ...convDerivatives,
 };

@@ -352,6 +352,16 @@ add("bilinear", "bilinear", [T(0), T(1), T(2)], {"bias": T(3)}, [rnd(2, 3, 4), r
 add("linear 3-d input", "linear", [T(0), T(1)], {"bias": T(2)}, [rnd(2, 3, 4), rnd(5, 4), rnd(5)],
     lambda x, w, b: F.linear(x, w, b))
 
+# ---- convolution (thin wrappers over @cinder/tensor's ops) -----------------------------------
+
+add("conv2d bias, stride 2, padding 1, groups 2", "conv2d", [T(0), T(1)], {"bias": T(2), "stride": 2, "padding": 1, "groups": 2},
+    [rnd(2, 4, 6, 5), rnd(6, 2, 3, 3), rnd(6)], lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, groups=2))
+add("conv1d padding same, dilation 2", "conv1d", [T(0), T(1)], {"padding": "same", "dilation": 2},
+    [rnd(2, 3, 7), rnd(4, 3, 3)], lambda x, w: F.conv1d(x, w, padding="same", dilation=2))
+add("convTranspose2d bias, stride 2, padding 1, outputPadding 1", "convTranspose2d", [T(0), T(1)],
+    {"bias": T(2), "stride": 2, "padding": 1, "outputPadding": 1}, [rnd(2, 3, 4, 3), rnd(3, 2, 3, 3), rnd(2)],
+    lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1))
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
     json.dump({"torch": torch.__version__, "cases": CASES}, f, separators=(",", ":"))

@@ -13,6 +13,7 @@ export { type DType, DTYPES, promoteTypes, resultType, isFloatingDType, setDefau
 export { type Device } from './device.js';
 export { dispatch, installDispatchLayer, dispatchLayer, type DispatchLayer } from './dispatch.js';
 export { tidy, keep } from './memory.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceMode, withFlag } from './gradMode.js';
 export {
   tensor, full, zeros, ones, empty, arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike,
   scalarTensor, type CreationOptions,
@@ -32,6 +33,7 @@ export * from './ops/join.js';
 export * from './ops/rearrange.js';
 export * from './ops/triangular.js';
 export * from './ops/matmul.js';
+export * from './ops/conv.js';
 // Named, not `*`: einsum.ts also exports einsumImpl, the undispatched kernel linalg.ts reuses.
 export { einsum } from './ops/einsum.js';
 export * from './ops/linalg.js';

@@ -14,6 +14,7 @@ import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
+import { runConvSuite } from './conv.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
   printOverhead(overhead);
+  runConvSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
   console.log(`raw timings: ${file}`);
 }
 
-if (process.argv.includes('--unary')) runUnarySuite();
+if (process.argv.includes('--conv')) runConvSuite();
+else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
 else await main();

@@ -5,6 +5,7 @@
  */
 export * from './activation.js';
 export * from './linear.js';
+export * from './conv.js';
 export * from './pooling.js';
 export * from './vision.js';
 export * from './normalization.js';
