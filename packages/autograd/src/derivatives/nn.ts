@@ -11,6 +11,8 @@
  * backward pass (grad mode off while the formulas run, the default) calls it; when a backward
  * pass builds a graph (`createGraph: true`) the same gradient is written with differentiable
  * ops instead, the statistics recomputed from the input, so higher-order gradients are exact.
+ * (Cross entropy's probability targets and class weights, when they need gradients, take the
+ * composite path too.)
  */
 import {
   adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, crossEntropyBackward, embedding,
@@ -234,7 +236,7 @@ function crossEntropyComposite(c: GradContext): (Tensor | null)[] {
   const wv = w ? w.reshape(bc) : null;
   const logp = x.logSoftmax(cd);
   const p = logp.exp();
-  const total = c.outputs[2]!.detach();
+  const total = meanDenominator(c);
   // Per-sample scale, with the class dim kept as size 1.
   let scale = reduction === 'none' ? g.unsqueeze(cd) : g;
   if (reduction === 'mean') scale = scale.div(total);
@@ -262,14 +264,62 @@ function crossEntropyComposite(c: GradContext): (Tensor | null)[] {
     gx = p.mul(a).sub(b).mul(keep).mul(scale);
   }
   const r: (Tensor | null)[] = [c.needs(0) ? gx : null, gt];
-  if (c.attrs.hasWeight) r.push(null);
+  if (c.attrs.hasWeight) r.push(c.needs(2) ? crossEntropyWeightGrad(c, logp) : null);
   return r;
+}
+
+/**
+ * The denominator of a 'mean' cross entropy: the summed weights of the non-ignored class-index
+ * targets (a function of the class weights, so written with them when they are given), or the
+ * number of samples for probability targets.
+ */
+function meanDenominator(c: GradContext): Tensor {
+  const [x, target] = c.inputs as [Tensor, Tensor];
+  if (!c.attrs.hasWeight || target.dtype === x.dtype) return c.outputs[2]!.detach();
+  const w = c.inputs[2]!;
+  const ignore = target.eq(c.attrs.ignoreIndex as number);
+  const t = target.maskedFill(ignore, 0).to('int64').reshape([-1]);
+  return w.indexSelect(0, t).mul(ignore.logicalNot().to(x.dtype).reshape([-1])).sum();
+}
+
+/**
+ * The class weights' gradient (PyTorch does not differentiate them; here they are ordinary
+ * inputs). Each sample's loss is linear in the weights: sum_c w_c * m_c * (-log p_c), with m the
+ * (smoothed) target mass on class c; with 'mean' over class-index targets the denominator (the
+ * summed weights of the targets) depends on them too.
+ */
+function crossEntropyWeightGrad(c: GradContext, logp: Tensor): Tensor {
+  const [x, target] = c.inputs as [Tensor, Tensor];
+  const g = gradAt(c, 0);
+  const eps = c.attrs.labelSmoothing as number;
+  const reduction = c.attrs.reduction as string;
+  const cd = x.ndim === 1 ? 0 : 1;
+  const C = x.shape[cd]!;
+  const others = allBut(x.ndim, cd);
+  const total = meanDenominator(c);
+  let scale = reduction === 'none' ? g.unsqueeze(cd) : g;
+  if (reduction === 'mean') scale = scale.div(total);
+  let mass: Tensor;
+  let count: Tensor | null = null;
+  if (target.dtype === x.dtype) {
+    mass = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;
+  } else {
+    const ignore = target.eq(c.attrs.ignoreIndex as number);
+    const keep = ignore.logicalNot().to(x.dtype).unsqueeze(cd);
+    const onehot = target.maskedFill(ignore, 0).to('int64').oneHot(C).to(x.dtype).movedim(-1, cd).mul(keep);
+    mass = onehot.mul(1 - eps).add(keep.mul(eps / C));
+    if (reduction === 'mean') count = others.length > 0 ? onehot.sum(others) : onehot;
+  }
+  const contrib = mass.mul(logp.neg()).mul(scale);
+  let gw = others.length > 0 ? contrib.sum(others) : contrib;
+  if (count !== null) gw = gw.sub(count.mul(c.outputs[0]!).mul(g).div(total));
+  return gw;
 }
 
 const crossEntropyGrad: Derivative = (c) => {
   const [x, target] = c.inputs as [Tensor, Tensor];
   const probs = target.dtype === x.dtype;
-  if (isGradEnabled() || (probs && c.needs(1))) return crossEntropyComposite(c);
+  if (isGradEnabled() || (probs && c.needs(1)) || (c.attrs.hasWeight && c.needs(2))) return crossEntropyComposite(c);
   const w = c.attrs.hasWeight ? c.inputs[2]! : null;
   const gx = c.needs(0)
     ? crossEntropyBackward(gradAt(c, 0), x, target, c.outputs[1]!, c.outputs[2]!, {

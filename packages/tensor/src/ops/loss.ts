@@ -132,20 +132,23 @@ export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyO
   };
   const outs = dispatch(op, inputs, attrs, () => {
     const cdt = computeDType(input.dtype);
+    // Stage every operand before writing the frame (a staging copy runs a kernel through it).
+    const xc = ncd(input, L, cdt);
+    const tc = targetOperand(target, L, cdt);
+    const wc = r.weight && staged(r.weight, cdt);
     let p = putHeader(r);
-    p = putTensor(p, ncd(input, L, cdt));
-    p = putTensor(p, targetOperand(target, L, cdt));
-    if (r.weight) p = putTensor(p, staged(r.weight, cdt));
+    p = putTensor(p, xc);
+    p = putTensor(p, tc);
+    if (wc) p = putTensor(p, wc);
     const lossShape = r.reduction === 'none' ? L.lossShape : [];
     p = putOutput(p, cdt, lossShape);
     p = putOutput(p, cdt, [L.N * L.D]);
     putOutput(p, cdt, []);
     kernels.crossEntropy!();
-    return [
-      unstaged(takeOutput(0, cdt, lossShape), input.dtype),
-      takeOutput(1, cdt, [L.N * L.D]),
-      takeOutput(2, cdt, []),
-    ] as [Tensor, Tensor, Tensor];
+    const loss = takeOutput(0, cdt, lossShape);
+    const lse = takeOutput(1, cdt, [L.N * L.D]);
+    const total = takeOutput(2, cdt, []);
+    return [unstaged(loss, input.dtype), lse, total] as [Tensor, Tensor, Tensor];
   });
   return outs[0];
 }
@@ -175,13 +178,19 @@ export function crossEntropyBackward(
   if (r.weight) inputs.push(r.weight);
   return dispatch(op, inputs, { ...r, weight: undefined }, () => {
     const cdt = computeDType(input.dtype);
+    const gc = staged(grad, cdt);
+    const xc = ncd(input, L, cdt);
+    const tc = targetOperand(target, L, cdt);
+    const wc = r.weight && staged(r.weight, cdt);
+    const lc = staged(logSumExp, cdt);
+    const twc = staged(totalWeight, cdt);
     let p = putHeader(r);
-    p = putTensor(p, staged(grad, cdt));
-    p = putTensor(p, ncd(input, L, cdt));
-    p = putTensor(p, targetOperand(target, L, cdt));
-    if (r.weight) p = putTensor(p, staged(r.weight, cdt));
-    p = putTensor(p, staged(logSumExp, cdt));
-    p = putTensor(p, staged(totalWeight, cdt));
+    p = putTensor(p, gc);
+    p = putTensor(p, xc);
+    p = putTensor(p, tc);
+    if (wc) p = putTensor(p, wc);
+    p = putTensor(p, lc);
+    p = putTensor(p, twc);
     putOutput(p, cdt, [L.N, L.C, L.D]);
     kernels.crossEntropyBackward!();
     return unstaged(takeOutput(0, cdt, input.shape), input.dtype);

@@ -43,8 +43,13 @@ function checkParam(op: string, t: Tensor | null, what: string, n: number, dtype
   if (t.dtype !== dtype) throw new TypeError(`${op}: ${what} ${describe(t)} and input (${dtype}) have different dtypes`);
 }
 
-function putOptional(p: number, t: Tensor | null, dt: DType): number {
-  return t === null ? p : putTensor(p, staged(t, dt));
+function putOptional(p: number, t: Tensor | null): number {
+  return t === null ? p : putTensor(p, t);
+}
+
+/** The operands of a norm backward call, staged in the compute dtype (before the frame is written). */
+function stageAll(cdt: DType, ...ts: (Tensor | null)[]): (Tensor | null)[] {
+  return ts.map((t) => t && staged(t, cdt));
 }
 
 function maskOf(op: string, m: unknown): [boolean, boolean, boolean] {
@@ -58,8 +63,15 @@ function maskOf(op: string, m: unknown): [boolean, boolean, boolean] {
 function takeGrads(mask: readonly boolean[], shapes: readonly (readonly number[])[], cdt: DType, dt: DType): NormGrads {
   const r: NormGrads = [null, null, null];
   let k = 0;
-  for (let i = 0; i < 3; i++) if (mask[i]) r[i] = unstaged(takeOutput(k++, cdt, shapes[i]!), dt);
-  return r;
+  // Every handle is read from the frame before any conversion (which runs a kernel through it).
+  for (let i = 0; i < 3; i++) if (mask[i]) r[i] = takeOutput(k++, cdt, shapes[i]!);
+  return r.map((t) => t && unstaged(t, dt)) as NormGrads;
+}
+
+/** The three outputs of a norm forward kernel, converted back to dtype dt. */
+function takeThree(shapes: readonly (readonly number[])[], cdt: DType, dt: DType): [Tensor, Tensor, Tensor] {
+  const r = shapes.map((s, i) => takeOutput(i, cdt, s));
+  return r.map((t) => unstaged(t, dt)) as [Tensor, Tensor, Tensor];
 }
 
 // ---- batch norm -------------------------------------------------------------------------------
@@ -103,7 +115,12 @@ export function nativeBatchNorm(x: Tensor, opts: BatchNormOptions): [Tensor, Ten
   const halfStats = cdt !== x.dtype && training && (rm !== null || rv !== null);
   if (halfStats) throw new TypeError(`${op}: running statistics of ${x.dtype} inputs are not supported; use float32`);
   const result = dispatch(op, inputs, attrs, () => {
+    // Stage every operand before writing the frame (a staging copy runs a kernel through it).
     const xc = staged(x, cdt);
+    const wc = weight && staged(weight, cdt);
+    const bc = bias && staged(bias, cdt);
+    const rmc = rm && (training ? rm : staged(rm, cdt));
+    const rvc = rv && (training ? rv : staged(rv, cdt));
     frame[0] = training ? 1 : 0;
     frame[1] = weight ? 1 : 0;
     frame[2] = bias ? 1 : 0;
@@ -112,19 +129,16 @@ export function nativeBatchNorm(x: Tensor, opts: BatchNormOptions): [Tensor, Ten
     frame[5] = momentum;
     frame[6] = eps;
     let p = putTensor(7, xc);
-    p = putOptional(p, weight, cdt);
-    p = putOptional(p, bias, cdt);
+    p = putOptional(p, wc);
+    p = putOptional(p, bc);
     // In training the running statistics are written in place: passed as they are (same dtype as x).
-    if (rm) p = training ? putTensor(p, rm) : putTensor(p, staged(rm, cdt));
-    if (rv) p = training ? putTensor(p, rv) : putTensor(p, staged(rv, cdt));
+    p = putOptional(p, rmc);
+    p = putOptional(p, rvc);
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, [C]);
     putOutput(p, cdt, [C]);
     kernels.batchNorm!();
-    const out = takeOutput(0, cdt, x.shape);
-    const mean = takeOutput(1, cdt, [C]);
-    const invstd = takeOutput(2, cdt, [C]);
-    return [unstaged(out, x.dtype), unstaged(mean, x.dtype), unstaged(invstd, x.dtype)] as [Tensor, Tensor, Tensor];
+    return takeThree([x.shape, [C], [C]], cdt, x.dtype);
   });
   if (training) {
     if (rm) rm._st.version++;
@@ -159,16 +173,17 @@ export function nativeBatchNormBackward(
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { training, outputMask: mask, hasWeight: weight !== null }, () => {
     const cdt = computeDType(x.dtype);
+    const [gc, xc, wc, mc, sc] = stageAll(cdt, gradOutput, x, weight, saveMean, saveInvstd);
     frame[0] = training ? 1 : 0;
     frame[1] = weight ? 1 : 0;
     frame[2] = mask[0] ? 1 : 0;
     frame[3] = mask[1] ? 1 : 0;
     frame[4] = mask[2] ? 1 : 0;
-    let p = putTensor(5, staged(gradOutput, cdt));
-    p = putTensor(p, staged(x, cdt));
-    p = putOptional(p, weight, cdt);
-    p = putTensor(p, staged(saveMean, cdt));
-    p = putTensor(p, staged(saveInvstd, cdt));
+    let p = putTensor(5, gc!);
+    p = putTensor(p, xc!);
+    p = putOptional(p, wc!);
+    p = putTensor(p, mc!);
+    p = putTensor(p, sc!);
     if (mask[0]) p = putOutput(p, cdt, x.shape);
     if (mask[1]) p = putOutput(p, cdt, [C]);
     if (mask[2]) putOutput(p, cdt, [C]);
@@ -228,21 +243,18 @@ export function nativeLayerNorm(x: Tensor, normalizedShape: number | readonly nu
   if (bias) inputs.push(bias);
   return dispatch(op, inputs, { normalizedShape: ns, eps, hasWeight: weight !== null, hasBias: bias !== null }, () => {
     const cdt = computeDType(x.dtype);
+    const [xc, wc, bc] = stageAll(cdt, x, weight, bias);
     frame[0] = weight ? 1 : 0;
     frame[1] = bias ? 1 : 0;
     frame[2] = eps;
-    let p = putTensor(3, staged(x, cdt));
-    p = putOptional(p, weight, cdt);
-    p = putOptional(p, bias, cdt);
+    let p = putTensor(3, xc!);
+    p = putOptional(p, wc!);
+    p = putOptional(p, bc!);
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, statShape);
     putOutput(p, cdt, statShape);
     kernels.layerNorm!();
-    return [
-      unstaged(takeOutput(0, cdt, x.shape), x.dtype),
-      unstaged(takeOutput(1, cdt, statShape), x.dtype),
-      unstaged(takeOutput(2, cdt, statShape), x.dtype),
-    ] as [Tensor, Tensor, Tensor];
+    return takeThree([x.shape, statShape, statShape], cdt, x.dtype);
   });
 }
 
@@ -269,15 +281,16 @@ export function nativeLayerNormBackward(
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { normalizedShape: ns, outputMask: mask, hasWeight: weight !== null }, () => {
     const cdt = computeDType(x.dtype);
+    const [gc, xc, wc, mc, rc] = stageAll(cdt, gradOutput, x, weight, mean, rstd);
     frame[0] = weight ? 1 : 0;
     frame[1] = mask[0] ? 1 : 0;
     frame[2] = mask[1] ? 1 : 0;
     frame[3] = mask[2] ? 1 : 0;
-    let p = putTensor(4, staged(gradOutput, cdt));
-    p = putTensor(p, staged(x, cdt));
-    p = putOptional(p, weight, cdt);
-    p = putTensor(p, staged(mean, cdt));
-    p = putTensor(p, staged(rstd, cdt));
+    let p = putTensor(4, gc!);
+    p = putTensor(p, xc!);
+    p = putOptional(p, wc!);
+    p = putTensor(p, mc!);
+    p = putTensor(p, rc!);
     if (mask[0]) p = putOutput(p, cdt, x.shape);
     if (mask[1]) p = putOutput(p, cdt, ns);
     if (mask[2]) putOutput(p, cdt, ns);
@@ -317,22 +330,19 @@ export function nativeGroupNorm(x: Tensor, numGroups: number, opts?: LayerNormOp
   if (bias) inputs.push(bias);
   return dispatch(op, inputs, { numGroups: G, eps, hasWeight: weight !== null, hasBias: bias !== null }, () => {
     const cdt = computeDType(x.dtype);
+    const [xc, wc, bc] = stageAll(cdt, x, weight, bias);
     frame[0] = G;
     frame[1] = weight ? 1 : 0;
     frame[2] = bias ? 1 : 0;
     frame[3] = eps;
-    let p = putTensor(4, staged(x, cdt));
-    p = putOptional(p, weight, cdt);
-    p = putOptional(p, bias, cdt);
+    let p = putTensor(4, xc!);
+    p = putOptional(p, wc!);
+    p = putOptional(p, bc!);
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, [N, G]);
     putOutput(p, cdt, [N, G]);
     kernels.groupNorm!();
-    return [
-      unstaged(takeOutput(0, cdt, x.shape), x.dtype),
-      unstaged(takeOutput(1, cdt, [N, G]), x.dtype),
-      unstaged(takeOutput(2, cdt, [N, G]), x.dtype),
-    ] as [Tensor, Tensor, Tensor];
+    return takeThree([x.shape, [N, G], [N, G]], cdt, x.dtype);
   });
 }
 
@@ -359,16 +369,17 @@ export function nativeGroupNormBackward(
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { numGroups: G, outputMask: mask, hasWeight: weight !== null }, () => {
     const cdt = computeDType(x.dtype);
+    const [gc, xc, wc, mc, rc] = stageAll(cdt, gradOutput, x, weight, mean, rstd);
     frame[0] = G;
     frame[1] = weight ? 1 : 0;
     frame[2] = mask[0] ? 1 : 0;
     frame[3] = mask[1] ? 1 : 0;
     frame[4] = mask[2] ? 1 : 0;
-    let p = putTensor(5, staged(gradOutput, cdt));
-    p = putTensor(p, staged(x, cdt));
-    p = putOptional(p, weight, cdt);
-    p = putTensor(p, staged(mean, cdt));
-    p = putTensor(p, staged(rstd, cdt));
+    let p = putTensor(5, gc!);
+    p = putTensor(p, xc!);
+    p = putOptional(p, wc!);
+    p = putTensor(p, mc!);
+    p = putTensor(p, rc!);
     if (mask[0]) p = putOutput(p, cdt, x.shape);
     if (mask[1]) p = putOutput(p, cdt, [C]);
     if (mask[2]) putOutput(p, cdt, [C]);

@@ -164,8 +164,9 @@ export function maxPool2dBackward(gradOutput: Tensor, indices: Tensor, inputShap
   }
   return dispatch(op, [gradOutput, indices], { inputShape: shape }, () => {
     const gc = staged(gradOutput);
+    const ic = staged(indices, 'int64');
     let p = putTensor(0, gc);
-    p = putTensor(p, staged(indices, 'int64'));
+    p = putTensor(p, ic);
     putOutput(p, gc.dtype, shape);
     kernels.maxPool2dBackward!();
     return unstaged(takeOutput(0, gc.dtype, shape), gradOutput.dtype);

@@ -8,6 +8,7 @@ import { linalgOps } from './linalg.js';
 import { indexingOps } from './indexing.js';
 import { randomOps } from './random.js';
 import { convOps } from './conv.js';
+import { nnOps } from './nn.js';
 
 export const opTable: OpInfo[] = [
   ...creationOps,
@@ -18,4 +19,5 @@ export const opTable: OpInfo[] = [
   ...indexingOps,
   ...randomOps,
   ...convOps,
+  ...nnOps,
 ];
