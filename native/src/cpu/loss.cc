@@ -45,7 +45,16 @@ inline void expShifted<float>(const float* p, int64_t C, int64_t stride, double 
 template <typename T>
 inline double rowLogSumExp(const T* p, int64_t C, int64_t stride, T* scratch) {
   T mx = -std::numeric_limits<T>::infinity();
-  for (int64_t c = 0; c < C; c++) {
+  int64_t c0 = 0;
+  if (stride == 1 && C >= 16) {
+    // Independent lanes so the max vectorises; NaN wins and stays.
+    T l[8];
+    for (int j = 0; j < 8; j++) l[j] = mx;
+    for (; c0 + 8 <= C; c0 += 8)
+      for (int j = 0; j < 8; j++) l[j] = ((p[c0 + j] > l[j]) | (p[c0 + j] != p[c0 + j])) ? p[c0 + j] : l[j];
+    for (int j = 0; j < 8; j++) mx = ((l[j] > mx) | (l[j] != l[j])) ? l[j] : mx;
+  }
+  for (int64_t c = c0; c < C; c++) {
     const T v = p[c * stride];
     mx = (v > mx || v != v) ? v : mx;
   }
@@ -202,6 +211,15 @@ void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const Ten
             continue;
           }
           CINDER_CHECK(t >= 0 && t < d.C, op, ": target ", t, " is out of bounds for ", d.C, " classes");
+        }
+        if (!in.probs && eps == 0 && d.D == 1) {
+          // The common case: softmax straight into the output row, scaled, minus the target's share.
+          const double wt = w ? (double)w[t] : 1.0;
+          expShifted<T>(p, d.C, 1, (double)lp[r], q);
+          const T sa = (T)(scale * wt);
+          for (int64_t c = 0; c < d.C; c++) q[c] *= sa;
+          q[t] = (T)((double)q[t] - scale * wt);
+          continue;
         }
         expShifted<T>(p, d.C, d.D, (double)lp[r], prob.data());
         if (in.probs) {

@@ -51,6 +51,39 @@ void forPlanes(int64_t count, int64_t workPerPlane, F&& fn) {
 
 // ---- max pooling ------------------------------------------------------------------------------
 
+namespace {
+
+// Window bounds of each output position along one dim: the first in-bounds input index and the
+// end (exclusive) of the dilated window, clipped to the input.
+struct WindowTable {
+  std::vector<int64_t> start, end;
+};
+
+WindowTable windowTable(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+  WindowTable t;
+  t.start.resize((size_t)out);
+  t.end.resize((size_t)out);
+  for (int64_t o = 0; o < out; o++) {
+    int64_t b = o * s - p;
+    const int64_t e = std::min(b + (k - 1) * d + 1, in);
+    while (b < 0) b += d;
+    t.start[(size_t)o] = b;
+    t.end[(size_t)o] = e;
+  }
+  return t;
+}
+
+// NaN wins (and the last NaN is kept), as in PyTorch.
+template <typename T>
+inline void takeMax(T v, int64_t i, T& best, int64_t& bi) {
+  // Branch-free (selects): on unordered data a branch here mispredicts half the time.
+  const bool take = (v > best) | (v != v);
+  best = take ? v : best;
+  bi = take ? i : bi;
+}
+
+}  // namespace
+
 void maxPool2dForward(const TensorDesc& x, const TensorDesc& values, const TensorDesc& indices,
                       const PoolGeometry& g, const char* op) {
   const Planes in = planesOf(x, op, "input");
@@ -62,6 +95,11 @@ void maxPool2dForward(const TensorDesc& x, const TensorDesc& values, const Tenso
   CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.dH > 0 && g.dW > 0 && g.pH >= 0 && g.pW >= 0, op,
                ": invalid pooling geometry");
   const int64_t H = in.H, W = in.W, OH = out.H, OW = out.W;
+  const WindowTable th = windowTable(H, OH, g.kH, g.sH, g.pH, g.dH);
+  const WindowTable tw = windowTable(W, OW, g.kW, g.sW, g.pW, g.dW);
+  // 2x2 windows with stride 2 and no padding inside the input: the common layer, unrolled.
+  const bool pairs = g.kH == 2 && g.kW == 2 && g.sH == 2 && g.sW == 2 && g.pH == 0 && g.pW == 0 && g.dH == 1 &&
+                g.dW == 1 && 2 * OH <= H && 2 * OW <= W;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
     const T* src = x.ptr<T>();
@@ -71,25 +109,33 @@ void maxPool2dForward(const TensorDesc& x, const TensorDesc& values, const Tenso
       const T* ip = src + p * H * W;
       T* op_ = dst + p * OH * OW;
       int64_t* xp = idx + p * OH * OW;
+      if (pairs) {
+        for (int64_t oh = 0; oh < OH; oh++) {
+          const T* r0 = ip + 2 * oh * W;
+          const T* r1 = r0 + W;
+          const int64_t base = 2 * oh * W;
+          for (int64_t ow = 0; ow < OW; ow++) {
+            const int64_t c = 2 * ow;
+            T best = r0[c];
+            int64_t bi = base + c;
+            takeMax(r0[c + 1], base + c + 1, best, bi);
+            takeMax(r1[c], base + W + c, best, bi);
+            takeMax(r1[c + 1], base + W + c + 1, best, bi);
+            op_[oh * OW + ow] = best;
+            xp[oh * OW + ow] = bi;
+          }
+        }
+        return;
+      }
       for (int64_t oh = 0; oh < OH; oh++) {
-        int64_t hs = oh * g.sH - g.pH;
-        const int64_t he = std::min(hs + (g.kH - 1) * g.dH + 1, H);
-        while (hs < 0) hs += g.dH;
+        const int64_t hs = th.start[(size_t)oh], he = th.end[(size_t)oh];
         for (int64_t ow = 0; ow < OW; ow++) {
-          int64_t ws = ow * g.sW - g.pW;
-          const int64_t we = std::min(ws + (g.kW - 1) * g.dW + 1, W);
-          while (ws < 0) ws += g.dW;
+          const int64_t ws = tw.start[(size_t)ow], we = tw.end[(size_t)ow];
           T best = -std::numeric_limits<T>::infinity();
           int64_t bi = (hs < H && ws < W) ? hs * W + ws : 0;
           for (int64_t ih = hs; ih < he; ih += g.dH) {
             const T* row = ip + ih * W;
-            for (int64_t iw = ws; iw < we; iw += g.dW) {
-              const T v = row[iw];
-              if (v > best || v != v) {
-                best = v;
-                bi = ih * W + iw;
-              }
-            }
+            for (int64_t iw = ws; iw < we; iw += g.dW) takeMax(row[iw], ih * W + iw, best, bi);
           }
           op_[oh * OW + ow] = best;
           xp[oh * OW + ow] = bi;

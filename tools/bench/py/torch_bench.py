@@ -36,6 +36,36 @@ def conv2d_case(case):
     return best_of(fn, case["repeats"], case["inner"])
 
 
+def nn_case(case):
+    """@cinder/nn's fused kernels: the same calls as tools/bench/src/nn.ts."""
+    F = torch.nn.functional
+    shape, kind = case["shape"], case["kind"]
+    if kind == "nn_ce":
+        x = torch.randn(*shape, requires_grad=True)
+        t = torch.randint(0, shape[1], (shape[0],))
+        fn = lambda: torch.autograd.grad(F.cross_entropy(x, t), [x])
+    elif kind == "nn_maxpool":
+        x = torch.randn(*shape, requires_grad=case["backward"])
+        if case["backward"]:
+            gy = torch.randn(shape[0], shape[1], shape[2] // 2, shape[3] // 2)
+            fn = lambda: torch.autograd.grad(F.max_pool2d(x, 2), [x], gy)
+        else:
+            fn = lambda: F.max_pool2d(x, 2)
+    else:
+        c = shape[1]
+        x = torch.randn(*shape, requires_grad=case["backward"])
+        w = torch.ones(c, requires_grad=case["backward"])
+        b = torch.zeros(c, requires_grad=case["backward"])
+        rm, rv = torch.zeros(c), torch.ones(c)
+        if case["backward"]:
+            gy = torch.randn(*shape)
+            fn = lambda: torch.autograd.grad(F.batch_norm(x, rm, rv, w, b, training=True), [x, w, b], gy)
+        else:
+            fn = lambda: F.batch_norm(x, rm, rv, w, b, training=True)
+    fn()
+    return best_of(fn, case["repeats"], case["inner"])
+
+
 def main():
     spec = json.loads(sys.argv[1])
     out = {"version": torch.__version__, "threads": torch.get_num_threads(), "results": {}}
@@ -81,6 +111,8 @@ def main():
             t = best_of(lambda: torch.add(x, y), case["repeats"], case["inner"])
         elif kind in ("conv2d_fwd", "conv2d_bwd"):
             t = conv2d_case(case)
+        elif kind.startswith("nn_"):
+            t = nn_case(case)
         else:
             continue
         out["results"][case["id"]] = t

@@ -15,6 +15,7 @@ import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
 import { runConvSuite } from './conv.js';
+import { runNnSuite } from './nn.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(n);
   printOverhead(overhead);
   runConvSuite();
+  runNnSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--conv')) runConvSuite();
+else if (process.argv.includes('--nn')) runNnSuite();
 else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
 else await main();
