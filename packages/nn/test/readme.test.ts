@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 
-it('runs the README example', async () => {
+/** Runs the README's n-th ts example and returns what it logged. */
+async function runExample(n: number): Promise<unknown[][]> {
   const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  expect(block, 'README has a ts example').not.toBeNull();
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)];
+  expect(blocks.length, 'README ts examples').toBeGreaterThan(n);
   const src = pathToFileURL(fileURLToPath(new URL('../src/index.ts', import.meta.url))).href;
-  const code = block![1]!.replaceAll("'@cinder/nn'", `'${src}'`);
+  const code = blocks[n]![1]!.replaceAll("'@cinder/nn'", `'${src}'`);
   const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.readme-'));
   const file = join(dir, 'example.ts');
   writeFileSync(file, code);
@@ -22,5 +23,13 @@ it('runs the README example', async () => {
     console.log = log;
     rmSync(dir, { recursive: true, force: true });
   }
-  expect(logs).toEqual([['3.00', '-1.00', [0]]]);
+  return logs;
+}
+
+it('runs the README example', async () => {
+  expect(await runExample(0)).toEqual([['3.00', '-1.00', [0]]]);
+});
+
+it("runs the README's F example", async () => {
+  expect(await runExample(1)).toEqual([[[16, 3, 3, 3]]]);
 });
