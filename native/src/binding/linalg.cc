@@ -164,10 +164,26 @@ static Napi::Value gemmSetArch(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), setGemmArch(name.c_str()));
 }
 
+// fmaPeak(threads = 0, float64 = false, seconds = 0.25): the machine's vector FMA throughput in
+// GFLOP/s (see gemmFmaPeak), for benchmarks to quote GEMM speeds as a fraction of it.
+static Napi::Value fmaPeak(const Napi::CallbackInfo& info) {
+  auto arg = [&](size_t i, double dflt) {
+    if (info.Length() <= i || info[i].IsUndefined()) return dflt;
+    if (info[i].IsBoolean()) return info[i].As<Napi::Boolean>().Value() ? 1.0 : 0.0;
+    CINDER_CHECK(info[i].IsNumber(), "fmaPeak: expected (threads?: number, float64?: boolean, seconds?: number)");
+    return info[i].As<Napi::Number>().DoubleValue();
+  };
+  double threads = arg(0, 0), f64 = arg(1, 0), seconds = arg(2, 0.25);
+  CINDER_CHECK(threads >= 0 && threads <= 256 && seconds > 0 && seconds <= 60,
+               "fmaPeak: expected 0 <= threads <= 256 and 0 < seconds <= 60, got ", threads, " and ", seconds);
+  return Napi::Number::New(info.Env(), gemmFmaPeak((int)threads, f64 != 0, seconds));
+}
+
 void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "matmul", matmul);
   exportFunction(env, exports, ctx, "gemmArch", gemmArch);
   exportFunction(env, exports, ctx, "gemmSetArch", gemmSetArch);
+  exportFunction(env, exports, ctx, "fmaPeak", fmaPeak);
   exportFunction(env, exports, ctx, "linalgCholesky", linalgCholesky);
   exportFunction(env, exports, ctx, "linalgSolve", linalgSolve);
   exportFunction(env, exports, ctx, "linalgDet", linalgDet);
