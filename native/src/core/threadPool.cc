@@ -1,11 +1,39 @@
 #include "core/threadPool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace cinder {
 
 static thread_local bool tInsideParallel = false;
+
+// How long an idle worker, or a caller waiting for its workers, polls before sleeping. The polling
+// never yields: a thread that yields while the one it waits for shares its core keeps both there
+// (each stays "cache hot", so the idle core never pulls one over) and the region runs on one core.
+constexpr std::chrono::microseconds kSpin(100);
+
+static inline void cpuRelax() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls `done()` for up to kSpin; true when it became true.
+template <typename F>
+static bool spinUntil(F done) {
+  auto limit = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 1;; i++) {
+    if (done()) return true;
+    cpuRelax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() > limit) return done();
+  }
+}
 
 static int defaultThreads() {
   if (const char* env = std::getenv("CINDER_NUM_THREADS")) {
@@ -55,11 +83,15 @@ void ThreadPool::workerLoop(int index, uint64_t seen) {
     const std::function<void(int64_t, int64_t)>* job;
     int64_t n;
     int chunks;
+    auto published = [&] { return stop_.load(std::memory_order_acquire) || epoch_.load(std::memory_order_acquire) != seen; };
+    spinUntil(published);
     {
+      // The job's fields are written under mu_ before epoch_ moves, so reading them under mu_
+      // sees the job of the epoch read here.
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || epoch_ != seen; });
+      wake_.wait(lock, published);
       if (stop_) return;
-      seen = epoch_;
+      seen = epoch_.load();
       job = job_;
       n = jobN_;
       chunks = jobChunks_;
@@ -74,9 +106,15 @@ void ThreadPool::workerLoop(int index, uint64_t seen) {
         err = std::current_exception();
       }
       tInsideParallel = false;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (err && !workerError_) workerError_ = err;
-      if (--pending_ == 0) done_.notify_one();
+      if (err) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!workerError_) workerError_ = err;
+      }
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // Taking mu_ orders this with a caller that found pending_ != 0 and is about to sleep.
+        std::lock_guard<std::mutex> lock(mu_);
+        done_.notify_one();
+      }
     }
   }
 }
@@ -94,8 +132,8 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const std::function<void(
     job_ = &fn;
     jobN_ = n;
     jobChunks_ = chunks;
-    pending_ = chunks - 1;
-    epoch_++;
+    pending_.store(chunks - 1, std::memory_order_relaxed);
+    epoch_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   // The calling thread takes chunk 0. Exceptions from kernels are caught so workers stay consistent.
@@ -107,9 +145,11 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const std::function<void(
     err = std::current_exception();
   }
   tInsideParallel = false;
+  auto finished = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+  spinUntil(finished);
   {
     std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, [&] { return pending_ == 0; });
+    done_.wait(lock, finished);
     job_ = nullptr;
     if (!err && workerError_) err = workerError_;
     workerError_ = nullptr;

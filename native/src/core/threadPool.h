@@ -1,8 +1,11 @@
 // A fixed pool of worker threads sized to the cores (CINDER_NUM_THREADS overrides it). Only
 // kernels with enough work use it: parallelFor runs inline when the range is below `grain`.
 // Work is split into contiguous, statically assigned chunks so results are deterministic for a
-// fixed thread count.
+// fixed thread count. Idle workers (and a caller waiting for them) spin briefly before sleeping:
+// waking a sleeping thread costs tens of microseconds where an idle virtual CPU must be woken by
+// its host, more than a mid-sized kernel's whole parallel region.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -34,9 +37,9 @@ class ThreadPool {
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t jobN_ = 0;
   int jobChunks_ = 0;
-  uint64_t epoch_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> epoch_{0};  // bumped (under mu_) when a job is published
+  std::atomic<int> pending_{0};     // workers still running the current job
+  std::atomic<bool> stop_{false};
   std::exception_ptr workerError_;
   int active_ = 1;
   std::mutex callMu_;  // one parallel region at a time
