@@ -128,31 +128,50 @@ void packCopyV(int64_t k, const typename V::T* src, int64_t ld, int lines, int w
   }
 }
 
-// Panel transpose (see PackFn): W x W blocks through registers, scalar for the last k % W steps.
-template <typename V>
-void packTransposeV(int64_t k, const typename V::T* src, int64_t ld, int lines, int w, typename V::T* out) {
+// One W x W block of a panel transpose: depth steps [p0, p0 + depth) (depth <= W, masked loads
+// when short) of lines [c0, c0 + W), stored into lanes [c0, c0 + W) of the out rows.
+template <typename V, bool Short>
+__attribute__((always_inline)) inline void transposeBlock(const typename V::T* src, int64_t ld, int lines, int w,
+                                                          int64_t p0, int depth, int c0, typename V::T* out) {
   using T = typename V::T;
   using R = typename V::R;
   constexpr int W = V::W;
+  const int n = std::max(0, std::min(lines - c0, W));
+  const int wn = std::min(W, w - c0);
+  const auto dm = V::mask(depth);
+  R r[W];
+#pragma GCC unroll 16
+  for (int l = 0; l < W; l++) {
+    const T* s = src + (c0 + l) * ld + p0;
+    r[l] = l >= n ? V::zero() : Short ? V::maskLoad(s, dm) : V::loadu(s);
+  }
+  V::transpose(r);
+  T* o = out + p0 * w + c0;
+  const int steps = Short ? depth : W;
+  if (wn == W) {
+#pragma GCC unroll 16
+    for (int pp = 0; pp < W; pp++)
+      if (pp < steps) V::storeu(o + pp * w, r[pp]);
+  } else {
+    const auto mk = V::mask(wn);
+#pragma GCC unroll 16
+    for (int pp = 0; pp < W; pp++)
+      if (pp < steps) V::maskStore(o + pp * w, mk, r[pp]);
+  }
+}
+
+// Panel transpose (see PackFn): W x W blocks through registers; the last k % W steps with masked
+// loads, or one value at a time when they are too few to pay for a block transpose.
+template <typename V>
+void packTransposeV(int64_t k, const typename V::T* src, int64_t ld, int lines, int w, typename V::T* out) {
+  using T = typename V::T;
+  constexpr int W = V::W;
   int64_t p0 = 0;
-  for (; p0 + W <= k; p0 += W) {
-    for (int c0 = 0; c0 < w; c0 += W) {
-      const int n = std::max(0, std::min(lines - c0, W));
-      const int wn = std::min(W, w - c0);
-      R r[W];
-#pragma GCC unroll 16
-      for (int l = 0; l < W; l++) r[l] = l < n ? V::loadu(src + (c0 + l) * ld + p0) : V::zero();
-      V::transpose(r);
-      T* o = out + p0 * w + c0;
-      if (wn == W) {
-#pragma GCC unroll 16
-        for (int pp = 0; pp < W; pp++) V::storeu(o + pp * w, r[pp]);
-      } else {
-        const auto mk = V::mask(wn);
-#pragma GCC unroll 16
-        for (int pp = 0; pp < W; pp++) V::maskStore(o + pp * w, mk, r[pp]);
-      }
-    }
+  for (; p0 + W <= k; p0 += W)
+    for (int c0 = 0; c0 < w; c0 += W) transposeBlock<V, false>(src, ld, lines, w, p0, W, c0, out);
+  if (k - p0 >= W / 2) {
+    for (int c0 = 0; c0 < w; c0 += W) transposeBlock<V, true>(src, ld, lines, w, p0, (int)(k - p0), c0, out);
+    return;
   }
   for (; p0 < k; p0++) {
     T* o = out + p0 * w;
