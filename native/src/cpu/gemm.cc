@@ -146,12 +146,15 @@ int64_t depthBlock(const GemmArch<T>& g, int64_t k) {
   return std::min<int64_t>(k, (kc + 15) / 16 * 16);
 }
 
-// Whether the kernels read B's rows where they lie instead of packing them: only when B's rows
-// are contiguous and few row panels of A reuse each panel of B (packing would cost more than the
-// strided reads it saves).
+// Whether the kernels read B's rows where they lie instead of packing them: when B's rows are
+// contiguous, their stride is not a multiple of 4 KiB (rows that far apart share cache sets, so a
+// panel of them does not stay in L2) and either few row panels of A reuse each panel of B (a
+// batch of 64 against a layer's weights) or the whole of this block of B fits in L2. Otherwise
+// packing, a contiguous stream the prefetchers follow, pays for itself.
 template <typename T>
-bool bInPlace(const GemmArch<T>& g, int64_t rows, int64_t csb) {
-  return csb == 1 && rows <= 4 * (int64_t)g.mr + 8;
+bool bInPlace(const GemmArch<T>& g, int64_t rows, int64_t k, int64_t n, int64_t rsb, int64_t csb) {
+  if (csb != 1 || (rsb * (int64_t)sizeof(T)) % 4096 == 0) return false;
+  return rows <= 4 * (int64_t)g.mr + 8 || k * n * (int64_t)sizeof(T) <= (int64_t(512) << 10);
 }
 
 // The serial blocked algorithm on rows [i0, i1) x columns [j0, j1) of C: a kc x nc panel of B
@@ -165,7 +168,7 @@ void gemmBlock(const GemmArch<T>& g, int64_t i0, int64_t i1, int64_t j0, int64_t
   const int mr = g.mr, nr = g.nr;
   const int64_t m = i1 - i0, n = j1 - j0;
   const int64_t KC = depthBlock(g, k), MC = g.mc, NC = g.nc;
-  const bool inPlace = bInPlace(g, m, csb);
+  const bool inPlace = bInPlace(g, m, k, n, rsb, csb);
   const int64_t mcMax = std::min<int64_t>(MC, m);
   const int64_t ncMax = std::min<int64_t>(NC, (n + nr - 1) / nr * nr);
   T* ap = static_cast<T*>(scratchA.get(sizeof(T) * (size_t)(mcMax * KC)));
@@ -240,8 +243,9 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int
     }
     return;
   }
-  // Roughly 2 MFLOP per thread before splitting pays for the wake-up and the duplicated packing.
-  nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, (int64_t)(flops / 4e6)));
+  // At least 1 MFLOP (about 10 us) per thread: the pool's workers wake in well under a microsecond
+  // while they still poll after the previous parallel region (core/threadPool.h).
+  nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, (int64_t)(flops / 1e6)));
   // Threads take disjoint ranges of columns (each packs all of A) or of rows (each packs all of
   // B): split the dimension whose split duplicates the smaller operand, if it has the tiles.
   const int64_t nUnits = (n + g.nr - 1) / g.nr, mUnits = (m + g.mr - 1) / g.mr;

@@ -48,20 +48,26 @@ function expectClose(got: number[], want: number[], k: number, dtype: F, what: s
 }
 
 /**
- * An m x k operand in one of four layouts, all views of a fresh storage: row-major, transposed
- * (a view of a k x m tensor), strided (row stride k + 3, every second column of a wider one) and
- * offset inside a larger storage with padded rows.
+ * A rows x cols operand in one of five layouts, all views of a fresh storage: row-major,
+ * transposed (a view of a cols x rows tensor), strided (every second column of a wider one),
+ * offset inside a larger storage with padded rows, and rows padded to a multiple of 4 KiB (which
+ * the GEMM packs even where it would read B's rows in place).
  */
 function operand(rows: number, cols: number, layout: number, seed: number, dtype: F): Tensor {
   switch (layout) {
     case 0: return rand([rows, cols], seed, dtype);
     case 1: return rand([cols, rows], seed, dtype).mT;
     case 2: return asStrided(rand([rows * (2 * cols + 3) + 1], seed, dtype), [rows, cols], [2 * cols + 3, 2], 1);
-    default: return asStrided(rand([rows * (cols + 5) + 7], seed, dtype), [rows, cols], [cols + 5, 1], 7);
+    case 3: return asStrided(rand([rows * (cols + 5) + 7], seed, dtype), [rows, cols], [cols + 5, 1], 7);
+    default: {
+      const page = dtype === 'float32' ? 1024 : 512;
+      const ld = Math.ceil(cols / page) * page;
+      return asStrided(rand([rows * ld], seed, dtype), [rows, cols], [ld, 1], 0);
+    }
   }
 }
 
-const LAYOUT = ['row-major', 'transposed', 'strided', 'padded'];
+const LAYOUT = ['row-major', 'transposed', 'strided', 'padded', '4 KiB rows'];
 
 describe('GEMM paths', () => {
   afterAll(() => {
@@ -82,10 +88,10 @@ describe('GEMM paths', () => {
       let seed = 1;
       for (const dtype of ['float32', 'float64'] as const) {
         for (const [m, k, n] of shapes) {
-          for (let la = 0; la < 4; la++) {
-            for (let lb = 0; lb < 4; lb++) {
+          for (let la = 0; la < LAYOUT.length; la++) {
+            for (let lb = 0; lb < LAYOUT.length; lb++) {
               // Every pair on the small shapes, a rotation of them on the large ones.
-              if (m * k * n > 20000 && (la + lb) % 4 !== (m + n) % 4) continue;
+              if (m * k * n > 20000 && (la + lb) % LAYOUT.length !== (m + n) % LAYOUT.length) continue;
               const a = operand(m, k, la, seed++, dtype);
               const b = operand(k, n, lb, seed++, dtype);
               const c = matmul(a, b);
@@ -104,8 +110,8 @@ describe('GEMM paths', () => {
       for (const dtype of ['float32', 'float64'] as const) {
         for (const [m, k, n] of [[15, 33, 17], [29, 600, 70], [64, 100, 40]] as const) {
           for (const [alpha, beta] of [[1, 1], [0.5, -0.75], [2, 0], [-1, 3]] as const) {
-            const a = operand(m, k, seed % 4, seed++, dtype);
-            const b = operand(k, n, seed % 4, seed++, dtype);
+            const a = operand(m, k, seed % LAYOUT.length, seed++, dtype);
+            const b = operand(k, n, seed % LAYOUT.length, seed++, dtype);
             const c = rand([m, n], seed++, dtype);
             const out = addmm(c, a, b, { alpha, beta });
             expectClose(values(out), naive(values(a), values(b), m, k, n, alpha, beta, values(c)), k, dtype,
@@ -149,8 +155,8 @@ describe('GEMM paths', () => {
           ];
           for (const [name, view, size] of cLayouts) {
             for (const [alpha, beta] of [[1, 0], [0.5, 2]] as const) {
-              const a = operand(m, k, seed % 4, seed++, dtype);
-              const b = operand(k, n, seed % 4, seed++, dtype);
+              const a = operand(m, k, seed % LAYOUT.length, seed++, dtype);
+              const b = operand(k, n, seed % LAYOUT.length, seed++, dtype);
               const storage = rand([size], seed++, dtype);
               const before = values(storage);
               const c = view(storage);
@@ -193,7 +199,7 @@ describe('GEMM paths', () => {
         gemmArch.gemmSetArch(want);
         for (const dtype of ['float32', 'float64'] as const) {
           // Column splits with B in place and packed, row splits at boundaries off the tile, a
-          // transposed A and B, a batch, and a depth over two panels.
+          // transposed A and B, a batch, a depth over two panels and B's rows 4 KiB apart.
           const cases: [Tensor, Tensor][] = [
             [rand([64, 784], 1, dtype), rand([784, 256], 2, dtype)],
             [rand([64, 784], 3, dtype), rand([256, 784], 4, dtype).mT],
@@ -201,6 +207,7 @@ describe('GEMM paths', () => {
             [rand([301, 70], 7, dtype), rand([70, 40], 8, dtype)],
             [rand([257, 600], 9, dtype), rand([600, 130], 10, dtype)],
             [rand([6, 32, 128], 11, dtype), rand([6, 128, 128], 12, dtype)],
+            [rand([100, 300], 13, dtype), operand(300, 200, 4, 14, dtype)],
           ];
           const run = (): number[][] => cases.map(([x, y]) => values(x.ndim === 3 ? bmm(x, y) : matmul(x, y)));
           setNumThreads(1);
