@@ -56,15 +56,29 @@ void gemmMicroKernel(int64_t k, const typename V::T* a, const typename V::T* b, 
   R acc[MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = V::zero();
-  // The C tile is read at the end: start fetching it now so the write-back does not stall.
+#if XCPF == 1
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 2 * W - 1), _MM_HINT_T0);
   }
+#endif
   const R va = V::set1(alpha), vb = V::set1(beta);
   if (cols >= 2 * W) {
+#if XCPF == 2
+    int64_t k1 = k > XLATE ? k - XLATE : 0;
+    microLoop<V, MR, false>(k1, a, b, ldb, acc, V::mask(W), V::mask(W));
+    if (beta != T(0)) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 2 * W - 1), _MM_HINT_T0);
+    }
+    }
+    microLoop<V, MR, false>(k - k1, a + k1 * MR, b + k1 * ldb, ldb, acc, V::mask(W), V::mask(W));
+#else
     microLoop<V, MR, false>(k, a, b, ldb, acc, V::mask(W), V::mask(W));
+#endif
     if (beta == T(0)) {
 #pragma GCC unroll 16
       for (int i = 0; i < MR; i++) {

@@ -19,7 +19,7 @@ struct Avx2F32 {
   static R zero() { return _mm256_setzero_ps(); }
   static R loadu(const T* p) { return _mm256_loadu_ps(p); }
   static void storeu(T* p, R v) { _mm256_storeu_ps(p, v); }
-  static R set1(T x) { return _mm256_broadcast_ss(&x); }
+  static R set1(T x) { return _mm256_set1_ps(x); }
   static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
   static R mul(R a, R b) { return _mm256_mul_ps(a, b); }
   static M mask(int64_t n) {
@@ -56,7 +56,7 @@ struct Avx2F64 {
   static R zero() { return _mm256_setzero_pd(); }
   static R loadu(const T* p) { return _mm256_loadu_pd(p); }
   static void storeu(T* p, R v) { _mm256_storeu_pd(p, v); }
-  static R set1(T x) { return _mm256_broadcast_sd(&x); }
+  static R set1(T x) { return _mm256_set1_pd(x); }
   static R fma(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
   static R mul(R a, R b) { return _mm256_mul_pd(a, b); }
   static M mask(int64_t n) {
@@ -81,7 +81,7 @@ GemmArch<typename V::T> makeArch(int mc) {
   g.name = "avx2";
   g.mr = 6;
   g.nr = 2 * V::W;
-  g.kc = 384;
+  g.kc = 256;
   g.mc = mc;
   g.nc = 4080;
   fillKernels<V>(g.kernel, std::make_integer_sequence<int, 6>());
