@@ -42,6 +42,8 @@ export interface NativeBinding {
   readonly frame: ArrayBuffer;
   empty(nbytes: number): number;
   release(handle: number): void;
+  /** release() of each handle in frame[0..count). */
+  releaseFrame(count: number): void;
   view(handle: number): ArrayBuffer;
   write(handle: number, byteOffset: number, bytes: ArrayBufferView): void;
   fromBytes(bytes: ArrayBufferView): number;

@@ -157,6 +157,40 @@ describe('cuda', () => {
   });
 });
 
+describe('convolution', () => {
+  const codes = (native as unknown as { convOps: Record<string, number> }).convOps;
+  // frame: op code, x, w, hasBias, [bias], spatial, stride, padBefore, padAfter, dilation, groups, output spec.
+  function forward(x: number, xShape: number[], w: number, wShape: number[], out: number[], pad = 0, code = codes.conv2d!): Float32Array {
+    frame[0] = code;
+    let p = put(1, x, 0, xShape, [xShape[1]! * xShape[2]! * xShape[3]!, xShape[2]! * xShape[3]!, xShape[3]!, 1]);
+    p = put(p, w, 0, wShape, [wShape[1]! * wShape[2]! * wShape[3]!, wShape[2]! * wShape[3]!, wShape[3]!, 1]);
+    frame.set([0, 2, 1, 1, pad, pad, pad, pad, 1, 1, 1, 0, 4, ...out], p);
+    kernels.convolution();
+    const h = frame[0]!;
+    const y = new Float32Array(native.view(h)).slice();
+    native.release(h);
+    return y;
+  }
+
+  it('computes a 2-d convolution and names the op a caller passes', () => {
+    const x = native.fromBytes(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    const w = native.fromBytes(new Float32Array([1, 0, 0, -1]));
+    // Each output is x[i][j] - x[i + 1][j + 1].
+    expect(Array.from(forward(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [1, 1, 2, 2]))).toEqual([-4, -4, -4, -4]);
+    // Padded by one on every side: a 4x4 output whose corners see one input each.
+    const padded = forward(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [1, 1, 4, 4], 1);
+    expect([padded[0], padded[3], padded[12], padded[15]]).toEqual([-1, 0, 0, 9]);
+    expect(() => forward(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [1, 1, 3, 2])).toThrow(/conv2d: output \[1, 1, 3, 2\] does not match input \[1, 1, 3, 3\]/);
+    // The op code only names the op in messages.
+    expect(() => forward(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [1, 1, 3, 3], 0, codes.convTranspose2d)).toThrow(/^convTranspose2d: output \[1, 1, 3, 3\] does not match/);
+    expect(() => forward(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [1, 1, 2, 2], 0, 99)).toThrow(/convolution: unknown op code 99/);
+    // A weight view larger than its storage is refused before any kernel runs.
+    expect(() => forward(x, [1, 1, 3, 3], w, [1, 1, 3, 3], [1, 1, 1, 1])).toThrow(/conv2d: view of shape \[1, 1, 3, 3\] .* reaches outside its storage/);
+    native.release(x);
+    native.release(w);
+  });
+});
+
 describe('worker_threads', () => {
   it('loads the context-aware addon in a worker with its own storage table', async () => {
     const lib = fileURLToPath(new URL('../dist/index.js', import.meta.url));

@@ -36,6 +36,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerIndex(env, exports, ctx);
   registerRandom(env, exports, ctx);
   registerShape(env, exports, ctx);
+  registerOptim(env, exports, ctx);
+  registerConv(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }

@@ -87,7 +87,7 @@ class FrameReader {
     for (int i = 0; i < d.ndim; i++) d.strides[i] = (int64_t)f[d.ndim + i];
     pos_ += 2 * (size_t)d.ndim;
     checkBounds(d, offset, s);
-    d.data = static_cast<char*>(s->data) + offset * (int64_t)itemSize(d.dtype);
+    d.data = static_cast<char*>(s->data) + offset * (int64_t(1) << itemShift(d.dtype));
   }
 
   // A fresh, contiguous output of the given dtype and shape (read from the frame as
@@ -163,7 +163,7 @@ class FrameReader {
       if (span > 0) hi += span; else lo += span;
     }
     if (empty) return;
-    int64_t limit = (int64_t)(s->nbytes / itemSize(d.dtype));
+    int64_t limit = (int64_t)(s->nbytes >> itemShift(d.dtype));
     CINDER_CHECK(lo >= 0 && hi < limit, op_, ": view of shape ", d.shapeString(), " at offset ", offset,
                  " reaches outside its storage of ", limit, " elements");
   }

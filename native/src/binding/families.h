@@ -13,5 +13,7 @@ void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerIndex(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerRandom(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerShape(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerOptim(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerConv(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerCuda(Napi::Env env, Napi::Object exports, Context* ctx);
 }  // namespace cinder

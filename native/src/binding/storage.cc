@@ -32,6 +32,23 @@ static Napi::Value release(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// releaseFrame(count): release() of each handle in frame[0..count), in one call (the garbage
+// collector's finalizer releases a group of small storages at once).
+static Napi::Value releaseFrame(const Napi::CallbackInfo& info) {
+  Context* ctx = contextOf(info);
+  double n = info[0].As<Napi::Number>().DoubleValue();
+  CINDER_CHECK(n >= 0 && n <= (double)kFrameLength, "releaseFrame: count ", n, " outside the call frame");
+  int64_t bytes = 0;
+  for (int64_t i = 0; i < (int64_t)n; i++) {
+    Storage* s = ctx->table.take(ctx->frame[i]);
+    if (s == nullptr) continue;
+    bytes += reportedBytes(s);
+    releaseStorage(s);
+  }
+  if (bytes != 0) reportExternal(info.Env(), ctx, -bytes);
+  return info.Env().Undefined();
+}
+
 // view(handle) -> an external ArrayBuffer over the storage, keeping it alive while referenced.
 static Napi::Value view(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
@@ -108,6 +125,7 @@ static Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
 void registerStorage(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "empty", empty);
   exportFunction(env, exports, ctx, "release", release);
+  exportFunction(env, exports, ctx, "releaseFrame", releaseFrame);
   exportFunction(env, exports, ctx, "view", view);
   exportFunction(env, exports, ctx, "write", write);
   exportFunction(env, exports, ctx, "fromBytes", fromBytes);

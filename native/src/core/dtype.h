@@ -30,6 +30,17 @@ inline size_t itemSize(DType d) {
   return 1;
 }
 
+// log2(itemSize(d)): lets hot paths divide by the element size with a shift.
+inline int itemShift(DType d) {
+  switch (d) {
+    case DType::Float32: case DType::Int32: return 2;
+    case DType::Float64: case DType::Int64: return 3;
+    case DType::Bool: case DType::Uint8: return 0;
+    case DType::Float16: case DType::BFloat16: return 1;
+  }
+  return 0;
+}
+
 inline const char* dtypeName(DType d) {
   switch (d) {
     case DType::Float32: return "float32";

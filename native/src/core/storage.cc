@@ -22,13 +22,10 @@ void releaseStorage(Storage* s) {
   }
 }
 
-// handle = slot + generation * 2^24 (both fit exactly in a double).
-static constexpr uint32_t kSlotBits = 24;
+static constexpr uint32_t kSlotBits = StorageTable::kSlotBits;
+static constexpr uint32_t kGenerationMask = StorageTable::kGenerationMask;
+static constexpr double kHandleLimit = StorageTable::kHandleLimit;
 static constexpr double kSlotRange = double(1u << kSlotBits);
-static constexpr uint32_t kGenerationMask = 0x3fffffffu;
-// Every valid handle is an integer below 2^54; anything else (negative, fractional, NaN, huge)
-// names no slot.
-static constexpr double kHandleLimit = kSlotRange * double(uint64_t(kGenerationMask) + 1);
 
 // Splits a handle into slot and generation with integer arithmetic (a floor() and a division
 // per lookup showed up in the per-op profile). False for values that cannot be handles.
@@ -63,13 +60,9 @@ double StorageTable::add(Storage* s) {
   return double(idx) + double(slot.generation) * kSlotRange;
 }
 
-Storage* StorageTable::get(double handle, const char* op) const {
-  uint32_t idx, g;
-  bool valid = decodeHandle(handle, &idx, &g);
+void StorageTable::badHandle(double handle, const char* op) {
   if (!(handle >= 0)) fail(op, ": invalid tensor storage handle");
-  if (!valid || idx >= slots_.size() || slots_[idx].storage == nullptr || slots_[idx].generation != g)
-    fail(op, ": tensor storage was already freed (use after dispose)");
-  return slots_[idx].storage;
+  fail(op, ": tensor storage was already freed (use after dispose)");
 }
 
 Storage* StorageTable::take(double handle) {

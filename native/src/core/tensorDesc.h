@@ -15,8 +15,10 @@ struct TensorDesc {
   char* data = nullptr;
   DType dtype = DType::Float32;
   int ndim = 0;
-  int64_t shape[kMaxDims] = {};
-  int64_t strides[kMaxDims] = {};  // in elements
+  // Only the first ndim entries are meaningful (and written): no zero-filling, since a tiny op
+  // builds several descriptors per call.
+  int64_t shape[kMaxDims];
+  int64_t strides[kMaxDims];  // in elements
 
   int64_t numel() const {
     int64_t n = 1;

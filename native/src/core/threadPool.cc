@@ -3,37 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 namespace cinder {
 
 static thread_local bool tInsideParallel = false;
-
-// How long an idle worker, or a caller waiting for its workers, polls before sleeping. The polling
-// never yields: a thread that yields while the one it waits for shares its core keeps both there
-// (each stays "cache hot", so the idle core never pulls one over) and the region runs on one core.
-constexpr std::chrono::microseconds kSpin(100);
-
-static inline void cpuRelax() {
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
-  _mm_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
-// Polls `done()` for up to kSpin; true when it became true.
-template <typename F>
-static bool spinUntil(F done) {
-  auto limit = std::chrono::steady_clock::now() + kSpin;
-  for (int i = 1;; i++) {
-    if (done()) return true;
-    cpuRelax();
-    if ((i & 63) == 0 && std::chrono::steady_clock::now() > limit) return done();
-  }
-}
 
 static int defaultThreads() {
   if (const char* env = std::getenv("CINDER_NUM_THREADS")) {
@@ -51,7 +24,7 @@ ThreadPool& ThreadPool::instance() {
 }
 
 ThreadPool::ThreadPool(int threads) : active_(std::max(1, threads)) {
-  for (int i = 1; i < active_; i++) workers_.emplace_back([this, i] { workerLoop(i, 0); });
+  for (int i = 1; i < active_; i++) workers_.emplace_back([this] { workerLoop(0); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -70,52 +43,80 @@ void ThreadPool::setNumThreads(int n) {
     std::lock_guard<std::mutex> lock(mu_);
     // Grow on demand; a new worker starts at the current epoch so it waits for the next job.
     while ((int)workers_.size() + 1 < n) {
-      int index = (int)workers_.size() + 1;
-      uint64_t start = epoch_;
-      workers_.emplace_back([this, index, start] { workerLoop(index, start); });
+      uint32_t start = (uint32_t)(claim_.load() >> 32);
+      workers_.emplace_back([this, start] { workerLoop(start); });
     }
   }
   active_ = n;
 }
 
-void ThreadPool::workerLoop(int index, uint64_t seen) {
+namespace {
+constexpr int64_t kSpinMicros = 100;
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Polls done() for up to kSpinMicros without yielding (a yielding waiter that shares a core with
+// the thread it waits for keeps both there); true when it became true.
+template <typename F>
+bool spinUntil(F done) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+  for (int i = 1;; i++) {
+    if (done()) return true;
+    cpuRelax();
+    if ((i & 63) == 0 && std::chrono::steady_clock::now() > until) return done();
+  }
+}
+}  // namespace
+
+uint32_t ThreadPool::awaitJob(uint32_t seen) {
+  auto posted = [&] { return stop_.load() || (uint32_t)(claim_.load(std::memory_order_acquire) >> 32) != seen; };
+  if (!spinUntil(posted)) {
+    // sleepers_ is raised before the final check, and the caller moves claim_ before reading
+    // sleepers_ (all sequentially consistent), so a wake-up is never lost.
+    std::unique_lock<std::mutex> lock(mu_);
+    sleepers_.fetch_add(1);
+    wake_.wait(lock, posted);
+    sleepers_.fetch_sub(1);
+  }
+  return (uint32_t)(claim_.load(std::memory_order_acquire) >> 32);
+}
+
+void ThreadPool::runChunks(uint32_t epoch) {
   for (;;) {
-    const std::function<void(int64_t, int64_t)>* job;
-    int64_t n;
-    int chunks;
-    auto published = [&] { return stop_.load(std::memory_order_acquire) || epoch_.load(std::memory_order_acquire) != seen; };
-    spinUntil(published);
-    {
-      // The job's fields are written under mu_ before epoch_ moves, so reading them under mu_
-      // sees the job of the epoch read here.
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, published);
-      if (stop_) return;
-      seen = epoch_.load();
-      job = job_;
-      n = jobN_;
-      chunks = jobChunks_;
+    uint64_t w = claim_.load(std::memory_order_acquire);
+    int chunk, chunks;
+    do {
+      if ((uint32_t)(w >> 32) != epoch) return;  // a newer job: this one is fully claimed
+      chunks = (int)((w >> 16) & 0xffff);
+      chunk = (int)(w & 0xffff);
+      if (chunk >= chunks) return;
+    } while (!claim_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire));
+    // Claimed: the job cannot complete before this chunk does, so its fields are stable.
+    const int64_t n = jobN_;
+    tInsideParallel = true;
+    try {
+      (*job_)(n * chunk / chunks, n * (chunk + 1) / chunks);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
     }
-    if (index < chunks) {
-      int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
-      std::exception_ptr err;
-      tInsideParallel = true;
-      try {
-        (*job)(begin, end);
-      } catch (...) {
-        err = std::current_exception();
-      }
-      tInsideParallel = false;
-      if (err) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!workerError_) workerError_ = err;
-      }
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        // Taking mu_ orders this with a caller that found pending_ != 0 and is about to sleep.
-        std::lock_guard<std::mutex> lock(mu_);
-        done_.notify_one();
-      }
+    tInsideParallel = false;
+    if (unfinished_.fetch_sub(1) == 1 && callerSleeping_.load()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.notify_one();
     }
+  }
+}
+
+void ThreadPool::workerLoop(uint32_t seen) {
+  for (;;) {
+    seen = awaitJob(seen);
+    if (stop_.load()) return;
+    runChunks(seen);
   }
 }
 
@@ -127,32 +128,31 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const std::function<void(
     return;
   }
   std::lock_guard<std::mutex> call(callMu_);
+  // The previous job is complete (every chunk ran), so no thread reads these fields now; a late
+  // thread still holding the old epoch fails its claim before reading them.
+  job_ = &fn;
+  jobN_ = n;
+  unfinished_.store(chunks);
+  uint32_t epoch = (uint32_t)(claim_.load() >> 32) + 1;
+  claim_.store((uint64_t)epoch << 32 | (uint64_t)chunks << 16);  // publishes the job
+  if (sleepers_.load() > 0) {
+    { std::lock_guard<std::mutex> lock(mu_); }
+    wake_.notify_all();
+  }
+  runChunks(epoch);
+  // Every chunk is claimed; wait for the ones other threads are running.
+  auto finished = [&] { return unfinished_.load(std::memory_order_acquire) == 0; };
+  if (!spinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    callerSleeping_.store(true);
+    done_.wait(lock, finished);
+    callerSleeping_.store(false);
+  }
+  std::exception_ptr err;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    jobN_ = n;
-    jobChunks_ = chunks;
-    pending_.store(chunks - 1, std::memory_order_relaxed);
-    epoch_.fetch_add(1, std::memory_order_release);
-  }
-  wake_.notify_all();
-  // The calling thread takes chunk 0. Exceptions from kernels are caught so workers stay consistent.
-  std::exception_ptr err;
-  tInsideParallel = true;
-  try {
-    fn(0, n / chunks);
-  } catch (...) {
-    err = std::current_exception();
-  }
-  tInsideParallel = false;
-  auto finished = [&] { return pending_.load(std::memory_order_acquire) == 0; };
-  spinUntil(finished);
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, finished);
-    job_ = nullptr;
-    if (!err && workerError_) err = workerError_;
-    workerError_ = nullptr;
+    err = error_;
+    error_ = nullptr;
   }
   if (err) std::rethrow_exception(err);
 }

@@ -60,6 +60,7 @@ import { linalgDerivatives } from './derivatives/linalg.js';
 import { indexingDerivatives } from './derivatives/indexing.js';
 import { conversionDerivatives } from './derivatives/conversion.js';
 import { randomDerivatives } from './derivatives/random.js';
+import { convDerivatives } from './derivatives/conv.js';
 
 /**
  * Ops whose formulas read only the shapes and dtypes of their saved inputs, never their values: their
@@ -80,4 +81,5 @@ export const derivatives: Readonly<Record<string, Derivative>> = {
   ...linalgDerivatives,
   ...indexingDerivatives,
   ...randomDerivatives,
+  ...convDerivatives,
 };

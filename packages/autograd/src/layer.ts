@@ -4,7 +4,7 @@
  * derivative formula (from derivatives.ts), the tensors it needs, and edges to its inputs' history.
  */
 import { installDispatchLayer, isFloatingDType, Tensor, zerosLike, type DispatchLayer } from '@cinder/tensor';
-import { derivatives, shapeOnlyInputs, type Derivative } from './derivatives.js';
+import { derivatives, shapeOnlyInputs, type Derivative, type GradContext } from './derivatives.js';
 import { backward as runBackward } from './engine.js';
 import { isAnomalyEnabled, isGradEnabled, isInferenceMode } from './mode.js';
 import { AccumulateGrad, ensureMeta, metaOf, Node, SavedTensor, type AutogradMeta, type Edge } from './node.js';
@@ -58,6 +58,36 @@ export function flattenOutputs(result: unknown): Tensor[] {
 }
 
 /** A recorded op application: its backward is the op's derivative formula. */
+/**
+ * What a derivative formula sees. Saved tensors are unpacked (and their versions checked) only
+ * when the formula reads them, so an op whose formula never reads its output may have that output
+ * modified in place. A class with prototype getters, not an object literal with getters: V8
+ * handles per-call literals with accessors badly (they survived young-generation collections and
+ * doubled the cost of a small backward pass).
+ */
+class Context implements GradContext {
+  private unpackedInputs: Tensor[] | undefined = undefined;
+  private unpackedOutputs: Tensor[] | undefined = undefined;
+  constructor(
+    readonly grads: readonly (Tensor | null)[],
+    private readonly saved: readonly (SavedTensor | null)[],
+    private readonly savedOutputs: readonly (SavedTensor | null)[],
+    private readonly check: boolean,
+    readonly attrs: Readonly<Record<string, any>>,
+    private readonly next: readonly Edge[],
+  ) {}
+  get inputs(): Tensor[] {
+    return (this.unpackedInputs ??= this.saved.map((s) => s!.unpack(this.check)));
+  }
+  get outputs(): Tensor[] {
+    return (this.unpackedOutputs ??= this.savedOutputs.map((s) => s!.unpack()));
+  }
+  needs(i: number): boolean {
+    const e = this.next[i];
+    return e !== null && e !== undefined;
+  }
+}
+
 export class OpNode extends Node {
   private saved: (SavedTensor | null)[] | null;
   private savedOutputs: (SavedTensor | null)[] | null;
@@ -89,25 +119,8 @@ export class OpNode extends Node {
           '.backward() or grad(). Specify retainGraph: true if you need to backward through the graph a second time.',
       );
     }
-    const saved = this.saved;
-    const savedOutputs = this.savedOutputs;
-    const next = this.next;
-    // Saved tensors are unpacked (and their versions checked) only when the formula reads them, so
-    // an op whose formula never reads its output may have that output modified in place.
-    let inputs: Tensor[] | undefined;
-    let outputs: Tensor[] | undefined;
     const check = !shapeOnlyInputs.has(this.op.endsWith('_') ? this.op.slice(0, -1) : this.op);
-    return this.derivative({
-      grads: gradOutputs,
-      get inputs() {
-        return (inputs ??= saved.map((s) => s!.unpack(check)));
-      },
-      get outputs() {
-        return (outputs ??= savedOutputs.map((s) => s!.unpack()));
-      },
-      attrs: this.attrs as Record<string, never>,
-      needs: (i: number) => next[i] !== null && next[i] !== undefined,
-    });
+    return this.derivative(new Context(gradOutputs, this.saved, this.savedOutputs, check, this.attrs, this.next));
   }
 
   override release(): void {
@@ -170,22 +183,9 @@ class CopySlicesNode extends Node {
     // The geometry is relative to the base's contiguous layout; g may be strided or offset.
     const gc = g.contiguous();
     const gView = gc.asStrided([...size], [...stride], gc.offset + storageOffset);
-    const next = this.next;
-    let inputs: Tensor[] | undefined;
-    let outputs: Tensor[] | undefined;
-    const inner = this.derivative({
-      grads: [gView],
-      get inputs() {
-        return (inputs ??= saved.map((t) => t.unpack()));
-      },
-      get outputs() {
-        return (outputs ??= [savedOutput.unpack()]);
-      },
-      attrs: this.attrs as Record<string, never>,
-      needs: (i: number) => next[i] !== null && next[i] !== undefined,
-    });
+    const inner = this.derivative(new Context([gView], saved, [savedOutput], true, this.attrs, this.next));
     const gSelf = inner[0] ?? zerosLike(gView);
-    const gBase = next[0] === null ? null : g.asStridedScatter(gSelf.to(g.dtype), [...size], [...stride], storageOffset);
+    const gBase = this.next[0] === null ? null : g.asStridedScatter(gSelf.to(g.dtype), [...size], [...stride], storageOffset);
     return [gBase, ...inner.slice(1)];
   }
 

@@ -32,6 +32,7 @@ export * from './ops/join.js';
 export * from './ops/rearrange.js';
 export * from './ops/triangular.js';
 export * from './ops/matmul.js';
+export * from './ops/conv.js';
 // Named, not `*`: einsum.ts also exports einsumImpl, the undispatched kernel linalg.ts reuses.
 export { einsum } from './ops/einsum.js';
 export * from './ops/linalg.js';
@@ -39,5 +40,6 @@ export * from './ops/gatherScatter.js';
 export * from './ops/masking.js';
 export * from './ops/sorting.js';
 export * from './ops/random.js';
+export * from './ops/optim.js';
 export * from './io/index.js';
 export * from './print.js';

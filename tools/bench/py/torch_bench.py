@@ -19,6 +19,23 @@ def best_of(fn, repeats, inner):
     return best
 
 
+def conv2d_case(case):
+    """Forward, or backward with input and weight gradients (what a training step computes)."""
+    n, cin, cout, h, k = case["n"], case["cin"], case["cout"], case["h"], case["k"]
+    stride, pad = case["stride"], case["pad"]
+    x = torch.randn(n, cin, h, h)
+    w = torch.randn(cout, cin, k, k)
+    b = torch.randn(cout) if case["bias"] else None
+    if case["kind"] == "conv2d_fwd":
+        fn = lambda: torch.nn.functional.conv2d(x, w, b, stride=stride, padding=pad)
+    else:
+        gy = torch.nn.functional.conv2d(x, w, b, stride=stride, padding=pad).normal_()
+        fn = lambda: torch.ops.aten.convolution_backward(
+            gy, x, w, None, [stride, stride], [pad, pad], [1, 1], False, [0, 0], 1, [True, True, False])
+    fn()
+    return best_of(fn, case["repeats"], case["inner"])
+
+
 def main():
     spec = json.loads(sys.argv[1])
     out = {"version": torch.__version__, "threads": torch.get_num_threads(), "results": {}}
@@ -74,6 +91,8 @@ def main():
             x = torch.randn(4, requires_grad=True)
             y = torch.randn(4)
             t = best_of(lambda: torch.add(x, y), case["repeats"], case["inner"])
+        elif kind in ("conv2d_fwd", "conv2d_bwd"):
+            t = conv2d_case(case)
         else:
             continue
         out["results"][case["id"]] = t

@@ -13,6 +13,8 @@ import { runTfjs, runTorch, type Case, type PeerResults } from './peers.js';
 import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
+import { runOptimSuite } from './optim.js';
+import { runConvSuite } from './conv.js';
 import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 
 const quick = process.argv.includes('--quick');
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
   printOverhead(overhead);
+  runConvSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -165,5 +168,7 @@ async function main(): Promise<void> {
   console.log(`raw timings: ${file}`);
 }
 
-if (process.argv.includes('--unary')) runUnarySuite();
+if (process.argv.includes('--conv')) runConvSuite();
+else if (process.argv.includes('--unary')) runUnarySuite();
+else if (process.argv.includes('--optim')) runOptimSuite();
 else await main();

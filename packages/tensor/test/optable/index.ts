@@ -7,6 +7,7 @@ import { shapeOps } from './shape.js';
 import { linalgOps } from './linalg.js';
 import { indexingOps } from './indexing.js';
 import { randomOps } from './random.js';
+import { convOps } from './conv.js';
 
 export const opTable: OpInfo[] = [
   ...creationOps,
@@ -16,4 +17,5 @@ export const opTable: OpInfo[] = [
   ...linalgOps,
   ...indexingOps,
   ...randomOps,
+  ...convOps,
 ];

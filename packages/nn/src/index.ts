@@ -1,0 +1,24 @@
+/**
+ * @cinder/nn: PyTorch's torch.nn and torch.optim for Cinder. Importing it loads @cinder/autograd
+ * (the dispatcher's Autograd layer), so tensors can require gradients.
+ *
+ * @example
+ * ```ts
+ * import { randn } from '@cinder/tensor';
+ * import { optim } from '@cinder/nn';
+ * const w = randn([3], { requiresGrad: true });
+ * const opt = new optim.Adam([w], { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) {
+ *   opt.zeroGrad();
+ *   w.sub(1).square().sum().backward();
+ *   opt.step();
+ * }
+ * ```
+ */
+import '@cinder/autograd';
+import { clipGradNorm_, clipGradValue_ } from './optim/clip.js';
+
+export * as optim from './optim/index.js';
+export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './optim/clip.js';
+/** torch.nn.utils: gradient clipping. */
+export const utils = { clipGradNorm_, clipGradValue_ };
