@@ -4,6 +4,7 @@ import {
   backward, checkpoint, defineFunction, detectAnomaly, enableGrad, grad, gradcheck, hessian, inferenceMode, isGradEnabled,
   jacobian, jvp, noGrad, setGradEnabled, vjp, type FunctionCtx,
 } from '../src/index.js';
+import { noGrad as tensorNoGrad } from '@cinder/tensor';
 
 const f64 = (v: number[] | number[][], requiresGrad = true): Tensor => tensor(v, { dtype: 'float64', requiresGrad });
 const arr = (t: Tensor | null | undefined): unknown => t!.toArray();
@@ -138,6 +139,9 @@ describe('grad modes', () => {
     expect(y.gradFn).toBeNull();
     const z = noGrad(() => enableGrad(() => x.mul(2)));
     expect(z.requiresGrad).toBe(true);
+    // The same switch, imported from the array library.
+    expect(tensorNoGrad).toBe(noGrad);
+    expect(tensorNoGrad(() => x.mul(2)).requiresGrad).toBe(false);
     setGradEnabled(false);
     try {
       expect(isGradEnabled()).toBe(false);

@@ -13,6 +13,7 @@ export { type DType, DTYPES, promoteTypes, resultType, isFloatingDType, setDefau
 export { type Device } from './device.js';
 export { dispatch, installDispatchLayer, dispatchLayer, type DispatchLayer } from './dispatch.js';
 export { tidy, keep } from './memory.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceMode, withFlag } from './gradMode.js';
 export {
   tensor, full, zeros, ones, empty, arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike,
   scalarTensor, type CreationOptions,
