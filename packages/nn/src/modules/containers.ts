@@ -118,8 +118,8 @@ abstract class IndexedModules extends Module {
  * seq.forward(x);                    // x * 2 * 3
  * seq.length;                        // 2
  * seq[0]; seq.get(-1);               // the first and the last module
- * const named = new nn.Sequential({ double: new Scale(2), triple: new Scale(3) });
- * named.namedChildren().map(([n]) => n); // ['double', 'triple']
+ * const named = new nn.Sequential({ twice: new Scale(2), thrice: new Scale(3) });
+ * named.namedChildren().map(([n]) => n); // ['twice', 'thrice']
  * ```
  */
 export class Sequential extends IndexedModules {

@@ -218,7 +218,9 @@ export class Module {
     if (name.includes('.')) throw new Error(`${op}: name can't contain "." (got "${name}")`);
     const members = this.#sync();
     const m = members.get(name);
-    if (m === undefined ? name in this : m.kind !== kind) throw new Error(`${op}: attribute '${name}' already exists`);
+    // A declared field not yet assigned (`weight!: Parameter`) holds undefined and may be registered.
+    const free = Object.hasOwn(this, name) && (this as unknown as Record<string, unknown>)[name] === undefined;
+    if (m === undefined ? name in this && !free : m.kind !== kind) throw new Error(`${op}: attribute '${name}' already exists`);
     define(this as unknown as Record<string, unknown>, name, value);
     if (m === undefined) members.set(name, { kind, persistent });
     else m.persistent = persistent;
