@@ -14,6 +14,7 @@ import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
+import { runModulesSuite } from './modules.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -150,4 +151,5 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
+else if (process.argv.includes('--modules')) runModulesSuite();
 else await main();
