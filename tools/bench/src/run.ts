@@ -16,6 +16,7 @@ import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
 import { runConvSuite } from './conv.js';
 import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
+import { runModulesSuite } from './modules.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -160,15 +161,22 @@ async function main(): Promise<void> {
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
   printOverhead(overhead);
-  runConvSuite();
+  // The other sections print their own tables; --quick skips the long ones.
+  console.log('');
+  const conv = runConvSuite();
+  console.log('');
+  const optim = runOptimSuite();
+  console.log('');
+  const unary = quick ? undefined : runUnarySuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
 if (process.argv.includes('--conv')) runConvSuite();
 else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
+else if (process.argv.includes('--modules')) runModulesSuite();
 else await main();
