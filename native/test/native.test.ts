@@ -124,6 +124,24 @@ describe('thread pool', () => {
   });
 });
 
+describe('gemm', () => {
+  const g = native as unknown as { fmaPeak(threads?: number, float64?: boolean, seconds?: number): number; gemmArch(): string };
+
+  it('measures the FMA peak on one and on all threads, and rejects nonsense', () => {
+    const one = g.fmaPeak(1, false, 0.02);
+    const all = g.fmaPeak(0, false, 0.02);
+    const f64 = g.fmaPeak(1, true, 0.02);
+    for (const v of [one, all, f64]) {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(v).toBeGreaterThan(0.01);
+    }
+    expect(() => g.fmaPeak(-1)).toThrow(/fmaPeak: expected 0 <= threads <= 256/);
+    expect(() => g.fmaPeak(1, false, 0)).toThrow(/fmaPeak: expected 0 <= threads <= 256 and 0 < seconds <= 60/);
+    expect(() => g.fmaPeak('2' as unknown as number)).toThrow(/fmaPeak: expected \(threads/);
+    expect(['avx512', 'avx2', 'generic']).toContain(g.gemmArch());
+  });
+});
+
 describe('cuda', () => {
   it('answers the device query whether or not a GPU is present', () => {
     expect(typeof cuda.isCompiled()).toBe('boolean');

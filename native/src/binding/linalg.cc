@@ -1,5 +1,7 @@
 // Linalg bindings: matmul (every matmul-like op of @cinder/tensor lowers to it), the
 // factorizations and the norms.
+#include <cstdlib>
+
 #include "binding/families.h"
 #include "cpu/copy.h"
 #include "cpu/gemm.h"
@@ -164,10 +166,86 @@ static Napi::Value gemmSetArch(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), setGemmArch(name.c_str()));
 }
 
+// The address range [lo, hi] (in elements from data) a 2-D view reaches.
+static void span2(const TensorDesc& t, int64_t& lo, int64_t& hi) {
+  lo = hi = 0;
+  for (int d = 0; d < 2; d++) {
+    int64_t e = (t.shape[d] - 1) * t.strides[d];
+    (e > 0 ? hi : lo) += e;
+  }
+}
+
+// frame: a [m, k], b [k, n], c [m, n] (existing float32/float64 views with any strides), alpha,
+// beta, threads: c = alpha * a @ b + beta * c in place, straight into cinder::gemm, so tests can
+// reach every operand layout the C++ callers use (a strided or column-major C included).
+static Napi::Value gemmStrided(const Napi::CallbackInfo& info) {
+  FrameReader r(contextOf(info), "gemmStrided");
+  TensorDesc a = r.tensor();
+  TensorDesc b = r.tensor();
+  TensorDesc c = r.tensor();
+  double alpha = r.num(), beta = r.num();
+  int threads = r.i32();
+  CINDER_CHECK(a.ndim == 2 && b.ndim == 2 && c.ndim == 2, "gemmStrided: expected 2-D operands, got ", a.shapeString(),
+               ", ", b.shapeString(), " and ", c.shapeString());
+  CINDER_CHECK(a.dtype == b.dtype && a.dtype == c.dtype && (a.dtype == DType::Float32 || a.dtype == DType::Float64),
+               "gemmStrided: expected float32 or float64 operands of one dtype, got ", dtypeName(a.dtype), ", ",
+               dtypeName(b.dtype), " and ", dtypeName(c.dtype));
+  int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
+  CINDER_CHECK(b.shape[0] == k && c.shape[0] == m && c.shape[1] == n, "gemmStrided: shapes ", a.shapeString(), ", ",
+               b.shapeString(), " and ", c.shapeString(), " do not match");
+  CINDER_CHECK(threads >= 0, "gemmStrided: expected threads >= 0, got ", threads);
+  if (c.numel() > 0) {
+    // c is written while a and b are read: no element of c may alias another or an input.
+    int small = std::abs(c.strides[0]) <= std::abs(c.strides[1]) ? 0 : 1, big = 1 - small;
+    bool distinct = (c.shape[small] <= 1 || c.strides[small] != 0) &&
+                    (c.shape[big] <= 1 || std::abs(c.strides[big]) >= std::abs(c.strides[small]) * c.shape[small]);
+    CINDER_CHECK(distinct, "gemmStrided: the output view ", c.shapeString(), " has overlapping elements");
+    int64_t clo, chi;
+    span2(c, clo, chi);
+    size_t item = itemSize(c.dtype);
+    for (const TensorDesc* t : {&a, &b}) {
+      if (t->numel() == 0) continue;
+      int64_t lo, hi;
+      span2(*t, lo, hi);
+      const char* tlo = t->data + lo * (int64_t)item;
+      const char* thi = t->data + (hi + 1) * (int64_t)item;
+      const char* olo = c.data + clo * (int64_t)item;
+      const char* ohi = c.data + (chi + 1) * (int64_t)item;
+      CINDER_CHECK(thi <= olo || ohi <= tlo, "gemmStrided: the output overlaps an input");
+    }
+  }
+  if (a.dtype == DType::Float32) {
+    gemm<float>(m, n, k, (float)alpha, a.ptr<float>(), a.strides[0], a.strides[1], b.ptr<float>(), b.strides[0],
+                b.strides[1], (float)beta, c.ptr<float>(), c.strides[0], c.strides[1], threads);
+  } else {
+    gemm<double>(m, n, k, alpha, a.ptr<double>(), a.strides[0], a.strides[1], b.ptr<double>(), b.strides[0],
+                 b.strides[1], beta, c.ptr<double>(), c.strides[0], c.strides[1], threads);
+  }
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// fmaPeak(threads = 0, float64 = false, seconds = 0.25): the machine's vector FMA throughput in
+// GFLOP/s (see gemmFmaPeak), for benchmarks to quote GEMM speeds as a fraction of it.
+static Napi::Value fmaPeak(const Napi::CallbackInfo& info) {
+  auto arg = [&](size_t i, double dflt) {
+    if (info.Length() <= i || info[i].IsUndefined()) return dflt;
+    if (info[i].IsBoolean()) return info[i].As<Napi::Boolean>().Value() ? 1.0 : 0.0;
+    CINDER_CHECK(info[i].IsNumber(), "fmaPeak: expected (threads?: number, float64?: boolean, seconds?: number)");
+    return info[i].As<Napi::Number>().DoubleValue();
+  };
+  double threads = arg(0, 0), f64 = arg(1, 0), seconds = arg(2, 0.25);
+  CINDER_CHECK(threads >= 0 && threads <= 256 && seconds > 0 && seconds <= 60,
+               "fmaPeak: expected 0 <= threads <= 256 and 0 < seconds <= 60, got ", threads, " and ", seconds);
+  return Napi::Number::New(info.Env(), gemmFmaPeak((int)threads, f64 != 0, seconds));
+}
+
 void registerLinalg(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "matmul", matmul);
   exportFunction(env, exports, ctx, "gemmArch", gemmArch);
   exportFunction(env, exports, ctx, "gemmSetArch", gemmSetArch);
+  exportFunction(env, exports, ctx, "fmaPeak", fmaPeak);
+  exportFunction(env, exports, ctx, "gemmStrided", gemmStrided);
   exportFunction(env, exports, ctx, "linalgCholesky", linalgCholesky);
   exportFunction(env, exports, ctx, "linalgSolve", linalgSolve);
   exportFunction(env, exports, ctx, "linalgDet", linalgDet);

@@ -1,12 +1,15 @@
 // The GEMM driver: the classic three-level blocking (a kc x nc panel of B packed once per
 // (jc, pc) and kept in L3/L2, an mc x kc block of A packed per ic and kept in L2, then an
-// MR x NR register-blocked micro-kernel sweeping the block), with the micro-kernel picked by cpuid.
-// Threads split C into disjoint column (or row) ranges aligned to the register tile, each running
-// the serial algorithm with its own packing buffers, so every element is computed by the same
-// sequence of operations whatever the thread count: results are bitwise deterministic.
+// mr x nr register-blocked micro-kernel sweeping the block), with the kernel set picked by cpuid.
+// Threads split C into disjoint column (or row) ranges, each running the serial algorithm with
+// its own packing buffers. The depth blocking depends on k alone and every kernel sums each
+// element in the same order (gemmKernels.h), so every element is computed by the same sequence
+// of operations whatever the thread count and the split: results are bitwise deterministic.
 #include "cpu/gemm.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -82,72 +85,43 @@ struct Scratch {
   }
 };
 
-// Packs rows [0, mc) x depth [0, kc) of A into panels of mr rows, zero-padding the last panel.
+// Packs rows [0, mc) x depth [0, kc) of A into panels of mr rows: the panel of row ir lies at
+// out + ir * kc and holds min(mr, mc - ir) values per depth step (the last one is not padded).
 template <typename T>
-void packA(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, int mr, T* out) {
-  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
-    int64_t rows = std::min<int64_t>(mr, mc - i0);
+void packA(const GemmArch<T>& g, int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += g.mr) {
+    const int rows = (int)std::min<int64_t>(g.mr, mc - i0);
     const T* src = a + i0 * rsa;
-    if (rsa == 1 && rows == mr) {
-      // Column-major (transposed) A: each column of the panel is contiguous.
-      for (int64_t p = 0; p < kc; p++) {
-        const T* s = src + p * csa;
-        for (int i = 0; i < mr; i++) out[i] = s[i];
-        out += mr;
-      }
+    T* o = out + i0 * kc;
+    if (csa == 1) {
+      g.packTranspose(kc, src, rsa, rows, rows, o);  // row-major A: each row contiguous along k
+    } else if (rsa == 1) {
+      g.packCopy(kc, src, csa, rows, rows, o);  // column-major (transposed) A
     } else {
-      int64_t p = 0;
-      if (csa == 1 && rows == mr) {
-        // Row-major A: read 8 consecutive values of each row, transpose through L1.
-        for (; p + 8 <= kc; p += 8) {
-          for (int i = 0; i < mr; i++) {
-            const T* s = src + i * rsa + p;
-            for (int pp = 0; pp < 8; pp++) out[pp * mr + i] = s[pp];
-          }
-          out += 8 * mr;
-        }
-      }
-      for (; p < kc; p++) {
-        const T* s = src + p * csa;
-        int64_t i = 0;
-        for (; i < rows; i++) out[i] = s[i * rsa];
-        for (; i < mr; i++) out[i] = T(0);
-        out += mr;
-      }
+      for (int64_t p = 0; p < kc; p++, o += rows)
+        for (int i = 0; i < rows; i++) o[i] = src[i * rsa + p * csa];
     }
   }
 }
 
-// Packs depth [0, kc) x columns [0, nc) of B into panels of nr columns, zero-padding.
+// Packs depth [0, kc) x columns [0, nc) of B into panels of nr columns (the panel of column jr at
+// out + jr * kc), zero-padded to nr.
 template <typename T>
-void packB(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, int nr, T* out) {
+void packB(const GemmArch<T>& g, int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, T* out) {
+  const int nr = g.nr;
   for (int64_t j0 = 0; j0 < nc; j0 += nr) {
-    int64_t cols = std::min<int64_t>(nr, nc - j0);
+    const int cols = (int)std::min<int64_t>(nr, nc - j0);
     const T* src = b + j0 * csb;
-    if (csb == 1 && cols == nr) {
-      for (int64_t p = 0; p < kc; p++) {
-        const T* s = src + p * rsb;
-        for (int j = 0; j < nr; j++) out[j] = s[j];
-        out += nr;
-      }
+    T* o = out + j0 * kc;
+    if (csb == 1) {
+      g.packCopy(kc, src, rsb, cols, nr, o);
+    } else if (rsb == 1) {
+      g.packTranspose(kc, src, csb, cols, nr, o);  // column-major (transposed) B
     } else {
-      int64_t p = 0;
-      if (rsb == 1 && cols == nr) {
-        // Column-major (transposed) B: the same blocked transpose as for A.
-        for (; p + 8 <= kc; p += 8) {
-          for (int j = 0; j < nr; j++) {
-            const T* s = src + j * csb + p;
-            for (int pp = 0; pp < 8; pp++) out[pp * nr + j] = s[pp];
-          }
-          out += 8 * nr;
-        }
-      }
-      for (; p < kc; p++) {
-        const T* s = src + p * rsb;
-        int64_t j = 0;
-        for (; j < cols; j++) out[j] = s[j * csb];
-        for (; j < nr; j++) out[j] = T(0);
-        out += nr;
+      for (int64_t p = 0; p < kc; p++, o += nr) {
+        int j = 0;
+        for (; j < cols; j++) o[j] = src[p * rsb + j * csb];
+        for (; j < nr; j++) o[j] = T(0);
       }
     }
   }
@@ -162,41 +136,72 @@ void scaleC(int64_t m, int64_t n, T beta, T* c, int64_t rsc, int64_t csc) {
     }
 }
 
+// The depth of the packed panels: k split evenly into panels no deeper than g.kc (rounded up to
+// a multiple of 16 for the packing transposes). It depends on k alone, so every thread count and
+// every tiling sums each element of C in the same order.
 template <typename T>
-void gemmSerial(const GemmArch<T>& g, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
-                int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
+int64_t depthBlock(const GemmArch<T>& g, int64_t k) {
+  int64_t panels = (k + g.kc - 1) / g.kc;
+  int64_t kc = (k + panels - 1) / panels;
+  return std::min<int64_t>(k, (kc + 15) / 16 * 16);
+}
+
+// Whether the kernels read B's rows where they lie instead of packing them: when B's rows are
+// contiguous, their stride is not a multiple of 4 KiB (rows that far apart share cache sets, so a
+// panel of them does not stay in L2) and either few row panels of A reuse each panel of B (a
+// batch of 64 against a layer's weights) or the whole of this block of B fits in L2. Otherwise
+// packing, a contiguous stream the prefetchers follow, pays for itself.
+template <typename T>
+bool bInPlace(const GemmArch<T>& g, int64_t rows, int64_t k, int64_t n, int64_t rsb, int64_t csb) {
+  if (csb != 1 || (rsb * (int64_t)sizeof(T)) % 4096 == 0) return false;
+  return rows <= 4 * (int64_t)g.mr + 8 || k * n * (int64_t)sizeof(T) <= (int64_t(512) << 10);
+}
+
+// The serial blocked algorithm on rows [i0, i1) x columns [j0, j1) of C: a kc x nc panel of B
+// packed (or read in place) per (jc, pc), an mc x kc block of A packed per ic and kept in L2,
+// then the register-tile kernels sweeping the block.
+template <typename T>
+void gemmBlock(const GemmArch<T>& g, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t k, T alpha,
+               const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c,
+               int64_t rsc, int64_t csc) {
   static thread_local Scratch scratchA, scratchB;
   const int mr = g.mr, nr = g.nr;
-  const int64_t KC = g.kc, MC = g.mc, NC = g.nc;
-  int64_t ncMax = std::min<int64_t>(NC, (n + nr - 1) / nr * nr);
-  int64_t kcMax = std::min<int64_t>(KC, k);
-  int64_t mcMax = std::min<int64_t>(MC, (m + mr - 1) / mr * mr);
-  T* bp = static_cast<T*>(scratchB.get(sizeof(T) * (size_t)(ncMax * kcMax)));
-  T* ap = static_cast<T*>(scratchA.get(sizeof(T) * (size_t)(mcMax * kcMax)));
-  alignas(64) T tile[16 * 64];
+  const int64_t m = i1 - i0, n = j1 - j0;
+  const int64_t KC = depthBlock(g, k), MC = g.mc, NC = g.nc;
+  const bool inPlace = bInPlace(g, m, k, n, rsb, csb);
+  const int64_t mcMax = std::min<int64_t>(MC, m);
+  const int64_t ncMax = std::min<int64_t>(NC, (n + nr - 1) / nr * nr);
+  T* ap = static_cast<T*>(scratchA.get(sizeof(T) * (size_t)(mcMax * KC)));
+  T* bp = inPlace ? nullptr : static_cast<T*>(scratchB.get(sizeof(T) * (size_t)(ncMax * KC)));
+  alignas(64) T tile[kGemmMaxMr * 64];
+  a += i0 * rsa;
+  b += j0 * csb;
+  c += i0 * rsc + j0 * csc;
   for (int64_t jc = 0; jc < n; jc += NC) {
-    int64_t nc = std::min(NC, n - jc);
+    const int64_t nc = std::min(NC, n - jc);
     for (int64_t pc = 0; pc < k; pc += KC) {
-      int64_t kc = std::min(KC, k - pc);
-      T betaEff = pc == 0 ? beta : T(1);
-      packB(kc, nc, b + pc * rsb + jc * csb, rsb, csb, nr, bp);
+      const int64_t kc = std::min(KC, k - pc);
+      const T betaEff = pc == 0 ? beta : T(1);
+      const T* bpc = b + pc * rsb + jc * csb;
+      if (!inPlace) packB(g, kc, nc, bpc, rsb, csb, bp);
       for (int64_t ic = 0; ic < m; ic += MC) {
-        int64_t mc = std::min(MC, m - ic);
-        packA(mc, kc, a + ic * rsa + pc * csa, rsa, csa, mr, ap);
+        const int64_t mc = std::min(MC, m - ic);
+        packA(g, mc, kc, a + ic * rsa + pc * csa, rsa, csa, ap);
         for (int64_t jr = 0; jr < nc; jr += nr) {
-          int64_t nn = std::min<int64_t>(nr, nc - jr);
-          const T* bpan = bp + jr * kc;
+          const int64_t cols = std::min<int64_t>(nr, nc - jr);
+          const T* bpan = inPlace ? bpc + jr : bp + jr * kc;
+          const int64_t ldb = inPlace ? rsb : nr;
           for (int64_t ir = 0; ir < mc; ir += mr) {
-            int64_t mm = std::min<int64_t>(mr, mc - ir);
+            const int rows = (int)std::min<int64_t>(mr, mc - ir);
             const T* apan = ap + ir * kc;
             T* cij = c + (ic + ir) * rsc + (jc + jr) * csc;
-            if (mm == mr && nn == nr && csc == 1) {
-              g.kernel(kc, apan, bpan, cij, rsc, alpha, betaEff);
+            if (csc == 1) {
+              g.kernel[rows](kc, apan, bpan, ldb, cij, rsc, alpha, betaEff, cols);
             } else {
-              // Edge tile (or C with a non-unit column stride): compute the full tile aside.
-              g.kernel(kc, apan, bpan, tile, nr, alpha, T(0));
-              for (int64_t i = 0; i < mm; i++)
-                for (int64_t j = 0; j < nn; j++) {
+              // C with a non-unit column stride: the tile is computed aside, then scattered.
+              g.kernel[rows](kc, apan, bpan, ldb, tile, nr, alpha, T(0), cols);
+              for (int64_t i = 0; i < rows; i++)
+                for (int64_t j = 0; j < cols; j++) {
                   T& dst = cij[i * rsc + j * csc];
                   dst = betaEff == T(0) ? tile[i * nr + j] : tile[i * nr + j] + betaEff * dst;
                 }
@@ -216,20 +221,18 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == T(0)) {
     scaleC(m, n, beta, c, rsc, csc);
-    if (k <= 0) return;
-    if (alpha == T(0)) return;
+    return;
   }
-  // A row-major C whose transpose is cheaper to produce: C^T = B^T A^T keeps the kernel's
-  // unit-stride stores when C is column-major.
+  // A column-major C: C^T = B^T A^T keeps the kernels' unit-stride stores.
   if (csc != 1 && rsc == 1) {
     gemm<T>(n, m, k, alpha, b, csb, rsb, a, csa, rsa, beta, c, csc, rsc, threads);
     return;
   }
-  double flops = 2.0 * (double)m * (double)n * (double)k;
-  const GemmArch<T> g = arch<T>();
+  const GemmArch<T>& g = arch<T>();
   int nt = threads == 0 ? ThreadPool::instance().numThreads() : threads;
-  if (flops <= 2.0 * 8 * 8 * 8 || m < 4 || n < 4) {
-    // Memory-bound (matrix-vector) or tiny: split rows when there is enough to stream.
+  const double flops = 2.0 * (double)m * (double)n * (double)k;
+  if (m == 1 || n == 1) {
+    // Matrix-vector: memory-bound; split rows when there is enough to stream.
     int64_t grain = std::max<int64_t>(1, (int64_t)(1 << 16) / std::max<int64_t>(1, n * k));
     if (nt <= 1 || m * n * k < (1 << 17)) {
       g.small(0, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
@@ -240,31 +243,29 @@ void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int
     }
     return;
   }
-  // Roughly 2 MFLOP per thread before splitting pays for the wake-up and the duplicated packing.
-  int64_t maxByWork = (int64_t)(flops / 4e6);
-  nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, maxByWork));
-  if (nt <= 1) {
-    gemmSerial(g, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
-    return;
-  }
-  bool splitN = n >= m;
-  int64_t unit = splitN ? g.nr : g.mr;
-  int64_t units = ((splitN ? n : m) + unit - 1) / unit;
+  // At least 1 MFLOP (about 10 us) per thread: the pool's workers wake in well under a microsecond
+  // while they still poll after the previous parallel region (core/threadPool.h).
+  nt = (int)std::max<int64_t>(1, std::min<int64_t>(nt, (int64_t)(flops / 1e6)));
+  // Threads take disjoint ranges of columns (each packs all of A) or of rows (each packs all of
+  // B): split the dimension whose split duplicates the smaller operand, if it has the tiles.
+  const int64_t nUnits = (n + g.nr - 1) / g.nr, mUnits = (m + g.mr - 1) / g.mr;
+  bool splitN = (m <= n && nUnits >= 2) || mUnits < 2;
+  const int64_t units = splitN ? nUnits : mUnits;
   nt = (int)std::min<int64_t>(nt, units);
   if (nt <= 1) {
-    gemmSerial(g, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    gemmBlock(g, 0, m, 0, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
     return;
   }
-  // parallelFor over `nt` chunks of one element each: chunk t takes a contiguous run of tiles.
   parallelFor(nt, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
-      int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
-      int64_t lo = u0 * unit, hi = std::min<int64_t>(u1 * unit, splitN ? n : m);
-      if (hi <= lo) continue;
-      if (splitN)
-        gemmSerial(g, m, hi - lo, k, alpha, a, rsa, csa, b + lo * csb, rsb, csb, beta, c + lo * csc, rsc, csc);
-      else
-        gemmSerial(g, hi - lo, n, k, alpha, a + lo * rsa, rsa, csa, b, rsb, csb, beta, c + lo * rsc, rsc, csc);
+      if (splitN) {
+        int64_t lo = std::min(n, units * t / nt * g.nr), hi = std::min(n, units * (t + 1) / nt * g.nr);
+        if (hi > lo) gemmBlock(g, 0, m, lo, hi, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+      } else {
+        // Rows need no alignment to the tile: every kernel height sums in the same order.
+        int64_t lo = m * t / nt, hi = m * (t + 1) / nt;
+        if (hi > lo) gemmBlock(g, lo, hi, 0, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+      }
     }
   });
 }
@@ -311,6 +312,39 @@ const char* setGemmArch(const char* name) {
   arch<float>() = pickArch<float>(w.c_str());
   arch<double>() = pickArch<double>(w.c_str());
   return arch<float>().name;
+}
+
+}  // namespace cinder
+
+namespace cinder {
+
+double gemmFmaPeak(int threads, bool float64, double seconds) {
+  double (*loop)(int64_t) = float64 ? arch<double>().fmaLoop : arch<float>().fmaLoop;
+  int pool = ThreadPool::instance().numThreads();
+  int nt = threads <= 0 ? pool : std::min(threads, pool);
+  // Calibrate one round to about a fifth of the budget on one thread, then keep the best of five.
+  int64_t iters = 1 << 14;
+  for (;;) {
+    auto t0 = std::chrono::steady_clock::now();
+    loop(iters);
+    double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (dt >= seconds / 20 || iters >= (int64_t(1) << 40)) {
+      iters = std::max<int64_t>(1, (int64_t)((double)iters * seconds / 5 / std::max(dt, 1e-9)));
+      break;
+    }
+    iters *= 4;
+  }
+  double best = 0;
+  for (int r = 0; r < 5; r++) {
+    std::atomic<int64_t> flops{0};
+    auto t0 = std::chrono::steady_clock::now();
+    parallelFor(nt, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; t++) flops += (int64_t)loop(iters);
+    });
+    double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, (double)flops.load() / dt / 1e9);
+  }
+  return best;
 }
 
 }  // namespace cinder

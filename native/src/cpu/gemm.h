@@ -25,4 +25,8 @@ const char* gemmArchName();
 // Switches kernel sets ("auto" = the best this CPU runs; a set the CPU lacks falls back to the
 // next best). For tests and benchmarks; not safe while a GEMM is running on another thread.
 const char* setGemmArch(const char* name);
+// The vector FMA throughput of this machine in GFLOP/s with `threads` threads (0 = the pool's
+// size), measured over about `seconds` with 12 independent FMA chains per thread in the kernel
+// set's ISA, fp32 or fp64: the ceiling any GEMM here can reach.
+double gemmFmaPeak(int threads, bool float64, double seconds);
 }  // namespace cinder

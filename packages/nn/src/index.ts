@@ -1,6 +1,7 @@
 /**
- * @cinder/nn: PyTorch's torch.nn and torch.optim for Cinder. Importing it loads @cinder/autograd
- * (the dispatcher's Autograd layer), so tensors can require gradients.
+ * @cinder/nn: PyTorch's torch.nn and torch.optim for Cinder: `nn` (Module, Parameter, containers),
+ * `init`, `save`/`load`, `optim`. Importing it loads @cinder/autograd (the dispatcher's Autograd
+ * layer), so tensors can require gradients.
  *
  * @example
  * ```ts
@@ -18,6 +19,9 @@
 import '@cinder/autograd';
 import { clipGradNorm_, clipGradValue_ } from './optim/clip.js';
 
+export * as nn from './modules/index.js';
+export * as init from './init.js';
+export { save, load, saveSync, loadSync, type SaveOptions } from './serialization/index.js';
 export * as optim from './optim/index.js';
 /** torch.nn.functional: activations, linear maps, convolution, pooling, normalization, dropout, losses... */
 export * as F from './functional/index.js';

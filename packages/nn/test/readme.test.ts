@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 
-/** Runs the README's n-th ts example and returns what it logged. */
-async function runExample(n: number): Promise<unknown[][]> {
+/** Runs the first ts example after `heading` (from the start when empty) and returns what it logged. */
+async function runExample(heading: string): Promise<unknown[][]> {
   const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)];
+  const at = readme.indexOf(heading);
+  expect(at, heading).toBeGreaterThanOrEqual(0);
+  const blocks = [...readme.slice(at).matchAll(/```ts\n([\s\S]*?)```/g)];
+  const n = 0;
   expect(blocks.length, 'README ts examples').toBeGreaterThan(n);
   const src = pathToFileURL(fileURLToPath(new URL('../src/index.ts', import.meta.url))).href;
   const code = blocks[n]![1]!.replaceAll("'@cinder/nn'", `'${src}'`);
@@ -27,9 +30,9 @@ async function runExample(n: number): Promise<unknown[][]> {
 }
 
 it('runs the README example', async () => {
-  expect(await runExample(0)).toEqual([['3.00', '-1.00', [0]]]);
+  expect(await runExample('')).toEqual([['3.00', '-1.00', [0]]]);
 });
 
 it("runs the README's F example", async () => {
-  expect(await runExample(1)).toEqual([[[16, 3, 3, 3]]]);
+  expect(await runExample('## The functional API `F`')).toEqual([[[16, 3, 3, 3]]]);
 });

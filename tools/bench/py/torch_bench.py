@@ -77,6 +77,18 @@ def main():
             a = torch.randn(m, k, dtype=dt)
             b = torch.randn(k, n, dtype=dt)
             t = best_of(lambda: torch.mm(a, b), case["repeats"], case["inner"])
+        elif kind in ("matmul_nt", "matmul_tn"):
+            # a @ w.T (a linear layer's forward) and g.T @ x (its weight gradient), without copies.
+            m, k, n = case["m"], case["k"], case["n"]
+            dt = torch.float32 if case["dtype"] == "float32" else torch.float64
+            if kind == "matmul_nt":
+                a = torch.randn(m, k, dtype=dt)
+                w = torch.randn(n, k, dtype=dt)
+                t = best_of(lambda: torch.matmul(a, w.t()), case["repeats"], case["inner"])
+            else:
+                g = torch.randn(k, m, dtype=dt)
+                x = torch.randn(k, n, dtype=dt)
+                t = best_of(lambda: torch.matmul(g.t(), x), case["repeats"], case["inner"])
         elif kind == "bmm":
             bsz, m, k, n = case["b"], case["m"], case["k"], case["n"]
             a = torch.randn(bsz, m, k)

@@ -38,7 +38,8 @@ for c in cases:
 print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'results': out}))
 `;
 
-export function runOptimSuite(): void {
+/** Prints the table; returns the raw timings (seconds) for the JSON record. */
+export function runOptimSuite(): { cinderSeconds: Record<string, number>; torch?: unknown } {
   manualSeed(0);
   const ours: Record<string, number> = {};
   for (const c of CASES) {
@@ -68,4 +69,5 @@ export function runOptimSuite(): void {
     const cell = (v: number | undefined): string[] => (v === undefined ? ['-', '-'] : [(v * 1e6).toFixed(1), `${((v * 1e6) / a).toFixed(2)}x`]);
     console.log([c.id, a.toFixed(1), ...cell(t), ...cell(f)].map((s) => s.padEnd(20)).join(''));
   }
+  return { cinderSeconds: ours, torch };
 }

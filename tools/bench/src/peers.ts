@@ -7,7 +7,7 @@ import { bestOf } from './timing.js';
 
 export interface Case {
   id: string;
-  kind: 'matmul' | 'bmm' | 'add_new' | 'add_out' | 'sum' | 'exp' | 'tiny_add' | 'ag_small' | 'ag_record';
+  kind: 'matmul' | 'matmul_nt' | 'matmul_tn' | 'bmm' | 'add_new' | 'add_out' | 'sum' | 'exp' | 'tiny_add' | 'ag_small' | 'ag_record';
   m?: number; k?: number; n?: number; b?: number;
   dtype?: 'float32' | 'float64';
   repeats: number;

@@ -15,6 +15,8 @@ import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
 import { runConvSuite } from './conv.js';
+import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
+import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
 
 const quick = process.argv.includes('--quick');
@@ -26,7 +28,11 @@ const cases: Case[] = [
   ...(quick ? [] : [{ id: 'mm2048_f32', kind: 'matmul', m: 2048, k: 2048, n: 2048, dtype: 'float32', repeats: 3, inner: 1 } as Case]),
   { id: 'mm512_f64', kind: 'matmul', m: 512, k: 512, n: 512, dtype: 'float64', repeats: 5, inner: 5 },
   { id: 'mm1024_f64', kind: 'matmul', m: 1024, k: 1024, n: 1024, dtype: 'float64', repeats: 3, inner: 2 },
+  ...(quick ? [] : [{ id: 'mm2048_f64', kind: 'matmul', m: 2048, k: 2048, n: 2048, dtype: 'float64', repeats: 2, inner: 1 } as Case]),
   { id: 'mm64x784x256_f32', kind: 'matmul', m: 64, k: 784, n: 256, dtype: 'float32', repeats: 5, inner: 200 },
+  // A linear layer's forward x @ w.T (w stored 256x784) and weight gradient g.T @ x (g 64x256): views, no copies.
+  { id: 'mm64x784x256_NT_f32', kind: 'matmul_nt', m: 64, k: 784, n: 256, dtype: 'float32', repeats: 5, inner: 200 },
+  { id: 'mm256x64x784_TN_f32', kind: 'matmul_tn', m: 256, k: 64, n: 784, dtype: 'float32', repeats: 5, inner: 200 },
   { id: 'mm32x4x32_f32', kind: 'matmul', m: 32, k: 4, n: 32, dtype: 'float32', repeats: 5, inner: 20000 },
   { id: 'bmm32x32x128x128_f32', kind: 'bmm', b: 32, m: 32, k: 128, n: 128, repeats: 5, inner: 100 },
   { id: 'add_new_32M', kind: 'add_new', n: M32, repeats: 5, inner: 3 },
@@ -39,12 +45,12 @@ const cases: Case[] = [
 
 type Unit = 'GFLOP/s' | 'GB/s' | 'us';
 function unitOf(c: Case): Unit {
-  return c.kind === 'matmul' || c.kind === 'bmm' ? 'GFLOP/s' : c.kind === 'tiny_add' || c.kind.startsWith('ag_') ? 'us' : 'GB/s';
+  return c.kind.startsWith('matmul') || c.kind === 'bmm' ? 'GFLOP/s' : c.kind === 'tiny_add' || c.kind.startsWith('ag_') ? 'us' : 'GB/s';
 }
 /** Converts seconds per call into the case's unit. */
 function figure(c: Case, sec: number): number {
   switch (c.kind) {
-    case 'matmul': return (2 * c.m! * c.k! * c.n!) / sec / 1e9;
+    case 'matmul': case 'matmul_nt': case 'matmul_tn': return (2 * c.m! * c.k! * c.n!) / sec / 1e9;
     case 'bmm': return (2 * c.b! * c.m! * c.k! * c.n!) / sec / 1e9;
     case 'add_new': case 'add_out': return (3 * 4 * c.n!) / sec / 1e9;
     case 'sum': return (4 * c.n!) / sec / 1e9;
@@ -62,6 +68,16 @@ function runCinder(c: Case): number {
         const a = use(randn([c.m!, c.k!], { dtype: c.dtype }));
         const b = use(randn([c.k!, c.n!], { dtype: c.dtype }));
         return bestOf(() => matmul(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'matmul_nt': {
+        const a = use(randn([c.m!, c.k!], { dtype: c.dtype }));
+        const wT = use(randn([c.n!, c.k!], { dtype: c.dtype })).mT;
+        return bestOf(() => matmul(a, wT).dispose(), c.repeats, c.inner);
+      }
+      case 'matmul_tn': {
+        const gT = use(randn([c.k!, c.m!], { dtype: c.dtype })).mT;
+        const x = use(randn([c.k!, c.n!], { dtype: c.dtype }));
+        return bestOf(() => matmul(gT, x).dispose(), c.repeats, c.inner);
       }
       case 'bmm': {
         const a = use(randn([c.b!, c.m!, c.k!]));
@@ -114,8 +130,10 @@ async function main(): Promise<void> {
     printOverhead(await runOverhead());
     return;
   }
+  const peakBefore = measurePeak(getNumThreads());
   const cinder: Record<string, number> = {};
   for (const c of cases) cinder[c.id] = runCinder(c);
+  const peak = maxPeak(peakBefore, measurePeak(getNumThreads()));
   const overhead = await runOverhead();
   const peers: PeerResults[] = [];
   const notes: string[] = [];
@@ -123,12 +141,12 @@ async function main(): Promise<void> {
     if ('error' in p) notes.push(p.error);
     else peers.push(p);
   }
-  const header = ['case', 'unit', 'Cinder', ...peers.flatMap((p) => [p.name, `ratio vs ${p.name}`])];
+  const header = ['case', 'unit', 'Cinder', '% of peak', ...peers.flatMap((p) => [p.name, `ratio vs ${p.name}`])];
   const rows: string[][] = [header];
   for (const c of cases) {
     const u = unitOf(c);
     const ours = figure(c, cinder[c.id]!);
-    const row = [c.id, u, fmt(ours, u)];
+    const row = [c.id, u, fmt(ours, u), percentOfPeak(peak, c, ours) ?? '-'];
     for (const p of peers) {
       const sec = p.results[c.id];
       const theirs = sec === undefined ? undefined : figure(c, sec);
@@ -140,15 +158,22 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log(describePeak(peak));
   for (const p of peers) console.log(`${p.name}: ${p.version}`);
   for (const n of notes) console.log(n);
   printOverhead(overhead);
-  runConvSuite();
-  runNnSuite();
+  // The other sections print their own tables; --quick skips the long ones.
+  console.log('');
+  const conv = runConvSuite();
+  console.log('');
+  const optim = runOptimSuite();
+  console.log('');
+  const unary = quick ? undefined : runUnarySuite();
+  const nnKernels = runNnSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -156,4 +181,5 @@ if (process.argv.includes('--conv')) runConvSuite();
 else if (process.argv.includes('--nn')) runNnSuite();
 else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
+else if (process.argv.includes('--modules')) runModulesSuite();
 else await main();

@@ -48,7 +48,8 @@ function runTorch(cases: UnaryCase[]): { version: string; threads: number; resul
   }
 }
 
-export function runUnarySuite(): void {
+/** Prints the table; returns the raw timings (seconds) for the JSON record. */
+export function runUnarySuite(): { cinderSeconds: Record<string, number>; torch?: unknown } {
   const ops = (process.env.UNARY_OPS ?? 'exp,tanh,sigmoid,log,silu,erf,gelu,gelu_tanh,sin').split(',');
   const cases: UnaryCase[] = [];
   for (const op of ops) {
@@ -76,4 +77,5 @@ export function runUnarySuite(): void {
     const label = `${c.op}_${c.n >= 1 << 20 ? `${c.n >> 20}M` : `${c.n >> 10}K`}`;
     console.log([label, a.toFixed(1), b === undefined ? '-' : b.toFixed(1), b === undefined ? '-' : `${(a / b).toFixed(2)}x`].map((s) => s.padEnd(16)).join(''));
   }
+  return { cinderSeconds: ours, torch };
 }

@@ -99,6 +99,18 @@ function viewStrides(t: Tensor, shape: readonly number[]): number[] | null {
  */
 export function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, alpha = 1, beta = 1): Tensor {
   const outDtype = a.dtype;
+  if (bias === undefined && a.ndim === 2 && b.ndim === 2 && (outDtype === 'float32' || outDtype === 'float64')) {
+    // The common case (two float matrices, no bias): no batch dims to align, no dtype to convert.
+    const shape = [a.shape[0]!, b.shape[1]!];
+    let p = putTensor(0, a);
+    p = putTensor(p, b);
+    p = putOutput(p, outDtype, shape);
+    frame[p] = alpha;
+    frame[p + 1] = beta;
+    frame[p + 2] = 0;
+    kernels.matmul();
+    return takeOutput(0, outDtype, shape);
+  }
   const cd = computeDType(op, outDtype);
   a = asDType(a, cd);
   b = asDType(b, cd);
