@@ -191,6 +191,56 @@ describe('convolution', () => {
   });
 });
 
+describe('neural-network kernels refuse bad frames', () => {
+  const f32 = (v: number[]): number => native.fromBytes(new Float32Array(v));
+  const i64 = (v: number[]): number => native.fromBytes(new BigInt64Array(v.map(BigInt)));
+  const release = (...hs: number[]): void => hs.forEach((h) => native.release(h));
+
+  it('max pooling: a bad geometry and an index outside its plane', () => {
+    const x = f32([1, 2, 3, 4]);
+    const p = put(0, x, 0, [1, 1, 2, 2], [4, 4, 2, 1]);
+    frame.set([0, 1, 1, 1, 0, 0, 1, 1, 0, 4, 1, 1, 1, 1, 3, 4, 1, 1, 1, 1], p);
+    expect(() => kernels.maxPool2d()).toThrow(/^maxPool2d: invalid pooling geometry/);
+    const g = f32([1]);
+    const idx = i64([7]);
+    let q = put(0, g, 0, [1, 1, 1, 1], [1, 1, 1, 1]);
+    q = put(q, idx, 3, [1, 1, 1, 1], [1, 1, 1, 1]);
+    frame.set([0, 4, 1, 1, 2, 2], q);
+    expect(() => kernels.maxPool2dBackward()).toThrow(/^maxPool2dBackward: index 7 is out of bounds for an input plane of 2 x 2/);
+    release(x, g, idx);
+  });
+
+  it('cross entropy: a class index out of range, an unknown reduction', () => {
+    const x = f32([0, 1, 2, 3, 4, 5]);
+    const t = i64([1, 3]);
+    const call = (reduction: number): void => {
+      frame.set([0, -100, 0, reduction], 0);
+      let p = put(4, x, 0, [2, 3, 1], [3, 1, 1]);
+      p = put(p, t, 3, [2], [1]);
+      frame.set([0, 0, 0, 1, 2, 0, 0], p);
+      kernels.crossEntropy();
+    };
+    expect(() => call(2)).toThrow(/^crossEntropy: target 3 is out of bounds for 3 classes/);
+    expect(() => call(9)).toThrow(/^crossEntropy: unknown reduction code 9/);
+    release(x, t);
+  });
+
+  it('padding: reflection wider than the input; embedding backward: an index out of range', () => {
+    const x = f32([1, 2, 3]);
+    const p = put(0, x, 0, [1, 3], [3, 1]);
+    frame.set([1, 0, 2, 0, 3, 0, 2, 1, 9], p);
+    expect(() => kernels.pad()).toThrow(/^pad: padding of 3 before a dim of size 3 is out of range for this mode/);
+    const g = f32([1, 2]);
+    const idx = i64([5]);
+    frame.set([-1, 0], 0);
+    let q = put(2, g, 0, [1, 2], [2, 1]);
+    q = put(q, idx, 3, [1], [1]);
+    frame.set([0, 2, 4, 2], q);
+    expect(() => kernels.embeddingBackward()).toThrow(/^embeddingBackward: index 5 is out of range for 4 embeddings/);
+    release(x, g, idx);
+  });
+});
+
 describe('worker_threads', () => {
   it('loads the context-aware addon in a worker with its own storage table', async () => {
     const lib = fileURLToPath(new URL('../dist/index.js', import.meta.url));
