@@ -36,6 +36,7 @@ const cases: Case[] = [
   { id: 'mm32x4x32_f32', kind: 'matmul', m: 32, k: 4, n: 32, dtype: 'float32', repeats: 5, inner: 20000 },
   { id: 'bmm32x32x128x128_f32', kind: 'bmm', b: 32, m: 32, k: 128, n: 128, repeats: 5, inner: 100 },
   { id: 'add_new_32M', kind: 'add_new', n: M32, repeats: 5, inner: 3 },
+  { id: 'add_out_32M', kind: 'add_out', n: M32, repeats: 5, inner: 3 },
   { id: 'sum_32M', kind: 'sum', n: M32, repeats: 5, inner: 3 },
   { id: 'exp_32M', kind: 'exp', n: M32, repeats: 5, inner: 3 },
   { id: 'tiny_add', kind: 'tiny_add', repeats: 7, inner: 200000 },
@@ -84,10 +85,17 @@ function runCinder(c: Case): number {
         const b = use(randn([c.b!, c.k!, c.n!]));
         return bestOf(() => bmm(a, b).dispose(), c.repeats, c.inner);
       }
-      case 'add_new': case 'add_out': {
+      case 'add_new': {
         const a = use(randn([c.n!]));
         const b = use(randn([c.n!]));
         return bestOf(() => add(a, b).dispose(), c.repeats, c.inner);
+      }
+      case 'add_out': {
+        // Into an existing tensor: c.add_(b) moves the same three streams as PyTorch's
+        // add(a, b, out=c), the figure BENCHMARKS.md takes as this machine's DRAM bandwidth.
+        const b = use(randn([c.n!]));
+        const out = use(randn([c.n!]));
+        return bestOf(() => void out.add_(b), c.repeats, c.inner);
       }
       case 'sum': {
         const a = use(randn([c.n!]));
