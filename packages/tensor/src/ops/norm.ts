@@ -68,6 +68,34 @@ function takeGrads(mask: readonly boolean[], shapes: readonly (readonly number[]
   return r.map((t) => t && unstaged(t, dt)) as NormGrads;
 }
 
+/**
+ * The backward call shared by batch and group norm (same frame layout): [mode, hasWeight, mask x3,
+ * gradOutput, x, weight?, mean, invstd, outputs...]; gradients for x [shape], weight [C], bias [C].
+ */
+function channelNormBackward(
+  kernel: () => void, mode: number, gradOutput: Tensor, x: Tensor, weight: Tensor | null, mean: Tensor, invstd: Tensor,
+  mask: readonly boolean[], C: number,
+): NormGrads {
+  const cdt = computeDType(x.dtype);
+  const [gc, xc, wc, mc, sc] = stageAll(cdt, gradOutput, x, weight, mean, invstd);
+  frame[0] = mode;
+  frame[1] = weight ? 1 : 0;
+  frame[2] = mask[0] ? 1 : 0;
+  frame[3] = mask[1] ? 1 : 0;
+  frame[4] = mask[2] ? 1 : 0;
+  let p = putTensor(5, gc!);
+  p = putTensor(p, xc!);
+  p = putOptional(p, wc!);
+  p = putTensor(p, mc!);
+  p = putTensor(p, sc!);
+  if (mask[0]) p = putOutput(p, cdt, x.shape);
+  if (mask[1]) p = putOutput(p, cdt, [C]);
+  if (mask[2]) putOutput(p, cdt, [C]);
+  kernel();
+  return takeGrads(mask, [x.shape, [C], [C]], cdt, x.dtype);
+}
+
+
 /** The three outputs of a norm forward kernel, converted back to dtype dt. */
 function takeThree(shapes: readonly (readonly number[])[], cdt: DType, dt: DType): [Tensor, Tensor, Tensor] {
   const r = shapes.map((s, i) => takeOutput(i, cdt, s));
@@ -172,23 +200,7 @@ export function nativeBatchNormBackward(
   const inputs = [gradOutput, x, saveMean, saveInvstd];
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { training, outputMask: mask, hasWeight: weight !== null }, () => {
-    const cdt = computeDType(x.dtype);
-    const [gc, xc, wc, mc, sc] = stageAll(cdt, gradOutput, x, weight, saveMean, saveInvstd);
-    frame[0] = training ? 1 : 0;
-    frame[1] = weight ? 1 : 0;
-    frame[2] = mask[0] ? 1 : 0;
-    frame[3] = mask[1] ? 1 : 0;
-    frame[4] = mask[2] ? 1 : 0;
-    let p = putTensor(5, gc!);
-    p = putTensor(p, xc!);
-    p = putOptional(p, wc!);
-    p = putTensor(p, mc!);
-    p = putTensor(p, sc!);
-    if (mask[0]) p = putOutput(p, cdt, x.shape);
-    if (mask[1]) p = putOutput(p, cdt, [C]);
-    if (mask[2]) putOutput(p, cdt, [C]);
-    kernels.batchNormBackward!();
-    return takeGrads(mask, [x.shape, [C], [C]], cdt, x.dtype);
+    return channelNormBackward(kernels.batchNormBackward!, training ? 1 : 0, gradOutput, x, weight, saveMean, saveInvstd, mask, C);
   });
 }
 
@@ -368,22 +380,6 @@ export function nativeGroupNormBackward(
   const inputs = [gradOutput, x, mean, rstd];
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { numGroups: G, outputMask: mask, hasWeight: weight !== null }, () => {
-    const cdt = computeDType(x.dtype);
-    const [gc, xc, wc, mc, rc] = stageAll(cdt, gradOutput, x, weight, mean, rstd);
-    frame[0] = G;
-    frame[1] = weight ? 1 : 0;
-    frame[2] = mask[0] ? 1 : 0;
-    frame[3] = mask[1] ? 1 : 0;
-    frame[4] = mask[2] ? 1 : 0;
-    let p = putTensor(5, gc!);
-    p = putTensor(p, xc!);
-    p = putOptional(p, wc!);
-    p = putTensor(p, mc!);
-    p = putTensor(p, rc!);
-    if (mask[0]) p = putOutput(p, cdt, x.shape);
-    if (mask[1]) p = putOutput(p, cdt, [C]);
-    if (mask[2]) putOutput(p, cdt, [C]);
-    kernels.groupNormBackward!();
-    return takeGrads(mask, [x.shape, [C], [C]], cdt, x.dtype);
+    return channelNormBackward(kernels.groupNormBackward!, G, gradOutput, x, weight, mean, rstd, mask, C);
   });
 }
