@@ -9,3 +9,4 @@ export { ParameterList, ParameterDict } from './parameterContainers.js';
 export { RemovableHandle, type ForwardHook, type ForwardPreHook, type HookOptions } from './hooks.js';
 export { type SummaryOptions } from './summary.js';
 export * as init from '../init.js';
+export * from './layers/index.js';
