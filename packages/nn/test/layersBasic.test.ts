@@ -37,3 +37,22 @@ describe('basic layers', () => {
     expect(() => new nn.Dropout(1.5)).toThrow(/Dropout: dropout probability/);
   });
 });
+
+describe('PyTorch state-dict keys', () => {
+  it('convert segment by segment and round-trip', () => {
+    const pairs: [string, string][] = [
+      ['layers.0.self_attn.in_proj_weight', 'layers.0.selfAttn.inProjWeight'],
+      ['bn.running_mean', 'bn.runningMean'],
+      ['lstm.weight_ih_l0_reverse', 'lstm.weightIhL0Reverse'],
+      ['fc.weight', 'fc.weight'],
+    ];
+    for (const [t, c] of pairs) {
+      expect(nn.torchKeyToCinder(t)).toBe(c);
+      expect(nn.cinderKeyToTorch(c)).toBe(t);
+    }
+    const fc = new nn.Linear(3, 2);
+    const sd = nn.toTorchKeys(fc.stateDict());
+    expect(Object.keys(sd)).toEqual(['weight', 'bias']);
+    fc.loadStateDict(nn.fromTorchKeys(sd));
+  });
+});
