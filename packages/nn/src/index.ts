@@ -28,3 +28,7 @@ export * as F from './functional/index.js';
 export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './optim/clip.js';
 /** torch.nn.utils: gradient clipping. */
 export const utils = { clipGradNorm_, clipGradValue_ };
+/** Keras's callbacks for fit(): earlyStopping, modelCheckpoint, learningRateScheduler, lambdaCallback. */
+export * as callbacks from './keras/callbacks.js';
+/** The Keras workflow for any module: new keras.Trainer(model).compile(...), fit, evaluate, predict; the progress bar. */
+export * as keras from './keras/index.js';

@@ -4,6 +4,12 @@
  * parameters(), stateDict() and the printed tree like any field.
  */
 import { Module } from './module.js';
+import type { Tensor } from '@cinder/tensor';
+import { Trainer, type BatchSource, type EvaluateOptions, type FitOptions, type History, type PredictOptions } from '../keras/training.js';
+import type { CompileOptions } from '../keras/compile.js';
+
+/** The Keras state of each Sequential (kept off the module, so it is never taken for a member). */
+const TRAINERS = new WeakMap<object, Trainer>();
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
@@ -138,6 +144,47 @@ export class Sequential extends IndexedModules {
   /** Keras's name for append(). */
   add(module: Module): this {
     return this.append(module);
+  }
+
+  /**
+   * Keras's compile(): the optimizer (an optim.Optimizer, a name such as 'adam', or a factory of the
+   * parameters), the loss (a name such as 'crossEntropy', a function or a loss module) and metrics
+   * (e.g. ['accuracy']) that fit() and evaluate() use.
+   */
+  compile(opts: CompileOptions): this {
+    this.trainer().compile(opts);
+    return this;
+  }
+
+  /**
+   * Trains for `epochs` over tensors x, y (batched and shuffled here) or batches from a DataLoader,
+   * with a progress bar, validation, and callbacks; resolves to the per-epoch History.
+   */
+  fit(x: Tensor, y: Tensor, opts?: FitOptions): Promise<History>;
+  fit(data: BatchSource, opts?: FitOptions): Promise<History>;
+  fit(x: Tensor | BatchSource, y?: Tensor | FitOptions, opts?: FitOptions): Promise<History> {
+    return this.trainer().fit(x, y, opts);
+  }
+
+  /** The compiled loss and metrics over the data: { loss, accuracy, ... }. */
+  evaluate(x: Tensor, y: Tensor, opts?: EvaluateOptions): Promise<Record<string, number>>;
+  evaluate(data: BatchSource, opts?: EvaluateOptions): Promise<Record<string, number>>;
+  evaluate(x: Tensor | BatchSource, y?: Tensor | EvaluateOptions, opts?: EvaluateOptions): Promise<Record<string, number>> {
+    return this.trainer().evaluate(x, y, opts);
+  }
+
+  /** Outputs for every sample (eval mode, no gradients), concatenated along dim 0. */
+  predict(x: Tensor | BatchSource, opts?: PredictOptions): Promise<Tensor> {
+    return this.trainer().predict(x, opts);
+  }
+
+  private trainer(): Trainer {
+    let t = TRAINERS.get(this);
+    if (t === undefined) {
+      t = new Trainer(this);
+      TRAINERS.set(this, t);
+    }
+    return t;
   }
 
   /** A Sequential of the modules in [start, end) (negative counts from the end), keeping their names. */
