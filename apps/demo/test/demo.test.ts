@@ -29,7 +29,7 @@ describe('demo', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 620_000);
 
   it('runs the tensor tour end to end', () => {
     const out = run('tour.js');
@@ -37,5 +37,5 @@ describe('demo', () => {
     expect(out).toMatch(/matmul 256x256: [\d.]+ ms per call, [\d.]+ GFLOP\/s/);
     expect(out).toContain('cholesky(a) =');
     expect(out).toContain('second derivative = tensor([ 6., 12., 18.], dtype=float64)');
-  });
+  }, 130_000);
 });
