@@ -14,6 +14,7 @@ import { bestOf } from './timing.js';
 import { printOverhead, runOverhead } from './overhead.js';
 import { runUnarySuite } from './unary.js';
 import { runOptimSuite } from './optim.js';
+import { runTrainSuite } from './train.js';
 import { runConvSuite } from './conv.js';
 import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 import { runModulesSuite } from './modules.js';
@@ -178,10 +179,12 @@ async function main(): Promise<void> {
   console.log('');
   const unary = quick ? undefined : runUnarySuite();
   const nnKernels = runNnSuite();
+  console.log('');
+  const train = runTrainSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -190,4 +193,5 @@ else if (process.argv.includes('--nn')) runNnSuite();
 else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
 else if (process.argv.includes('--modules')) runModulesSuite();
+else if (process.argv.includes('--train')) runTrainSuite();
 else await main();

@@ -1,0 +1,140 @@
+/**
+ * `node dist/run.js --train`: one full training step (zero the gradients, forward, loss, backward,
+ * Adam step) of the models the nn issue names, against the same model and step in PyTorch 1.13, in
+ * the same run: an MLP 784-256-256-10 (batch 64), an MLP 4-32-2 (batch 32), LeNet-5 on 28x28
+ * (batch 64) and an LSTM 32->128 over T=32 (batch 32) with a linear head on the last step.
+ * Both sides are float32, cross-entropy loss, gradients set to None between steps.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { getNumThreads, manualSeed, randint, randn, type Tensor } from '@cinder/tensor';
+import { F, nn, optim } from '@cinder/nn';
+import { bestOf } from './timing.js';
+
+interface Case {
+  id: string;
+  /** The model, its input and its class targets. */
+  make: () => { model: nn.Module; x: Tensor; y: Tensor };
+  target: string;
+  inner: number;
+}
+
+class LastStep extends nn.Module {
+  constructor(readonly rnn: nn.Module, readonly head: nn.Linear) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    const [out] = this.rnn.forward(x) as [Tensor, unknown];
+    return this.head.forward(out.select(0, out.shape[0]! - 1));
+  }
+}
+
+const CASES: Case[] = [
+  {
+    id: 'MLP 784-256-256-10, batch 64', target: '<= 0.8x', inner: 50,
+    make: () => ({
+      model: new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)),
+      x: randn([64, 784]), y: randint(0, 10, [64]),
+    }),
+  },
+  {
+    id: 'MLP 4-32-2, batch 32', target: '<= 0.33x', inner: 500,
+    make: () => ({ model: new nn.Sequential(new nn.Linear(4, 32), new nn.ReLU(), new nn.Linear(32, 2)), x: randn([32, 4]), y: randint(0, 2, [32]) }),
+  },
+  {
+    id: 'LeNet-5 28x28, batch 64', target: '<= 0.9x', inner: 20,
+    make: () => ({
+      model: new nn.Sequential(
+        new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+        new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
+        new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10)),
+      x: randn([64, 1, 28, 28]), y: randint(0, 10, [64]),
+    }),
+  },
+  {
+    id: 'LSTM 32->128, T=32, batch 32', target: '<= 0.8x', inner: 10,
+    make: () => ({ model: new LastStep(new nn.LSTM(32, 128), new nn.Linear(128, 10)), x: randn([32, 32, 32]), y: randint(0, 10, [32]) }),
+  },
+];
+
+const TORCH = String.raw`
+import json, sys, time, torch
+import torch.nn as nn
+import torch.nn.functional as F
+repeats, inner = json.loads(sys.argv[1])
+torch.manual_seed(0)
+class LastStep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(32, 128)
+        self.head = nn.Linear(128, 10)
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[-1])
+models = {
+  'MLP 784-256-256-10, batch 64': (lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784), 10, 64),
+  'MLP 4-32-2, batch 32': (lambda: nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 2)), (32, 4), 2, 32),
+  'LeNet-5 28x28, batch 64': (lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (64, 1, 28, 28), 10, 64),
+  'LSTM 32->128, T=32, batch 32': (LastStep, (32, 32, 32), 10, 32),
+}
+out = {}
+for name, (make, xshape, classes, n) in models.items():
+    model = make()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(xshape)
+    y = torch.randint(0, classes, (n,))
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    for _ in range(3): step()
+    best = float('inf')
+    k = inner[name]
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(k): step()
+        best = min(best, (time.perf_counter() - t0) / k)
+    out[name] = best
+print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'results': out}))
+`;
+
+const REPEATS = 7;
+
+/** Prints the table; returns the raw timings (seconds) for the JSON record. */
+export function runTrainSuite(): { cinderSeconds: Record<string, number>; torch?: unknown } {
+  const ours: Record<string, number> = {};
+  for (const c of CASES) {
+    manualSeed(0);
+    const { model, x, y } = c.make();
+    const opt = new optim.Adam([...model.parameters()], { lr: 1e-3 });
+    const step = (): void => {
+      opt.zeroGrad();
+      F.crossEntropy(model.forward(x) as Tensor, y).backward();
+      opt.step();
+    };
+    for (let i = 0; i < 3; i++) step();
+    ours[c.id] = bestOf(step, REPEATS, c.inner);
+  }
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  let torch: { version: string; threads: number; results: Record<string, number> } | undefined;
+  try {
+    const spec = JSON.stringify([REPEATS, Object.fromEntries(CASES.map((c) => [c.id, c.inner]))]);
+    torch = JSON.parse(execFileSync(python, ['-c', TORCH, spec], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  } catch {
+    torch = undefined;
+  }
+  console.log(`One Adam training step (zero grads, forward, cross entropy, backward, step); Cinder threads: ${getNumThreads()}; ` +
+    (torch ? `PyTorch ${torch.version}, ${torch.threads} intra-op thread(s)` : 'PyTorch not available'));
+  const cols = ['model', 'Cinder us', 'PyTorch us', 'time ratio (Cinder/PyTorch)', 'target'];
+  const rows = [cols];
+  for (const c of CASES) {
+    const a = ours[c.id]! * 1e6;
+    const t = torch?.results[c.id];
+    rows.push([c.id, a.toFixed(1), t === undefined ? '-' : (t * 1e6).toFixed(1), t === undefined ? '-' : `${(a / (t * 1e6)).toFixed(2)}x`, c.target]);
+  }
+  const widths = cols.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  return { cinderSeconds: ours, torch };
+}
