@@ -42,8 +42,13 @@ export interface NativeBinding {
   readonly frame: ArrayBuffer;
   empty(nbytes: number): number;
   release(handle: number): void;
-  /** release() of each handle in frame[0..count). */
-  releaseFrame(count: number): void;
+  /** Where track() reads its handles: 32 doubles, separate from the call frame. */
+  readonly trackFrame: ArrayBuffer;
+  /**
+   * A tracker of the handles in trackFrame[0..count) (count <= 32): an object that, once the
+   * garbage collector finds it unreachable, releases those storages during the collection.
+   */
+  track(count: number): object;
   view(handle: number): ArrayBuffer;
   write(handle: number, byteOffset: number, bytes: ArrayBufferView): void;
   fromBytes(bytes: ArrayBufferView): number;
@@ -78,6 +83,8 @@ const require = createRequire(import.meta.url);
 export const native: NativeBinding = require(locateAddon()) as NativeBinding;
 /** The call frame shared with the addon. */
 export const frame = new Float64Array(native.frame);
+/** The handles of a group being tracked (see NativeBinding.track). */
+export const trackFrame = new Float64Array(native.trackFrame);
 
 /** CUDA build and device query. */
 export const cuda = {

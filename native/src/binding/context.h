@@ -14,8 +14,32 @@ namespace cinder {
 
 constexpr size_t kFrameLength = 1 << 16;  // doubles
 
+struct Context;
+
+// Storages whose JS objects are tracked together: when the tracker (a JS external) is collected,
+// the garbage collector calls trackerFinalize, which releases every handle listed here. The
+// addon declares the experimental Node-API version, under which such finalizers run inside the
+// collection itself, so memory comes back even while JS runs a long synchronous loop.
+constexpr int kTrackerCapacity = 32;
+struct Tracker {
+  Context* ctx;  // null once the context is gone (its destructor frees every storage anyway)
+  Tracker* prev;
+  Tracker* next;
+  int32_t count;
+  double handles[kTrackerCapacity];
+};
+
 struct Context {
   StorageTable table;
+  // Live trackers, in a doubly linked list with this sentinel, so the context can detach them.
+  Tracker trackers{nullptr, &trackers, &trackers, 0, {}};
+  // Where JS writes the handles of a group being sealed (never the call frame: a group can be
+  // sealed while JS is still reading an op's results from the frame).
+  double* trackFrame = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> trackBuffer;
+  ~Context() {
+    for (Tracker* t = trackers.next; t != &trackers; t = t->next) t->ctx = nullptr;
+  }
   double* frame = nullptr;
   Napi::Reference<Napi::ArrayBuffer> frameBuffer;
   // External memory reported to V8 so the GC runs when native storage grows.

@@ -32,23 +32,6 @@ static Napi::Value release(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// releaseFrame(count): release() of each handle in frame[0..count), in one call (the garbage
-// collector's finalizer releases a group of small storages at once).
-static Napi::Value releaseFrame(const Napi::CallbackInfo& info) {
-  Context* ctx = contextOf(info);
-  double n = info[0].As<Napi::Number>().DoubleValue();
-  CINDER_CHECK(n >= 0 && n <= (double)kFrameLength, "releaseFrame: count ", n, " outside the call frame");
-  int64_t bytes = 0;
-  for (int64_t i = 0; i < (int64_t)n; i++) {
-    Storage* s = ctx->table.take(ctx->frame[i]);
-    if (s == nullptr) continue;
-    bytes += reportedBytes(s);
-    releaseStorage(s);
-  }
-  if (bytes != 0) reportExternal(info.Env(), ctx, -bytes);
-  return info.Env().Undefined();
-}
-
 // view(handle) -> an external ArrayBuffer over the storage, keeping it alive while referenced.
 static Napi::Value view(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
@@ -88,6 +71,44 @@ static Napi::Value fromBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ctx->table.add(s));
 }
 
+// Runs inside a garbage collection: it may not touch JS, so it only returns memory to the
+// allocator and leaves the external-memory report to the next call that allocates.
+static void trackerFinalize(node_api_basic_env, void* data, void*) {
+  auto* t = static_cast<Tracker*>(data);
+  if (Context* ctx = t->ctx) {
+    t->prev->next = t->next;
+    t->next->prev = t->prev;
+    int64_t bytes = 0;
+    for (int32_t i = 0; i < t->count; i++) {
+      Storage* s = ctx->table.take(t->handles[i]);  // stale handles (disposed storages) give null
+      if (s == nullptr) continue;
+      bytes += reportedBytes(s);
+      releaseStorage(s);
+    }
+    ctx->unreportedBytes -= bytes;
+  }
+  delete t;
+}
+
+// track(count) -> a tracker for the handles in trackFrame[0..count): an object holding nothing
+// that, once unreachable, releases them all. JS keeps it alive from every Storage of the group.
+static Napi::Value track(const Napi::CallbackInfo& info) {
+  Context* ctx = contextOf(info);
+  double n = info[0].As<Napi::Number>().DoubleValue();
+  CINDER_CHECK(n >= 0 && n <= kTrackerCapacity, "track: count ", n, " outside 0..", kTrackerCapacity);
+  auto* t = new Tracker{ctx, &ctx->trackers, ctx->trackers.next, (int32_t)n, {}};
+  for (int32_t i = 0; i < t->count; i++) t->handles[i] = ctx->trackFrame[i];
+  napi_value ext;
+  napi_status st = napi_create_external(info.Env(), t, trackerFinalize, nullptr, &ext);
+  if (st != napi_ok) {
+    delete t;
+    NAPI_THROW(Napi::Error::New(info.Env(), "track: could not create the tracker"), Napi::Value());
+  }
+  ctx->trackers.next->prev = t;
+  ctx->trackers.next = t;
+  return Napi::Value(info.Env(), ext);
+}
+
 static Napi::Value nbytes(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   return Napi::Number::New(info.Env(), (double)ctx->table.get(info[0].As<Napi::Number>().DoubleValue(), "nbytes")->nbytes);
@@ -125,7 +146,11 @@ static Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
 void registerStorage(Napi::Env env, Napi::Object exports, Context* ctx) {
   exportFunction(env, exports, ctx, "empty", empty);
   exportFunction(env, exports, ctx, "release", release);
-  exportFunction(env, exports, ctx, "releaseFrame", releaseFrame);
+  exportFunction(env, exports, ctx, "track", track);
+  auto trackBuffer = Napi::ArrayBuffer::New(env, kTrackerCapacity * sizeof(double));
+  ctx->trackFrame = static_cast<double*>(trackBuffer.Data());
+  ctx->trackBuffer = Napi::Persistent(trackBuffer);
+  exports.Set("trackFrame", trackBuffer);
   exportFunction(env, exports, ctx, "view", view);
   exportFunction(env, exports, ctx, "write", write);
   exportFunction(env, exports, ctx, "fromBytes", fromBytes);

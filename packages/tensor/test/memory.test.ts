@@ -275,3 +275,17 @@ describe('worker threads', () => {
     expect(tensor([1, 2], { dtype: 'float32' }).toArray()).toEqual([1, 2]);
   });
 });
+
+describe('garbage collection during synchronous loops', () => {
+  test('a loop that never yields to the event loop reuses the memory of its dead tensors', () => {
+    const x = full([65536], 2); // 256 KiB per result
+    const s0 = memoryStats();
+    for (let i = 0; i < 4000; i++) x.neg(); // about 1 GiB of results, all garbage at once
+    const s1 = memoryStats();
+    // Without collection during the loop every result would still be held (~1 GiB, 4000 storages).
+    expect(s1.allocatedBytes - s0.allocatedBytes).toBeLessThan(160 * 1024 * 1024);
+    expect(s1.liveStorages - s0.liveStorages).toBeLessThan(600);
+    expect(s1.cacheHits - s0.cacheHits).toBeGreaterThan(3000);
+    x.dispose();
+  });
+});
