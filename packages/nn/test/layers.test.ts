@@ -150,6 +150,14 @@ describe('train and eval', () => {
     expect(maxAbs(out.sub(want))).toBeLessThan(1e-12);
     expect(Object.keys(bn.stateDict())).toEqual([]);
   });
+  it('PyTorch spellings of activation options: ReLU(true), Softmax({ dim })', () => {
+    expect(new nn.ReLU(true).inplace).toBe(true);
+    expect(String(new nn.ReLU(true))).toBe('ReLU(inplace=True)');
+    expect(new nn.ReLU().inplace).toBe(false);
+    expect(new nn.Softmax({ dim: 1 }).dim).toBe(1);
+    expect(String(new nn.LogSoftmax({ dim: -1 }))).toBe('LogSoftmax(dim=-1)');
+    expect(() => new nn.Softmax({ dim: 0.5 })).toThrow(/Softmax: dim must be an integer or null, got 0.5/);
+  });
   it('Dropout layers are the identity in eval', () => {
     const d = new nn.Dropout2d(0.5).eval();
     const x = randn([2, 3, 4, 4]);

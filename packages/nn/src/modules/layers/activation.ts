@@ -17,9 +17,10 @@ export interface InplaceLayerOptions {
 /** Base of the layers whose only option is `inplace` (printed only when set). */
 abstract class InplaceActivation extends Module {
   readonly inplace: boolean;
-  constructor(opts: InplaceLayerOptions = {}) {
+  /** `new nn.ReLU({ inplace: true })`; PyTorch's positional form `new nn.ReLU(true)` works too. */
+  constructor(opts: InplaceLayerOptions | boolean = {}) {
     super();
-    this.inplace = opts.inplace === true;
+    this.inplace = typeof opts === 'boolean' ? opts : opts.inplace === true;
   }
   override extraRepr(): string {
     return this.inplace ? 'inplace=True' : '';
@@ -257,10 +258,13 @@ function dimArg(layer: string, dim: unknown): number | null {
 
 abstract class SoftmaxBase extends Module {
   readonly dim: number | null;
-  /** `dim` null picks PyTorch's legacy implicit dim (0 for 0-, 1- and 3-d inputs, else 1); give it explicitly. */
-  constructor(dim: number | null = null) {
+  /**
+   * `new nn.Softmax(1)` or `new nn.Softmax({ dim: 1 })`. Without a dim, PyTorch's legacy implicit
+   * dim is used (0 for 0-, 1- and 3-d inputs, else 1); give it explicitly.
+   */
+  constructor(dim: number | null | { dim?: number | null } = null) {
     super();
-    this.dim = dimArg(this._getName(), dim);
+    this.dim = dimArg(this._getName(), dim !== null && typeof dim === 'object' ? dim.dim : dim);
   }
   protected dimFor(x: Tensor): number {
     return this.dim ?? implicitDim(x);
