@@ -94,6 +94,7 @@ describe('errors name the layer', () => {
     expect(() => new nn.BatchNorm1d(3).forward(randn([1, 3]))).toThrow(/batchNorm: expected more than 1 value per channel when training/);
     expect(() => new nn.InstanceNorm2d(3, { affine: true }).forward(randn([1, 2, 4, 4]))).toThrow(/InstanceNorm2d: expected input's size at dim=1 to match numFeatures \(3\)/);
     expect(() => new nn.InstanceNorm1d(3, { momentum: null })).toThrow(/InstanceNorm1d: momentum null/);
+    expect(() => new nn.GroupNorm(2, 4).forward(randn([3, 2, 3]))).toThrow(/GroupNorm: expected an input \[N, 4, \.\.\.\] \(numChannels at dim 1\), got \[3, 2, 3\] \(float32\)/);
     expect(() => new nn.GroupNorm(4, 6)).toThrow(/GroupNorm: numChannels \(6\) must be divisible by numGroups \(4\)/);
     expect(() => new nn.Embedding(5, 2, { paddingIdx: 5 })).toThrow(/Embedding: paddingIdx must be within numEmbeddings \(5\)/);
     expect(() => new nn.Embedding(5, 2, { sparse: true })).toThrow(/Embedding: sparse gradients are not supported/);

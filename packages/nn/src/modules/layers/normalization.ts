@@ -306,6 +306,9 @@ export class GroupNorm extends Module {
     if (this.bias !== null) zeros_(this.bias);
   }
   override forward(x: Tensor): Tensor {
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
+      throw new RangeError(`GroupNorm: expected an input [N, ${this.numChannels}, ...] (numChannels at dim 1), got ${describe(x)}`);
+    }
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
   override extraRepr(): string {
