@@ -6,7 +6,7 @@
  * `inplace: true` writes into x where PyTorch allows it.
  */
 import { where, type DType, type Tensor } from '@cinder/tensor';
-import { floatArg, numberArg, tensorArg } from './common.js';
+import { describe, floatArg, numberArg, tensorArg } from './common.js';
 
 export interface InplaceOptions {
   inplace?: boolean;
@@ -209,4 +209,35 @@ export function glu(x: Tensor, dim = -1): Tensor {
   if (n % 2 !== 0) throw new RangeError(`${op}: halving dimension must be even, but dimension ${nd} is size ${n}`);
   const [a, b] = x.chunk(2, nd) as [Tensor, Tensor];
   return a.mul(b.sigmoid());
+}
+
+/**
+ * max(0, x) + weight * min(0, x), with `weight` holding one slope, or one per channel (dim 1 of
+ * an input of at least 2 dims). Composed of differentiable ops, so both x and weight get gradients.
+ */
+export function prelu(x: Tensor, weight: Tensor): Tensor {
+  const op = 'prelu';
+  floatArg(op, x);
+  floatArg(op, weight, 'weight');
+  if (weight.dtype !== x.dtype) throw new TypeError(`${op}: input ${describe(x)} and weight ${describe(weight)} have different dtypes`);
+  const n = weight.numel();
+  const channels = x.ndim >= 2 ? x.shape[1]! : 1;
+  if (n !== 1 && n !== channels) {
+    throw new RangeError(
+      `${op}: mismatch of parameter numbers and input channel size: weight ${describe(weight)} has ${n} parameters, ` +
+        `input ${describe(x)} has ${channels} channels`,
+    );
+  }
+  const w = n === 1 ? weight.reshape([]) : weight.reshape([channels, ...new Array<number>(x.ndim - 2).fill(1)]);
+  return where(x.gt(0), x, x.mul(w));
+}
+
+/** x where x > threshold, `value` elsewhere. */
+export function threshold(x: Tensor, thresholdValue: number, value: number, opts?: InplaceOptions): Tensor {
+  const op = 'threshold';
+  tensorArg(op, x);
+  const th = numberArg(op, thresholdValue, 'threshold', NaN);
+  const v = numberArg(op, value, 'value', NaN);
+  if (Number.isNaN(th) || Number.isNaN(v)) throw new TypeError(`${op}: threshold and value are required numbers`);
+  return result(x, where(x.gt(th), x, v), opts?.inplace);
 }

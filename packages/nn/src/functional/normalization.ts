@@ -4,7 +4,7 @@
  * normalize (Lp-normalization along a dim).
  */
 import { noGrad } from '@cinder/autograd';
-import { nativeBatchNorm, nativeGroupNorm, nativeLayerNorm, type Tensor } from '@cinder/tensor';
+import { nativeBatchNorm, nativeGroupNorm, nativeLayerNorm, pad, type Tensor } from '@cinder/tensor';
 import { boolArg, describe, floatArg, numberArg, optionalTensor } from './common.js';
 
 export interface BatchNormOptions {
@@ -127,4 +127,35 @@ export function normalize(input: Tensor, opts?: NormalizeOptions): Tensor {
   const eps = numberArg(op, opts?.eps, 'eps', 1e-12);
   const n = input.norm(p, dim, { keepdim: true }).clamp(eps, null);
   return input.div(n.expandAs(input));
+}
+
+export interface LocalResponseNormOptions {
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/**
+ * Local response normalization across channels (dim 1 of [N, C, ...]):
+ * x / (k + alpha / size * sum of x^2 over the `size` neighbouring channels)^beta, the window
+ * running from c - floor(size / 2) to c + floor((size - 1) / 2), zero outside the channels.
+ */
+export function localResponseNorm(input: Tensor, size: number, opts?: LocalResponseNormOptions): Tensor {
+  const op = 'localResponseNorm';
+  floatArg(op, input);
+  if (input.ndim < 3) throw new RangeError(`${op}: expected an input of 3 or more dims [N, C, ...], got ${describe(input)}`);
+  if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) throw new RangeError(`${op}: size must be a positive integer, got ${String(size)}`);
+  const alpha = numberArg(op, opts?.alpha, 'alpha', 1e-4);
+  const beta = numberArg(op, opts?.beta, 'beta', 0.75);
+  const k = numberArg(op, opts?.k, 'k', 1);
+  const C = input.shape[1]!;
+  const sq = input.square();
+  // Zero-pad dim 1 (the pad list runs from the last dim backwards), then add the shifted windows.
+  const padList = new Array<number>(2 * (input.ndim - 1)).fill(0);
+  padList[padList.length - 2] = Math.floor(size / 2);
+  padList[padList.length - 1] = Math.floor((size - 1) / 2);
+  const padded = pad(sq, padList);
+  let acc = padded.narrow(1, 0, C);
+  for (let j = 1; j < size; j++) acc = acc.add(padded.narrow(1, j, C));
+  return input.div(acc.mul(alpha / size).add(k).pow(beta));
 }

@@ -693,6 +693,64 @@ export const functionalOps: OpInfo[] = [
     errors: [{ name: 'odd dim', args: [T([3, 3])], throws: /glu: halving dimension must be even, but dimension 1 is size 3/ }],
   },
 
+  {
+    name: 'prelu',
+    run: ([x, w]) => F.prelu(x, w),
+    ref: ([x, w]) => {
+      const out = Nd.zeros([...x.shape]);
+      Nd.forEachIndex(x.shape, (idx, flat) => {
+        const v = x.data[flat]!;
+        const a = w.data.length === 1 ? w.data[0]! : w.data[idx[1]!]!;
+        out.data[flat] = v > 0 ? v : a * v;
+      });
+      return out;
+    },
+    samples: [
+      { name: 'one slope', args: [T([3, 4]), T([1], { low: 0, high: 0.5 })] },
+      { name: 'per channel 4-d', args: [T([2, 3, 2, 2]), T([3], { low: -0.5, high: 0.5 })] },
+      { name: 'per channel non-contiguous', args: [T([2, 3], { noncontig: true }), T([3])] },
+    ],
+    grad: true,
+    errors: [
+      { name: 'slopes and channels differ', args: [T([2, 3, 4]), T([4])], throws: /prelu: mismatch of parameter numbers and input channel size/ },
+    ],
+  },
+  {
+    name: 'threshold',
+    run: ([x], o) => F.threshold(x, o!.threshold as number, o!.value as number),
+    ref: ([x], o) => map(x, (v) => (v > (o!.threshold as number) ? v : (o!.value as number))),
+    samples: [{ name: 'threshold 0.1 value 20', args: [T([3, 4])], opts: { threshold: 0.1, value: 20 } }],
+    grad: true,
+  },
+  {
+    name: 'localResponseNorm',
+    run: ([x], o) => F.localResponseNorm(x, o!.size as number, o),
+    ref: ([x], o) => {
+      const size = o!.size as number;
+      const alpha = (o?.alpha as number | undefined) ?? 1e-4, beta = (o?.beta as number | undefined) ?? 0.75, k = (o?.k as number | undefined) ?? 1;
+      const C = x.shape[1]!;
+      const st = x.strides();
+      const out = Nd.zeros([...x.shape]);
+      Nd.forEachIndex(x.shape, (idx, flat) => {
+        const c = idx[1]!;
+        let acc = 0;
+        for (let j = c - Math.floor(size / 2); j <= c + Math.floor((size - 1) / 2); j++) {
+          if (j < 0 || j >= C) continue;
+          const v = x.data[flat + (j - c) * st[1]!]!;
+          acc += v * v;
+        }
+        out.data[flat] = x.data[flat]! / (k + (alpha / size) * acc) ** beta;
+      });
+      return out;
+    },
+    samples: [
+      { name: 'size 3, 3-d', args: [T([2, 5, 3])], opts: { size: 3 } },
+      { name: 'size 2, 4-d, options', args: [T([1, 4, 2, 3])], opts: { size: 2, alpha: 0.5, beta: 0.6, k: 2 } },
+    ],
+    grad: true,
+    errors: [{ name: '2-d input', args: [T([2, 3])], opts: { size: 2 }, throws: /localResponseNorm: expected an input of 3 or more dims/ }],
+  },
+
   // ---- losses ----
   {
     name: 'mseLoss',
