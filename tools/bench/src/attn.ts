@@ -4,11 +4,12 @@
  * (2048) and with 512: forward in eval mode without gradients (PyTorch 1.13 takes its fused
  * inference path there), and a training forward + backward (dropout 0.1, gradients of the input
  * and every parameter, cleared each step), in milliseconds per call, best of several rounds,
- * alternating Cinder and PyTorch.
+ * alternating Cinder and PyTorch. Cinder runs on its default thread count and on one thread
+ * (PyTorch's default is one intra-op thread, with OpenBLAS on every core for its GEMMs).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { getNumThreads, manualSeed, noGrad, randn, tidy } from '@cinder/tensor';
+import { getNumThreads, manualSeed, noGrad, randn, setNumThreads, tidy } from '@cinder/tensor';
 import { nn } from '@cinder/nn';
 import { bestOf } from './timing.js';
 
@@ -82,7 +83,9 @@ function runCinder(repeats: number, inner: number): Record<string, number> {
 }
 
 export interface AttnResults {
+  threads: number;
   cinder: Record<string, number>;
+  cinder1: Record<string, number>;
   torch?: TorchOut;
 }
 
@@ -91,10 +94,18 @@ export function runAttnSuite(): AttnResults {
   const REPEATS = 5;
   const INNER = 5;
   const cinder: Record<string, number> = {};
+  const cinder1: Record<string, number> = {};
+  const threads = getNumThreads();
   let torch: TorchOut | undefined;
   // Alternate the two sides so a busy moment of the shared machine hits both.
   for (let r = 0; r < ROUNDS; r++) {
     for (const [k, v] of Object.entries(runCinder(REPEATS, INNER))) cinder[k] = Math.min(cinder[k] ?? Infinity, v);
+    setNumThreads(1);
+    try {
+      for (const [k, v] of Object.entries(runCinder(REPEATS, INNER))) cinder1[k] = Math.min(cinder1[k] ?? Infinity, v);
+    } finally {
+      setNumThreads(threads);
+    }
     const t = runTorch(REPEATS, INNER);
     if (t !== undefined) {
       if (torch === undefined) torch = t;
@@ -102,15 +113,18 @@ export function runAttnSuite(): AttnResults {
     }
   }
   console.log(`TransformerEncoderLayer(${D}, ${H}), batchFirst, input [${N}, ${L}, ${D}]; Cinder threads: ${getNumThreads()}; ${torch ? `PyTorch ${torch.version}, ${torch.threads} intra-op thread(s)` : 'PyTorch not available'}`);
-  const head = ['case', 'Cinder ms', 'PyTorch ms', 'ratio (PyTorch / Cinder)'];
-  console.log(head.map((s) => s.padEnd(40)).join(''));
+  const head = ['case', `Cinder ms, ${threads} / 1 threads`, 'PyTorch ms', 'ratio (PyTorch / Cinder)'];
+  console.log(head.map((s) => s.padEnd(38)).join(''));
+  const ms = (v: number): string => (v * 1e3).toFixed(2);
   for (const ff of FFS) {
     for (const [key, label] of [[`fwd_${ff}`, `ff ${ff}: forward (eval, no grad)`], [`fwdbwd_${ff}`, `ff ${ff}: forward + backward (train)`]] as const) {
       const a = cinder[key]!;
+      const a1 = cinder1[key]!;
       const t = torch?.results[key];
-      const row = [label, (a * 1e3).toFixed(2), t === undefined ? '-' : (t * 1e3).toFixed(2), t === undefined ? '-' : `${(t / a).toFixed(2)}x`];
-      console.log(row.map((s) => s.padEnd(40)).join(''));
+      const ratio = t === undefined ? '-' : `${(t / a).toFixed(2)}x / ${(t / a1).toFixed(2)}x`;
+      const row = [label, `${ms(a)} / ${ms(a1)}`, t === undefined ? '-' : ms(t), ratio];
+      console.log(row.map((s) => s.padEnd(38)).join(''));
     }
   }
-  return torch === undefined ? { cinder } : { cinder, torch };
+  return torch === undefined ? { threads, cinder, cinder1 } : { threads, cinder, cinder1, torch };
 }

@@ -258,9 +258,11 @@ export class MultiheadAttention extends Module {
       const [a, c] = [x.shape[0]!, x.shape[1]!];
       return linear(x.reshape([a * c, x.shape[2]!]), w, { bias: b }).reshape([a, c, w.shape[0]!]);
     };
-    const heads = (t: Tensor, count: number): Tensor => {
+    // [a, c, count * E] -> count views [N, H, len, Dh]; unbind's backward is one stack.
+    const heads = (t: Tensor, count: number): Tensor[] => {
       const [a, c] = [t.shape[0]!, t.shape[1]!];
-      return t.reshape([a, c, count, H, Dh]).permute(bf ? [2, 0, 3, 1, 4] : [2, 1, 3, 0, 4]);
+      if (count === 1) return [t.reshape([a, c, H, Dh]).permute(bf ? [0, 2, 1, 3] : [1, 2, 0, 3])];
+      return t.reshape([a, c, count, H, Dh]).permute(bf ? [2, 0, 3, 1, 4] : [2, 1, 3, 0, 4]).unbind(0);
     };
     const bIn = this.inProjBias;
     const bPart = (i: number, n: number): Tensor | null => (bIn === null ? null : bIn.narrow(0, i * E, n * E));
@@ -268,21 +270,19 @@ export class MultiheadAttention extends Module {
     if (this.qkvSameEmbedDim) {
       const W = this.inProjWeight!;
       if (query === key && key === value) {
-        const qkv = heads(project(q3, W, bIn), 3);
-        [q, k, v] = [qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2)];
+        [q, k, v] = heads(project(q3, W, bIn), 3) as [Tensor, Tensor, Tensor];
       } else if (key === value) {
-        q = heads(project(q3, W.narrow(0, 0, E), bPart(0, 1)), 1).select(0, 0);
-        const kv = heads(project(k3, W.narrow(0, E, 2 * E), bPart(1, 2)), 2);
-        [k, v] = [kv.select(0, 0), kv.select(0, 1)];
+        [q] = heads(project(q3, W.narrow(0, 0, E), bPart(0, 1)), 1) as [Tensor];
+        [k, v] = heads(project(k3, W.narrow(0, E, 2 * E), bPart(1, 2)), 2) as [Tensor, Tensor];
       } else {
-        q = heads(project(q3, W.narrow(0, 0, E), bPart(0, 1)), 1).select(0, 0);
-        k = heads(project(k3, W.narrow(0, E, E), bPart(1, 1)), 1).select(0, 0);
-        v = heads(project(v3, W.narrow(0, 2 * E, E), bPart(2, 1)), 1).select(0, 0);
+        [q] = heads(project(q3, W.narrow(0, 0, E), bPart(0, 1)), 1) as [Tensor];
+        [k] = heads(project(k3, W.narrow(0, E, E), bPart(1, 1)), 1) as [Tensor];
+        [v] = heads(project(v3, W.narrow(0, 2 * E, E), bPart(2, 1)), 1) as [Tensor];
       }
     } else {
-      q = heads(project(q3, this.qProjWeight!, bPart(0, 1)), 1).select(0, 0);
-      k = heads(project(k3, this.kProjWeight!, bPart(1, 1)), 1).select(0, 0);
-      v = heads(project(v3, this.vProjWeight!, bPart(2, 1)), 1).select(0, 0);
+      [q] = heads(project(q3, this.qProjWeight!, bPart(0, 1)), 1) as [Tensor];
+      [k] = heads(project(k3, this.kProjWeight!, bPart(1, 1)), 1) as [Tensor];
+      [v] = heads(project(v3, this.vProjWeight!, bPart(2, 1)), 1) as [Tensor];
     }
     let extra = 0;
     if (this.biasK !== null && this.biasV !== null) {
