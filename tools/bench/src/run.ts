@@ -19,6 +19,7 @@ import { runConvSuite } from './conv.js';
 import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
+import { runAttnSuite } from './attn.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -181,10 +182,12 @@ async function main(): Promise<void> {
   const nnKernels = runNnSuite();
   console.log('');
   const train = runTrainSuite();
+  console.log('');
+  const attn = runAttnSuite();
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train, attn }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -194,4 +197,5 @@ else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
 else if (process.argv.includes('--modules')) runModulesSuite();
 else if (process.argv.includes('--train')) runTrainSuite();
+else if (process.argv.includes('--attn')) runAttnSuite();
 else await main();

@@ -114,7 +114,19 @@ function guarded<R>(set: Set<object>, m: object, onCycle: () => R, fn: () => R):
  * const y = m.forward(randn([4, 3]));
  * ```
  */
+/**
+ * @internal For deepCopy (copy.ts): copies a module's member table (kinds, buffer persistence) and
+ * training flag onto a fresh shell of the same class. Hooks are not copied.
+ */
+export let copyModuleState: (from: Module, to: Module) => void;
+
 export class Module {
+  static {
+    copyModuleState = (from, to) => {
+      to.#members = new Map([...from.#sync()].map(([k, m]) => [k, { ...m }]));
+      to.#training = from.#training;
+    };
+  }
   #members = new Map<string, Member>();
   #training = true;
   #preHooks: HookList<ForwardPreHook> | undefined = undefined;
@@ -640,6 +652,14 @@ export class Module {
     return '';
   }
 
+  /**
+   * The name a submodule is printed under: its field name. Layers whose PyTorch attribute names
+   * differ (`selfAttn` for `self_attn`) print PyTorch's, so their repr matches PyTorch's.
+   */
+  protected _reprChildName(key: string): string {
+    return key;
+  }
+
   /** The module tree printed as PyTorch prints it. */
   toString(): string {
     return guarded(active.repr, this, () => `<cycle: ${this._getName()}>`, () => {
@@ -650,7 +670,7 @@ export class Module {
       for (const [key, m] of this.#sync()) {
         if (m.kind !== 'module') continue;
         const v = self[key];
-        childLines.push(`(${key}): ${addIndent(v instanceof Module ? v.toString() : 'null', 2)}`);
+        childLines.push(`(${this._reprChildName(key)}): ${addIndent(v instanceof Module ? v.toString() : 'null', 2)}`);
       }
       const lines = [...extraLines, ...childLines];
       let s = `${this._getName()}(`;

@@ -32,3 +32,10 @@ export {
   ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, type PadSize,
 } from './padding.js';
 export { CosineSimilarity, PairwiseDistance } from './distance.js';
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder,
+  TransformerDecoderLayer, TransformerDecoder, Transformer,
+  type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type TransformerActivation,
+  type TransformerLayerOptions, type TransformerEncoderLayerForwardOptions, type TransformerDecoderLayerForwardOptions,
+  type TransformerStackOptions, type TransformerEncoderForwardOptions, type TransformerOptions, type TransformerForwardOptions,
+} from './transformer.js';
