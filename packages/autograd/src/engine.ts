@@ -101,11 +101,21 @@ interface Execution {
   accumulateOnly?: Set<Tensor>;
 }
 
+/**
+ * The gradient as `.grad` stores it. As in PyTorch, a contiguous leaf gets a contiguous gradient:
+ * backward formulas may return transposed or broadcast (stride-0) views, which would make every
+ * later use of `.grad` (the optimizer's fused update above all) take a strided path, and an
+ * in-place update of a broadcast view would write one element many times.
+ */
+function gradLayout(leaf: Tensor, g: Tensor): Tensor {
+  return !g.isContiguous() && leaf.isContiguous() ? g.contiguous() : g;
+}
+
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   const m = ensureMeta(leaf);
   const old = m.grad;
   if (old === undefined) {
-    m.grad = createGraph ? g : g.detach();
+    m.grad = createGraph ? gradLayout(leaf, g) : gradLayout(leaf, g.detach());
   } else {
     m.grad = createGraph ? old.add(g) : old.detach().add(g.detach());
   }

@@ -105,9 +105,17 @@ const REPEATS = 7;
 /** Prints the table; returns the raw timings (seconds) for the JSON record. */
 export function runTrainSuite(): { cinderSeconds: Record<string, number>; torch?: unknown } {
   const ours: Record<string, number> = {};
+  const failed: Record<string, string> = {};
   for (const c of CASES) {
     manualSeed(0);
-    const { model, x, y } = c.make();
+    let made: ReturnType<Case['make']>;
+    try {
+      made = c.make();
+    } catch (e) {
+      failed[c.id] = (e as Error).message;
+      continue;
+    }
+    const { model, x, y } = made;
     const opt = new optim.Adam([...model.parameters()], { lr: 1e-3 });
     const step = (): void => {
       opt.zeroGrad();
@@ -130,6 +138,10 @@ export function runTrainSuite(): { cinderSeconds: Record<string, number>; torch?
   const cols = ['model', 'Cinder us', 'PyTorch us', 'time ratio (Cinder/PyTorch)', 'target'];
   const rows = [cols];
   for (const c of CASES) {
+    if (failed[c.id] !== undefined) {
+      rows.push([c.id, `failed: ${failed[c.id]}`, '-', '-', c.target]);
+      continue;
+    }
     const a = ours[c.id]! * 1e6;
     const t = torch?.results[c.id];
     rows.push([c.id, a.toFixed(1), t === undefined ? '-' : (t * 1e6).toFixed(1), t === undefined ? '-' : `${(a / (t * 1e6)).toFixed(2)}x`, c.target]);

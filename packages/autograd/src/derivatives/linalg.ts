@@ -77,8 +77,26 @@ function matmulGrads(c: GradContext, x: Tensor, y: Tensor, g: Tensor, ix: number
 
 // ---- matmul family --------------------------------------------------------------------------
 
+/** True for a 2-d tensor laid out column-major (the transpose of a contiguous matrix, e.g. w.t()). */
+function columnMajor(t: Tensor): boolean {
+  return t.ndim === 2 && t.shape[0]! > 1 && t.shape[1]! > 1 && t.strides[0] === 1 && t.strides[1] === t.shape[0];
+}
+
+/**
+ * The two gradients of a @ b for matrices, each produced in its operand's layout (as PyTorch's
+ * mm backward does): for a column-major operand such as `w.t()` in a linear layer, the gradient is
+ * computed as the transpose of a row-major product, so after the transpose's backward the
+ * weight's gradient arrives contiguous and no copy is needed to store it.
+ */
+function mmGrads(c: GradContext, a: Tensor, b: Tensor, g: Tensor, ia: number, ib: number): [Tensor | null, Tensor | null] {
+  const ga = !c.needs(ia) ? null : columnMajor(a) ? mT(b.mm(mT(g))) : g.mm(mT(b));
+  const gb = !c.needs(ib) ? null : columnMajor(b) ? mT(mT(g).mm(a)) : mT(a).mm(g);
+  return [ga, gb];
+}
+
 const matmul: Derivative = (c) => {
   const [a, b] = c.inputs as [Tensor, Tensor];
+  if (a.ndim === 2 && b.ndim === 2) return mmGrads(c, a, b, gradAt(c), 0, 1);
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(-1) : b;
   const batch = broadcastBatch(a2.shape.slice(0, -2), b2.shape.slice(0, -2));
@@ -100,8 +118,7 @@ function broadcastBatch(x: readonly number[], y: readonly number[]): number[] {
 
 const mm: Derivative = (c) => {
   const [a, b] = c.inputs as [Tensor, Tensor];
-  const g = gradAt(c);
-  return [c.needs(0) ? g.mm(mT(b)) : null, c.needs(1) ? mT(a).mm(g) : null];
+  return mmGrads(c, a, b, gradAt(c), 0, 1);
 };
 
 const bmm: Derivative = (c) => {
@@ -145,11 +162,8 @@ const addmm: Derivative = (c) => {
   const beta = (c.attrs.beta as number | undefined) ?? 1;
   const g = gradAt(c);
   const ga = alpha === 1 ? g : g.mul(alpha);
-  return [
-    c.needs(0) ? reduceTo(beta === 1 ? g : g.mul(beta), inp) : null,
-    c.needs(1) ? ga.mm(mT(m2)) : null,
-    c.needs(2) ? mT(m1).mm(ga) : null,
-  ];
+  const [g1, g2] = mmGrads(c, m1, m2, ga, 1, 2);
+  return [c.needs(0) ? reduceTo(beta === 1 ? g : g.mul(beta), inp) : null, g1, g2];
 };
 
 const multiDot: Derivative = (c) => {
