@@ -36,3 +36,7 @@ it('runs the README example', async () => {
 it("runs the README's F example", async () => {
   expect(await runExample('## The functional API `F`')).toEqual([[[16, 3, 3, 3]]]);
 });
+
+it("runs the README's Keras example", async () => {
+  expect(await runExample('## The Keras workflow')).toEqual([[true, true]]);
+}, 30_000);
