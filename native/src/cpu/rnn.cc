@@ -56,7 +56,8 @@ struct Act<double> {
   }
 };
 
-void checkShape(const TensorDesc& d, std::initializer_list<int64_t> shape, DType dt, const char* op, const char* what) {
+void checkShape(const TensorDesc& d, std::initializer_list<int64_t> shape, DType dt, const char* op, const char* what,
+                bool contiguous = true) {
   bool ok = d.ndim == (int)shape.size();
   int i = 0;
   for (int64_t s : shape) {
@@ -69,7 +70,7 @@ void checkShape(const TensorDesc& d, std::initializer_list<int64_t> shape, DType
   want += "]";
   CINDER_CHECK(ok, op, ": ", what, " has shape ", d.shapeString(), ", expected ", want);
   CINDER_CHECK(d.dtype == dt, op, ": ", what, " has dtype ", dtypeName(d.dtype), ", expected ", dtypeName(dt));
-  CINDER_CHECK(d.isContiguous(), op, ": ", what, " must be contiguous");
+  CINDER_CHECK(!contiguous || d.isContiguous(), op, ": ", what, " must be contiguous");
 }
 
 struct Dims {
@@ -98,13 +99,20 @@ void forwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* x, const T*
   const int64_t T_ = d.T, N = d.N, H = d.H, GH = d.GH, W = d.W;
   const Act<T> act;
   std::vector<T> hp((size_t)(N * GH)), tmp((size_t)H);
+  // W_hh^T [H, G*H], row-major: the per-step GEMM then reads it in place (rows contiguous), with
+  // no packing of B at every step.
+  std::vector<T> wt((size_t)(H * GH));
+  for (int64_t j0 = 0; j0 < GH; j0 += 16)
+    for (int64_t p0 = 0; p0 < H; p0 += 16)
+      for (int64_t p = p0; p < std::min(p0 + 16, H); p++)
+        for (int64_t j = j0; j < std::min(j0 + 16, GH); j++) wt[p * GH + j] = w[j * H + p];
   const T* hprev = h0;
   const T* cprev = c0;
   int64_t cstride = H;  // row stride of cprev: H for c0, W for a workspace row
   for (int64_t s = 0; s < T_; s++) {
     const int64_t t = reverse ? T_ - 1 - s : s;
-    // hp = h_prev W_hh^T (B(p, j) = W[j, p]).
-    gemm<T>(N, GH, H, T(1), hprev, H, 1, w, 1, H, T(0), hp.data(), GH, 1);
+    // hp = h_prev W_hh^T.
+    gemm<T>(N, GH, H, T(1), hprev, H, 1, wt.data(), GH, 1, T(0), hp.data(), GH, 1);
     T* outT = out + t * N * H;
     for (int64_t n = 0; n < N; n++) {
       T* pre = hp.data() + n * GH;
@@ -164,7 +172,7 @@ void forwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* x, const T*
 }
 
 template <typename T>
-void backwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* gOut, const T* ghN, const T* gcN, const T* h0,
+void backwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* gOut, const int64_t* gs, const T* ghN, const T* gcN, const T* h0,
                   const T* c0, const T* w, const T* out, const T* ws, T* gx, T* dh, T* dc, T* gw, T* gb) {
   const int64_t T_ = d.T, N = d.N, H = d.H, GH = d.GH, W = d.W;
   const Act<T> act;
@@ -188,8 +196,12 @@ void backwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* gOut, cons
       const int64_t row = t * N + n;
       T* dhr = dh + n * H;
       if (gOut) {
-        const T* go = gOut + row * H;
-        for (int64_t j = 0; j < H; j++) dhr[j] += go[j];
+        const T* go = gOut + t * gs[0] + n * gs[1];
+        if (gs[2] == 1) {
+          for (int64_t j = 0; j < H; j++) dhr[j] += go[j];
+        } else {
+          for (int64_t j = 0; j < H; j++) dhr[j] += go[j * gs[2]];
+        }
       }
       T* gxr = gx + row * GH;
       switch (mode) {
@@ -306,7 +318,8 @@ void rnnLayerBackward(RnnMode mode, bool reverse, const TensorDesc* gOut, const 
   if (bHh) checkShape(*bHh, {d.GH}, dt, op, "bias_hh");
   checkShape(out, {d.T, d.N, d.H}, dt, op, "output");
   checkShape(ws, {d.T, d.N, d.W}, dt, op, "workspace");
-  if (gOut) checkShape(*gOut, {d.T, d.N, d.H}, dt, op, "output gradient");
+  // The output gradient may have any strides (a sum's gradient arrives expanded, with stride 0).
+  if (gOut) checkShape(*gOut, {d.T, d.N, d.H}, dt, op, "output gradient", false);
   if (ghN) checkShape(*ghN, {d.N, d.H}, dt, op, "h_n gradient");
   if (gcN) checkShape(*gcN, {d.N, d.H}, dt, op, "c_n gradient");
   checkShape(gh0, {d.N, d.H}, dt, op, "hx gradient");
@@ -316,7 +329,7 @@ void rnnLayerBackward(RnnMode mode, bool reverse, const TensorDesc* gOut, const 
   auto p = [](const TensorDesc* t) { return t ? t->data : nullptr; };
   CINDER_DISPATCH_FLOAT(dt, op, [&] {
     using S = scalar_t;
-    backwardImpl<S>(mode, reverse, d, (const S*)p(gOut), (const S*)p(ghN), (const S*)p(gcN), h0.ptr<S>(),
+    backwardImpl<S>(mode, reverse, d, (const S*)p(gOut), gOut ? gOut->strides : nullptr, (const S*)p(ghN), (const S*)p(gcN), h0.ptr<S>(),
                     (const S*)p(c0), wHh.ptr<S>(), out.ptr<S>(), ws.ptr<S>(), gXProj.ptr<S>(), gh0.ptr<S>(),
                     (S*)p(gc0), (S*)p(gWhh), (S*)p(gbHh));
   });

@@ -18,6 +18,7 @@ import { runConvSuite } from './conv.js';
 import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
+import { runRnnSuite } from './rnn.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -178,10 +179,12 @@ async function main(): Promise<void> {
   console.log('');
   const unary = quick ? undefined : runUnarySuite();
   const nnKernels = runNnSuite();
+  console.log('');
+  const rnn = runRnnSuite(quick ? 1 : 3);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, rnn }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -190,4 +193,5 @@ else if (process.argv.includes('--nn')) runNnSuite();
 else if (process.argv.includes('--unary')) runUnarySuite();
 else if (process.argv.includes('--optim')) runOptimSuite();
 else if (process.argv.includes('--modules')) runModulesSuite();
+else if (process.argv.includes('--rnn')) runRnnSuite();
 else await main();

@@ -85,9 +85,18 @@ function runDirection(
   const bIh = L.hasBiases ? w[2]! : null;
   const bHh = L.hasBiases ? w[3]! : null;
   const GH = wHh.shape[0]!;
-  const xProj = linear(x.reshape([T * N, inF]), wIh, { bias: bIh }).reshape([T, N, GH]);
+  const proj2d = linear(x.reshape([T * N, inF]), wIh, { bias: bIh });
+  const xProj = proj2d.reshape([T, N, GH]);
   if (!L.proj) {
     const r = rnnLayer(mode, xProj, hx, wHh, { cx, bias: bHh, reverse });
+    // The projection is garbage now: no backward formula reads it (the GEMM's and the recurrent
+    // op's gradients need only their other operands), and nothing outside this function sees it.
+    // Freeing it here lets the next call reuse its memory instead of faulting in fresh pages (a
+    // synchronous training loop gives the garbage collector's finalizers no chance to run).
+    xProj.dispose();
+    proj2d.dispose();
+    // Without a recorded graph the workspace is garbage too.
+    if (!r[0]!.requiresGrad) r[r.length - 1]!.dispose();
     return [r[0]!, r[1]!, mode === 'lstm' ? r[2]! : null];
   }
   // A projected LSTM, step by step with ordinary ops: h = W_hr (o * tanh(c)).

@@ -185,7 +185,9 @@ export function rnnLayerBackward(
   const lstm = mode === 'lstm';
   const inputs = [go, gh, gc, hx, cx, weightHh, bias, output, workspace].filter((t): t is Tensor => t !== null);
   return dispatch(op, inputs, { mode, reverse, outputMask: [needW, needB] }, () => {
-    const [goc, ghc, gcc, hc, cc, wc, bc, oc] = [go, gh, gc, hx, cx, weightHh, bias, output].map((t) => t && staged(t, cdt));
+    // The output gradient is read through its strides (a sum's gradient arrives expanded).
+    const goc = go && (go.dtype === cdt ? go : go._copyAs(cdt));
+    const [ghc, gcc, hc, cc, wc, bc, oc] = [gh, gc, hx, cx, weightHh, bias, output].map((t) => t && staged(t, cdt));
     const wsc = staged(workspace, cdt);
     frame[0] = MODE_CODE[mode];
     frame[1] = reverse ? 1 : 0;
