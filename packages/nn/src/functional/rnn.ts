@@ -2,9 +2,9 @@
  * Recurrent networks as functions (torch.lstm, torch.gru, torch.rnn_tanh, torch.rnn_relu and the
  * one-step cells torch.lstm_cell, ...): what nn.RNN / LSTM / GRU and their cells run.
  *
- * Each direction of each layer computes the input projection of all time steps in one GEMM, then
- * runs the recurrence in one fused native op (rnnLayer of @cinder/tensor: per step one GEMM with
- * W_hh and one pass over the gates, and a matching fused backward). An LSTM with a projection
+ * Each direction of each layer is one fused op (rnnLayer of @cinder/tensor): the input projection
+ * of all time steps in one GEMM, then per step one GEMM with W_hh and one pass over the gates, and
+ * a matching fused backward. An LSTM with a projection
  * (projSize) runs the same math as ordinary ops, step by step.
  *
  * Weights come as PyTorch's flat list: for each layer, for each direction, w_ih, w_hh, then b_ih,
@@ -85,20 +85,13 @@ function runDirection(
   const bIh = L.hasBiases ? w[2]! : null;
   const bHh = L.hasBiases ? w[3]! : null;
   const GH = wHh.shape[0]!;
-  const proj2d = linear(x.reshape([T * N, inF]), wIh, { bias: bIh });
-  const xProj = proj2d.reshape([T, N, GH]);
   if (!L.proj) {
-    const r = rnnLayer(mode, xProj, hx, wHh, { cx, bias: bHh, reverse });
-    // The projection is garbage now: no backward formula reads it (the GEMM's and the recurrent
-    // op's gradients need only their other operands), and nothing outside this function sees it.
-    // Freeing it here lets the next call reuse its memory instead of faulting in fresh pages (a
-    // synchronous training loop gives the garbage collector's finalizers no chance to run).
-    xProj.dispose();
-    proj2d.dispose();
-    // Without a recorded graph the workspace is garbage too.
+    const r = rnnLayer(mode, x, hx, wIh, wHh, { cx, biasIh: bIh, biasHh: bHh, reverse });
+    // Without a recorded graph the workspace is garbage: free it now (see rnnLayer).
     if (!r[0]!.requiresGrad) r[r.length - 1]!.dispose();
     return [r[0]!, r[1]!, mode === 'lstm' ? r[2]! : null];
   }
+  const xProj = linear(x.reshape([T * N, inF]), wIh, { bias: bIh }).reshape([T, N, GH]);
   // A projected LSTM, step by step with ordinary ops: h = W_hr (o * tanh(c)).
   const wHr = w[L.perDir - 1]!;
   const outs: Tensor[] = new Array<Tensor>(T);
@@ -240,8 +233,8 @@ function checkCell(op: string, mode: RnnMode, input: Tensor, h: Tensor, c: Tenso
 }
 
 function cellStep(mode: RnnMode, input: Tensor, h: Tensor, c: Tensor | null, wIh: Tensor, wHh: Tensor, bIh: Tensor | null, bHh: Tensor | null): Tensor[] {
-  const xProj = linear(input, wIh, { bias: bIh }).unsqueeze(0);
-  return rnnLayer(mode, xProj, h, wHh, { cx: c, bias: bHh });
+  if ((bIh === null) !== (bHh === null)) throw new TypeError(`${mode}Cell: biasIh and biasHh go together (both or neither)`);
+  return rnnLayer(mode, input.unsqueeze(0), h, wIh, wHh, { cx: c, biasIh: bIh, biasHh: bHh });
 }
 
 /** One LSTM step (torch.lstm_cell): input [N, in], hx `[h, c]` ([N, H] each); returns `[h', c']`. */

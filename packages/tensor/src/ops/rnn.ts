@@ -1,8 +1,8 @@
 /**
  * Recurrent layers over a whole sequence: the kernels behind @cinder/nn's RNN, LSTM and GRU (and
- * their cells, as one-step sequences). One call runs one direction of one layer: given the input
- * projection of every step, `xProj = x W_ih^T + b_ih` ([T, N, G*H], one GEMM by the caller), it
- * runs the recurrence natively, one GEMM `h W_hh^T` and one fused gate pass per step, with
+ * their cells, as one-step sequences). One call runs one direction of one layer: it computes the
+ * input projection of every step, `x W_ih^T + b_ih` ([T, N, G*H]), in one GEMM, then runs the
+ * recurrence natively, one GEMM `h W_hh^T` and one fused gate pass per step, with
  * PyTorch's gate order and formulas (LSTM i, f, g, o; GRU r, z, n with r applied to
  * `W_hn h + b_hn`). The forward keeps the activated gates in a workspace for the backward op.
  * float16/bfloat16 compute in float32 (the workspace stays float32).
@@ -12,6 +12,7 @@ import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
 import type { Tensor } from '../tensor.js';
+import { addmm, matmul } from './matmul.js';
 import { computeDType, describe, floatingArg, optionalTensorArg, staged, unstaged } from './nnCommon.js';
 
 /** The recurrence: Elman RNN with tanh or relu, LSTM, GRU. */
@@ -24,8 +25,9 @@ const WORKSPACE: Readonly<Record<RnnMode, number>> = { rnnTanh: 0, rnnRelu: 0, l
 export interface RnnLayerOptions {
   /** The LSTM's initial cell state [N, H] (required for 'lstm', not allowed otherwise). */
   cx?: Tensor | null;
-  /** b_hh [G*H], added to the hidden projection every step. */
-  bias?: Tensor | null;
+  /** b_ih and b_hh ([G*H] each), both or neither; b_hh is added to the hidden projection every step. */
+  biasIh?: Tensor | null;
+  biasHh?: Tensor | null;
   /** Run the steps from the last to the first (the reverse direction of a bidirectional layer). */
   reverse?: boolean;
 }
@@ -71,7 +73,7 @@ function checkCommon(op: string, mode: RnnMode, xShape: readonly number[], dtype
   const G = GATES[mode];
   if (T < 1) throw new RangeError(`${op}: expected a sequence of at least one step, got [${xShape.join(', ')}]`);
   if (H < 1 || GH !== G * H) {
-    throw new RangeError(`${op}: input projection [${xShape.join(', ')}] does not hold ${G} gate(s) of the hidden size ${H} of hx ${describe(hx)}`);
+    throw new RangeError(`${op}: ${G} gate(s) of the hidden size ${H} of hx ${describe(hx)} need ${G * H} rows of the weights, got ${GH}`);
   }
   expect(op, hx, 'hx', [N, H], dtype);
   if (mode === 'lstm') {
@@ -90,38 +92,53 @@ function putOptional(p: number, t: Tensor | null): number {
 }
 
 /**
- * One direction of one recurrent layer over a sequence. `xProj` [T, N, G*H] is the input
- * projection (with b_ih) of every step, hx [N, H] the initial state, weightHh [G*H, H].
- * Returns `[output, hN, cN, workspace]` for the LSTM and `[output, hN, workspace]` otherwise:
- * output [T, N, H] holds h of every step in time order (also when reverse).
+ * One direction of one recurrent layer over a sequence: input [T, N, inputSize], hx [N, H] the
+ * initial state, weightIh [G*H, inputSize], weightHh [G*H, H]. Returns
+ * `[output, hN, cN, workspace]` for the LSTM and `[output, hN, workspace]` otherwise: output
+ * [T, N, H] holds h of every step in time order (also when reverse). The input projection is
+ * computed inside the op and freed at once: no gradient formula needs it.
  */
-export function rnnLayer(mode: RnnMode, xProj: Tensor, hx: Tensor, weightHh: Tensor, opts?: RnnLayerOptions): Tensor[] {
+export function rnnLayer(mode: RnnMode, input: Tensor, hx: Tensor, weightIh: Tensor, weightHh: Tensor, opts?: RnnLayerOptions): Tensor[] {
   const op = 'rnnLayer';
   modeArg(op, mode);
-  floatingArg(op, xProj, 'input projection');
+  floatingArg(op, input, 'input');
   floatingArg(op, hx, 'hx');
+  floatingArg(op, weightIh, 'weightIh');
   floatingArg(op, weightHh, 'weightHh');
   const cx = optionalTensorArg(op, opts?.cx, 'cx');
-  const bias = optionalTensorArg(op, opts?.bias, 'bias');
+  const bIh = optionalTensorArg(op, opts?.biasIh, 'biasIh');
+  const bHh = optionalTensorArg(op, opts?.biasHh, 'biasHh');
+  if ((bIh === null) !== (bHh === null)) throw new TypeError(`${op}: biasIh and biasHh go together (both or neither)`);
   const reverse = opts?.reverse === true;
-  const d = checkCommon(op, mode, xProj.shape, xProj.dtype, hx, cx, weightHh, bias);
+  if (input.ndim !== 3) throw new RangeError(`${op}: expected a 3-d input [T, N, inputSize], got ${describe(input)}`);
+  const [T, N, inF] = input.shape as [number, number, number];
+  const dt = input.dtype;
+  const G = GATES[mode];
+  if (weightIh.ndim !== 2) throw new RangeError(`${op}: expected a 2-d weightIh [G*H, inputSize], got ${describe(weightIh)}`);
+  const d = checkCommon(op, mode, [T, N, weightIh.shape[0]!], dt, hx, cx, weightHh, bHh);
+  expect(op, weightIh, 'weightIh', [G * d.H, inF], dt);
+  expect(op, bIh, 'biasIh', [G * d.H], dt);
   const lstm = mode === 'lstm';
-  const inputs: Tensor[] = [xProj, hx];
+  const inputs: Tensor[] = [input, hx];
   if (cx) inputs.push(cx);
-  inputs.push(weightHh);
-  if (bias) inputs.push(bias);
-  const dt = xProj.dtype;
-  return dispatch(op, inputs, { mode, reverse, hasBias: bias !== null }, () => {
+  inputs.push(weightIh, weightHh);
+  if (bIh && bHh) inputs.push(bIh, bHh);
+  return dispatch(op, inputs, { mode, reverse, hasBias: bIh !== null }, () => {
     const cdt = computeDType(dt);
+    // The projection of every step in one GEMM (below the autograd layer: not recorded).
+    const x2 = staged(input, cdt).reshape([T * N, inF]);
+    const wi = staged(weightIh, cdt).t();
+    const proj = bIh ? addmm(staged(bIh, cdt), x2, wi) : matmul(x2, wi);
+    const xc = proj.reshape([T, N, G * d.H]);
     // Stage every operand before writing the frame (a staging copy runs a kernel through it).
-    const [xc, hc, cc, wc, bc] = [xProj, hx, cx, weightHh, bias].map((t) => t && staged(t, cdt));
+    const [hc, cc, wc, bc] = [hx, cx, weightHh, bHh].map((t) => t && staged(t, cdt));
     const hShape = [d.N, d.H];
     const outShape = [d.T, d.N, d.H];
     const wsShape = [d.T, d.N, WORKSPACE[mode] * d.H];
     frame[0] = MODE_CODE[mode];
     frame[1] = reverse ? 1 : 0;
-    frame[2] = bias ? 1 : 0;
-    let p = putTensor(3, xc!);
+    frame[2] = bHh ? 1 : 0;
+    let p = putTensor(3, xc);
     p = putTensor(p, hc!);
     p = putOptional(p, cc!);
     p = putTensor(p, wc!);
@@ -135,6 +152,10 @@ export function rnnLayer(mode: RnnMode, xProj: Tensor, hx: Tensor, weightHh: Ten
     const hN = takeOutput(1, cdt, hShape);
     const cN = lstm ? takeOutput(2, cdt, hShape) : null;
     const ws = takeOutput(lstm ? 3 : 2, cdt, wsShape);
+    // Freed now rather than by the garbage collector, whose finalizers a synchronous training
+    // loop never lets run: the next call reuses the memory instead of faulting in fresh pages.
+    xc.dispose();
+    proj.dispose();
     const r = [unstaged(out, dt), unstaged(hN, dt)];
     if (cN) r.push(unstaged(cN, dt));
     r.push(ws);
@@ -143,9 +164,10 @@ export function rnnLayer(mode: RnnMode, xProj: Tensor, hx: Tensor, weightHh: Ten
 }
 
 /**
- * Gradients of rnnLayer from the gradients of its output, hN and cN (each may be null: zero):
- * `[gradXProj, gradHx, gradCx, gradWeightHh, gradBias]` (gradCx null unless LSTM; the last two
- * null when not asked for).
+ * The recurrent half of rnnLayer's gradient, from the gradients of its output, hN and cN (each
+ * may be null: zero): `[gradXProj, gradHx, gradCx, gradWeightHh, gradBiasHh]`, gradXProj being the
+ * gradient of the input projection x W_ih^T + b_ih ([T, N, G*H]; gradCx null unless LSTM, the last
+ * two null when not asked for). `bias` is b_hh.
  */
 export function rnnLayerBackward(
   mode: RnnMode, gradOutput: Tensor | null, gradHN: Tensor | null, gradCN: Tensor | null, hx: Tensor, weightHh: Tensor,
