@@ -36,3 +36,9 @@ it('runs the README example', async () => {
 it("runs the README's F example", async () => {
   expect(await runExample('## The functional API `F`')).toEqual([[[16, 3, 3, 3]]]);
 });
+
+it('the recurrent layers example runs as written', async () => {
+  const logs = await runExample('## Recurrent layers');
+  expect(logs[0]).toEqual(['LSTM(32, 128, num_layers=2, batch_first=True, bidirectional=True)']);
+  expect(logs[1]).toEqual([[8, 20, 256], [4, 8, 128], [4, 8, 128]]);
+});

@@ -26,7 +26,7 @@ function refProjection(input: Nd, wIh: Nd, bIh: Nd | null): Nd {
   return r;
 }
 
-function refRnn(mode: RnnMode, input: Nd, hx: Nd, cx: Nd | null, wIh: Nd, w: Nd, bIh: Nd | null, b: Nd | null, reverse: boolean): Nd[] {
+export function refRnn(mode: RnnMode, input: Nd, hx: Nd, cx: Nd | null, wIh: Nd, w: Nd, bIh: Nd | null, b: Nd | null, reverse: boolean): Nd[] {
   const x = refProjection(input, wIh, bIh);
   const [Ts, N, GH] = x.shape as [number, number, number];
   const H = hx.shape[1]!;
