@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <limits>
 #include <vector>
 
@@ -74,12 +76,22 @@ WindowTable windowTable(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p
 }
 
 // NaN wins (and the last NaN is kept), as in PyTorch.
+// Branch-free through bit masks: written as `take ? v : best` the compiler emitted branches, which
+// on real (unordered) data mispredict about every other window: 13 ns per output instead of ~1
+// (benchmarks that reuse one input hide this, as the predictor learns the pattern).
 template <typename T>
 inline void takeMax(T v, int64_t i, T& best, int64_t& bi) {
-  // Branch-free (selects): on unordered data a branch here mispredicts half the time.
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  static_assert(sizeof(T) == sizeof(Bits), "takeMax: floating types only");
   const bool take = (v > best) | (v != v);
-  best = take ? v : best;
-  bi = take ? i : bi;
+  const Bits m = Bits(0) - Bits(take);
+  Bits vb, bb;
+  std::memcpy(&vb, &v, sizeof(T));
+  std::memcpy(&bb, &best, sizeof(T));
+  bb = (vb & m) | (bb & ~m);
+  std::memcpy(&best, &bb, sizeof(T));
+  const int64_t im = -(int64_t)take;
+  bi = (i & im) | (bi & ~im);
 }
 
 }  // namespace
