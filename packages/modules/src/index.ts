@@ -1,0 +1,21 @@
+/**
+ * @cinder/modules: Sonnet's modules for Cinder. A module owns named variables, creates them on its
+ * first call from the input's shape, and imposes no training framework: variables are tensors that
+ * @cinder/autograd differentiates and the optimizers here update with `apply(updates, parameters)`.
+ *
+ * @example
+ * ```ts
+ * import { randn } from '@cinder/tensor';
+ * import { Linear } from '@cinder/modules';
+ * const lin = new Linear(4);
+ * lin.call(randn([2, 8]));
+ * console.log(lin.trainableVariables.map((v) => v.name)); // [ 'linear/b', 'linear/w' ]
+ * ```
+ */
+import '@cinder/autograd';
+
+export { Module, once, camelToSnake, type ModuleOptions, type CreateVariableOptions } from './module.js';
+export { Variable, type VariableOptions } from './variable.js';
+export * as initializers from './initializers.js';
+export { Initializer, type InitializerLike } from './initializers.js';
+export { Linear, Bias, type LinearOptions, type BiasOptions } from './linear.js';
