@@ -178,6 +178,23 @@ export abstract class Module {
     }
   }
 
+  /**
+   * Creates the variables from an example of `call`'s arguments without running `forward`
+   * (nothing happens once they exist).
+   */
+  create(...args: Parameters<this['forward']>): void {
+    if (this.#created) return;
+    const caller = callStack.length === 0 ? null : callStack[callStack.length - 1]!;
+    if (caller !== null && caller !== this && this.#parent === null) caller.#adopt(this);
+    if (!this.#fieldsAdopted) this.#adoptFields();
+    callStack.push(this);
+    try {
+      this.#runInitialize(args);
+    } finally {
+      callStack.pop();
+    }
+  }
+
   /** The computation; called by `call` after the variables exist. */
   abstract forward(...args: any[]): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
