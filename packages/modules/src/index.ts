@@ -6,10 +6,10 @@
  * @example
  * ```ts
  * import { randn } from '@cinder/tensor';
- * import { Linear } from '@cinder/modules';
- * const lin = new Linear(4);
- * lin.call(randn([2, 8]));
- * console.log(lin.trainableVariables.map((v) => v.name)); // [ 'linear/b', 'linear/w' ]
+ * import { nets } from '@cinder/modules';
+ * const mlp = new nets.MLP([16, 4]);
+ * mlp.call(randn([2, 8]));
+ * console.log(mlp.trainableVariables.map((v) => v.name)); // [ 'mlp/linear_0/b', 'mlp/linear_0/w', 'mlp/linear_1/b', 'mlp/linear_1/w' ]
  * ```
  */
 import '@cinder/autograd';
@@ -28,3 +28,5 @@ export { Reshape, Flatten, type ReshapeOptions } from './reshape.js';
 export { Sequential, type Layer } from './sequential.js';
 export { Deferred } from './deferred.js';
 export { BatchApply, type BatchApplyOptions } from './batchApply.js';
+export { Optimizer, SGD, Momentum, Adam, RMSProp, type AdamOptions, type RMSPropOptions } from './optimizers.js';
+export * as nets from './nets/index.js';
