@@ -30,3 +30,4 @@ export { Deferred } from './deferred.js';
 export { BatchApply, type BatchApplyOptions } from './batchApply.js';
 export { Optimizer, SGD, Momentum, Adam, RMSProp, type AdamOptions, type RMSPropOptions } from './optimizers.js';
 export * as nets from './nets/index.js';
+export { Checkpoint, type RestoreOptions, type RestoreStatus } from './checkpoint.js';

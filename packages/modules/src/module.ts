@@ -240,6 +240,11 @@ export abstract class Module {
     return this.#collect((v): v is Variable => v instanceof Variable && !v.trainable);
   }
 
+  /** @internal The variables, without the check that there are some. */
+  _allVariables(): Variable[] {
+    return this.#collect((v): v is Variable => v instanceof Variable);
+  }
+
   /** Every module below this one, each once. */
   get submodules(): Module[] {
     return this.#collect((v): v is Module => v instanceof Module);
