@@ -31,3 +31,7 @@ export { BatchApply, type BatchApplyOptions } from './batchApply.js';
 export { Optimizer, SGD, Momentum, Adam, RMSProp, type AdamOptions, type RMSPropOptions } from './optimizers.js';
 export * as nets from './nets/index.js';
 export { Checkpoint, type RestoreOptions, type RestoreStatus } from './checkpoint.js';
+export {
+  RNNCore, VanillaRNN, LSTM, GRU, DeepRNN, staticUnroll, dynamicUnroll,
+  type RNNState, type LSTMState, type InitialStateOptions, type VanillaRNNOptions, type GatedOptions, type DeepRNNLayer, type UnrollOptions,
+} from './recurrent.js';
