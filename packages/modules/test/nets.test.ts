@@ -34,3 +34,57 @@ describe('nets.MLP', () => {
     expect(String(dec)).toBe("MLP([8, 6], { name: 'enc_reversed', activateFinal: true })");
   });
 });
+
+describe('nets.ResNet', () => {
+  it('builds groups of bottleneck blocks and starts with zero logits', () => {
+    manualSeed(1);
+    const net = new nets.ResNet({ blocksPerGroup: [2, 1], channelsPerGroup: [8, 16], numClasses: 3, initialChannels: 4, useProjection: [true, true] });
+    const x = randn([2, 16, 16, 3]);
+    const logits = net.call(x, true);
+    expect(logits.shape).toEqual([2, 3]);
+    expect(logits.abs().max().item()).toBe(0); // the logits layer starts at zero
+    const names = net.trainableVariables.map((v) => v.name);
+    expect(names).toContain('res_net/block_group_0_block_0/shortcut_conv/w');
+    expect(names).not.toContain('res_net/block_group_0_block_1/shortcut_conv/w');
+    expect(names).toContain('res_net/block_group_1_block_0/conv_1/w');
+    const conv1 = net.blockGroups[1]![0]!.convs[1]!;
+    expect(conv1.stride).toEqual([2, 2]);
+    expect(conv1.w.shape).toEqual([3, 3, 4, 4]);
+    expect(net.call(x, false).shape).toEqual([2, 3]);
+    const v2 = new nets.ResNet({ blocksPerGroup: [1], channelsPerGroup: [8], numClasses: 2, initialChannels: 8, resnetV2: true, useProjection: [false] });
+    expect(v2.call(x, true).shape).toEqual([2, 2]);
+    expect(v2.variables.map((v) => v.name)).toContain('res_net/final_batchnorm/scale');
+    expect(() => new nets.ResNet({ blocksPerGroup: [1, 1], channelsPerGroup: [8], numClasses: 2 })).toThrow(
+      'ResNet: blocksPerGroup, channelsPerGroup and useProjection must have the same length, got 2, 1 and 2',
+    );
+  });
+});
+
+describe('nets.VectorQuantizer', () => {
+  it('picks the nearest code, passes gradients straight through, and computes its loss', async () => {
+    const { grad } = await import('@cinder/autograd');
+    manualSeed(2);
+    const vq = new nets.VectorQuantizer(3, 5, 0.25);
+    const x = randn([4, 2, 3], { requiresGrad: true });
+    const out = vq.call(x, true);
+    const E = vq.embeddings.detach();
+    const flatX = x.detach().reshape([8, 3]);
+    const idx = out.encodingIndices.reshape([8]).toArray() as number[];
+    for (let n = 0; n < 8; n++) {
+      const d = [0, 1, 2, 3, 4].map((k) => flatX.select(0, n).sub(E.select(1, k)).square().sum().item() as number);
+      expect(idx[n]).toBe(d.indexOf(Math.min(...d)));
+      expect(out.quantize.reshape([8, 3]).select(0, n).sub(E.select(1, idx[n]!)).abs().max().item() as number).toBeLessThan(1e-6);
+    }
+    const mse = out.quantize.detach().sub(x.detach()).square().mean().item() as number;
+    expect(Math.abs((out.loss.item() as number) - 1.25 * mse)).toBeLessThan(1e-6);
+    const counts = [0, 1, 2, 3, 4].map((k) => idx.filter((i) => i === k).length / 8);
+    const entropy = -counts.reduce((a, p) => a + p * Math.log(p + 1e-10), 0);
+    expect(Math.abs((out.perplexity.item() as number) - Math.exp(entropy))).toBeLessThan(1e-5);
+    const [gx] = grad(out.quantize.sum(), [x]);
+    expect(gx!.sub(1).abs().max().item()).toBe(0);
+    const [gE] = grad(out.loss, [vq.embeddings]);
+    const unused = [0, 1, 2, 3, 4].filter((k) => !idx.includes(k));
+    for (const k of unused) expect(gE!.select(1, k).abs().max().item()).toBe(0);
+    expect(() => vq.call(zeros([2, 4]))).toThrow("VectorQuantizer 'vector_quantizer': the input's last dim must be embeddingDim 3, got [2, 4] (float32)");
+  });
+});
