@@ -1,5 +1,5 @@
 /**
- * Every TSDoc @example in src runs as written (against this package's source), and each line
+ * Every TSDoc @example in src, and every ts block of the README, runs as written (against this package's source), and each line
  * `console.log(...); // expected` prints what its comment says (line breaks read as spaces). Every public class has one.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import * as api from '../src/index.js';
 
 const srcDir = fileURLToPath(new URL('../src/', import.meta.url));
 const indexUrl = pathToFileURL(join(srcDir, 'index.ts')).href;
+const nnUrl = pathToFileURL(fileURLToPath(new URL('../../nn/src/index.ts', import.meta.url))).href;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -38,6 +39,12 @@ function examples(): Example[] {
       }
     }
   }
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  for (const m of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const code = m[1]!;
+    const expected = code.split('\n').filter((l) => l.includes('console.log(')).map((l) => /\);\s*\/\/ (.*)$/.exec(l)?.[1] ?? null);
+    out.push({ where: `README.md:${readme.slice(0, m.index).split('\n').length}`, code, expected });
+  }
   return out;
 }
 
@@ -52,7 +59,7 @@ describe('TSDoc examples', () => {
   all.forEach((ex, i) => {
     it(`runs ${ex.where}`, async () => {
       const file = join(dir, `example${i}.ts`);
-      writeFileSync(file, ex.code.replaceAll("'@cinder/modules'", `'${indexUrl}'`));
+      writeFileSync(file, ex.code.replaceAll("'@cinder/modules'", `'${indexUrl}'`).replaceAll("'@cinder/nn'", `'${nnUrl}'`));
       const logs: string[] = [];
       const log = console.log;
       console.log = (...args: unknown[]) => void logs.push(format(...args));
