@@ -47,7 +47,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The leaves of a field value: arrays, plain objects and Maps are opened, anything else is a leaf. */
+/** The leaves of a field value: arrays, plain objects and Maps are opened; objects and functions are leaves, primitives are skipped. */
 function leaves(v: unknown, sorted: boolean, out: unknown[]): void {
   if (Array.isArray(v)) {
     for (const x of v) leaves(x, sorted, out);
@@ -57,7 +57,7 @@ function leaves(v: unknown, sorted: boolean, out: unknown[]): void {
     const keys = Object.keys(v);
     if (sorted) keys.sort();
     for (const k of keys) leaves(v[k], sorted, out);
-  } else if (v !== undefined && v !== null) {
+  } else if ((typeof v === 'object' && v !== null) || typeof v === 'function') {
     out.push(v);
   }
 }
@@ -277,13 +277,17 @@ export abstract class Module {
     const onStack = new Set<Module>();
     const walk = (m: Module): void => {
       onStack.add(m);
-      m.#adoptFields();
+      // Field order names first-seen children (as construction order would); later ones are adopted below.
+      if (!m.#fieldsAdopted) m.#adoptFields();
       const subs: Module[] = [];
       for (const leaf of fieldLeaves(m, true)) {
         if (seen.has(leaf)) continue;
         seen.add(leaf);
         if (pred(leaf)) out.push(leaf);
-        if (leaf instanceof Module) subs.push(leaf);
+        if (leaf instanceof Module) {
+          if (leaf.#parent === null && leaf !== m) m.#adopt(leaf);
+          subs.push(leaf);
+        }
       }
       for (const s of subs) if (!onStack.has(s)) walk(s);
       onStack.delete(m);
