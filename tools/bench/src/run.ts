@@ -20,6 +20,7 @@ import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
 import { runAttnSuite } from './attn.js';
+import { runSntSuite } from './snt.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -198,4 +199,5 @@ else if (process.argv.includes('--optim')) runOptimSuite();
 else if (process.argv.includes('--modules')) runModulesSuite();
 else if (process.argv.includes('--train')) runTrainSuite();
 else if (process.argv.includes('--attn')) runAttnSuite();
+else if (process.argv.includes('--snt')) runSntSuite();
 else await main();
