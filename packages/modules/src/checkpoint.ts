@@ -101,6 +101,18 @@ export class Checkpoint {
     return this.#restore(loadFileSync(path).tensors, path, opts);
   }
 
+  /**
+   * The stored names of restored values still waiting for their variables (after the modules'
+   * first calls this should be empty: what remains matches no variable that was created).
+   */
+  pending(): string[] {
+    const out: string[] = [];
+    for (const [key, root] of this.roots) {
+      for (const rel of getPendingRestore(root)?.values.keys() ?? []) out.push(key === '' ? rel : `${key}/${rel}`);
+    }
+    return out;
+  }
+
   #metadata(): Record<string, string> {
     const scopes = Object.fromEntries([...this.roots].map(([k, m]) => [k, m.scopeName]));
     return { [META_KEY]: JSON.stringify({ format: 1, scopes }) };

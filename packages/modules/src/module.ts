@@ -131,6 +131,8 @@ export abstract class Module {
   #fieldsAdopted = false;
   #allowEmpty: boolean;
   #reprArgs: unknown[] = [];
+  /** While initialize runs: what to do once it succeeds (drop the checkpoint values it used). */
+  #commits: (() => void)[] | null = null;
 
   static {
     _setParentLookup((m) => (m instanceof Module ? m.#parent : null));
@@ -214,7 +216,11 @@ export abstract class Module {
     });
     const v = new Variable(value, { name, trainable: opts.trainable ?? true });
     v._setOwner(this);
-    takePendingRestore(this, v);
+    const consume = takePendingRestore(this, v);
+    if (consume !== null) {
+      if (this.#commits !== null) this.#commits.push(consume);
+      else consume();
+    }
     return v;
   }
 
@@ -317,13 +323,18 @@ export abstract class Module {
     // A failed first call leaves the fields as they were, so the module stays uncreated.
     const self = this as unknown as Record<string, unknown>;
     const before = new Map(Object.keys(self).map((k) => [k, self[k]]));
+    const commits: (() => void)[] = [];
+    this.#commits = commits;
     try {
       this.initialize(...args);
     } catch (e) {
       for (const k of Object.keys(self)) if (!before.has(k)) delete self[k];
       for (const [k, v] of before) self[k] = v;
       throw e;
+    } finally {
+      this.#commits = null;
     }
+    for (const c of commits) c();
     this.#created = true;
   }
 }

@@ -28,9 +28,12 @@ export function getPendingRestore(m: ScopedModule): PendingRestore | undefined {
   return pending.get(m);
 }
 
-/** Restores `v` from a pending checkpoint of one of `owner`'s ancestors (or its own), if any names it. */
-export function takePendingRestore(owner: ScopedModule, v: Variable): void {
-  // The ancestors are those whose scope prefixes the owner's.
+/**
+ * Restores `v` from a pending checkpoint of one of `owner`'s ancestors (or its own), if any names
+ * it. Returns how to drop the value from the pending ones, which the caller does once the
+ * variable is there to stay (a failed first call keeps the value for the next one).
+ */
+export function takePendingRestore(owner: ScopedModule, v: Variable): (() => void) | null {
   const name = v.name;
   for (const [m, p] of candidates(owner)) {
     const scope = m.scopeName;
@@ -44,10 +47,12 @@ export function takePendingRestore(owner: ScopedModule, v: Variable): void {
       );
     }
     v.assign(value.to(v.dtype));
-    p.values.delete(rel);
-    if (p.values.size === 0) pending.delete(m);
-    return;
+    return () => {
+      p.values.delete(rel);
+      if (p.values.size === 0 && pending.get(m) === p) pending.delete(m);
+    };
   }
+  return null;
 }
 
 /** Modules with pending values, found by walking up the parent chain. */
