@@ -1,6 +1,7 @@
 import { manualSeed, randn, zeros } from '@cinder/tensor';
 import { describe, expect, it } from 'vitest';
 import { initializers, nets } from '../src/index.js';
+import { refConv, refNormalize } from './reference.js';
 
 describe('nets.MLP', () => {
   it('is its Linear layers with the activation between them', () => {
@@ -36,6 +37,35 @@ describe('nets.MLP', () => {
 });
 
 describe('nets.ResNet', () => {
+  it('a bottleneck block is its convolutions and batch norms, computed by hand', () => {
+    manualSeed(3);
+    const x = randn([2, 6, 6, 4], { dtype: 'float64' });
+    const bn = (t: typeof x) => refNormalize(t, (i) => String(i[3]), 1e-5);
+    for (const resnetV2 of [false, true]) {
+      const block = new nets.BottleneckBlock(8, 2, { useProjection: true, resnetV2 });
+      block.call(x, true);
+      // v1's last batch norm starts at zero scale (the block starts as its shortcut): make it count.
+      for (const b of block.batchNorms) b.scale!.assign(1);
+      const y = block.call(x, true);
+      const [c0, c1, c2] = block.convs.map((c) => c.w);
+      const conv = (t: typeof x, w: typeof x, stride: number) => refConv(t, w, [stride, stride], [1, 1], 'SAME');
+      let want;
+      if (!resnetV2) {
+        const shortcut = bn(conv(x, block.projConv!.w, 2));
+        let h = bn(conv(x, c0!, 1)).relu();
+        h = bn(conv(h, c1!, 2)).relu();
+        want = bn(conv(h, c2!, 1)).add(shortcut).relu();
+      } else {
+        const pre = bn(x).relu();
+        let h = conv(pre, c0!, 1);
+        h = conv(bn(h).relu(), c1!, 2);
+        want = conv(bn(h).relu(), c2!, 1).add(conv(pre, block.projConv!.w, 2));
+      }
+      expect(y.shape).toEqual([2, 3, 3, 8]);
+      expect(y.sub(want).abs().max().item() as number, `v2=${resnetV2}`).toBeLessThan(1e-8);
+    }
+  });
+
   it('builds groups of bottleneck blocks and starts with zero logits', () => {
     manualSeed(1);
     const net = new nets.ResNet({ blocksPerGroup: [2, 1], channelsPerGroup: [8, 16], numClasses: 3, initialChannels: 4, useProjection: [true, true] });
