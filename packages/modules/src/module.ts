@@ -161,9 +161,9 @@ export abstract class Module {
     return this.#parent === null ? this.#uniqueName : `${this.#parent.scopeName}/${this.#uniqueName}`;
   }
 
-  /** Whether the first call has created the module's variables (true for modules that create none lazily). */
+  /** Whether the module and every module below it have made their variables (a first call succeeded). */
   get isCreated(): boolean {
-    return this.#created;
+    return this.#created && this.submodules.every((m) => m.#created);
   }
 
   /** Runs the module: on the first call `initialize(...args)` (once), then `forward(...args)`. */

@@ -61,7 +61,7 @@ abstract class ChannelNorm extends Module {
     const t = moduleArg(this, 'call', x);
     if (t.ndim < minDims) throw new RangeError(`${this.what()}: expected an input of ${minDims} or more dims, got ${describe(t)}`);
     const c = t.shape[this.channelsLast ? t.ndim - 1 : 1]!;
-    if (this.isCreated && c !== this.channels) throw new RangeError(`${this.what()}: input ${describe(t)} has ${c} channels but the module was created for ${this.channels}`);
+    if (this.channels !== 0 && c !== this.channels) throw new RangeError(`${this.what()}: input ${describe(t)} has ${c} channels but the module was created for ${this.channels}`);
     return c;
   }
 

@@ -19,8 +19,10 @@ describe('nets.MLP', () => {
   it('requires isTraining exactly when dropout is used', () => {
     const d = new nets.MLP([3, 3], { dropoutRate: 0.5 });
     expect(() => d.call(zeros([1, 2]))).toThrow("MLP 'mlp': isTraining (a boolean) is required when dropout is used");
+    expect(d.isCreated).toBe(false);
     expect(d.layers[0]!.isCreated).toBe(false);
     expect(d.call(zeros([1, 2]), false).shape).toEqual([1, 3]);
+    expect(d.isCreated).toBe(true);
     expect(() => new nets.MLP([3]).call(zeros([1, 2]), true)).toThrow("MLP 'mlp': isTraining should only be given with a dropoutRate");
   });
 
