@@ -8,7 +8,7 @@ import { F } from '@cinder/nn';
 import { zeros, type Tensor } from '@cinder/tensor';
 import { Ones, Zeros, type InitializerLike } from './initializers.js';
 import { describe } from './linear.js';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 import type { Variable } from './variable.js';
 
 export interface ExponentialMovingAverageOptions {
@@ -42,7 +42,7 @@ export class ExponentialMovingAverage extends Module {
   }
 
   protected override initialize(value: Tensor): void {
-    moduleArg(this, 'call', value, 'value');
+    moduleFloatArg(this, 'call', value, 'value');
     const opts = { dtype: value.dtype, device: value.device, trainable: false };
     this.counter = this.createVariable('counter', [], { init: new Zeros(), ...opts, dtype: 'int64' });
     this.hidden = this.createVariable('hidden', [...value.shape], { init: new Zeros(), ...opts });
@@ -51,7 +51,7 @@ export class ExponentialMovingAverage extends Module {
 
   /** Updates with `value` and returns the new average. */
   forward(value: Tensor): Tensor {
-    moduleArg(this, 'call', value, 'value');
+    moduleFloatArg(this, 'call', value, 'value');
     if (value.shape.length !== this.hidden.shape.length || value.shape.some((s, i) => s !== this.hidden.shape[i])) {
       throw new RangeError(`ExponentialMovingAverage '${this.scopeName}': value ${describe(value)} does not match the average's shape [${this.hidden.shape.join(', ')}]`);
     }
@@ -154,7 +154,7 @@ export class BatchNorm extends Module {
   }
 
   #channelsOf(x: unknown): number {
-    const t = moduleArg(this, 'call', x);
+    const t = moduleFloatArg(this, 'call', x);
     if (t.ndim < 2) throw new RangeError(`BatchNorm '${this.scopeName}': expected an input of 2 or more dims, got ${describe(t)}`);
     return t.shape[this.#channelsLast ? t.ndim - 1 : 1]!;
   }

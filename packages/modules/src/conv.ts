@@ -9,7 +9,7 @@ import { F } from '@cinder/nn';
 import type { Tensor } from '@cinder/tensor';
 import { TruncatedNormal, Zeros, type InitializerLike } from './initializers.js';
 import { describe, positiveInt } from './linear.js';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 import type { Variable } from './variable.js';
 
 export type Padding = 'SAME' | 'VALID';
@@ -106,7 +106,7 @@ abstract class ConvBase extends Module {
 
   /** Checks the input's rank (and channels, once known) and returns its channel count. */
   protected checkInput(x: unknown): number {
-    const t = moduleArg(this, 'call', x);
+    const t = moduleFloatArg(this, 'call', x);
     const n = this.numSpatialDims + 2;
     if (t.ndim !== n) throw new RangeError(`${this.what()}: expected a ${n}-d input in ${this.dataFormat} format, got ${describe(t)}`);
     const c = t.shape[this.channelsLast ? n - 1 : 1]!;

@@ -1,7 +1,7 @@
 /** Dropout with Sonnet's call: `call(x, isTraining)`; the mask comes from `F.dropout`. */
 import { F } from '@cinder/nn';
 import type { Tensor } from '@cinder/tensor';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 
 /**
  * Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate), when training.
@@ -26,7 +26,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor, isTraining: boolean): Tensor {
-    moduleArg(this, 'call', x);
+    moduleFloatArg(this, 'call', x);
     if (typeof isTraining !== 'boolean') throw new TypeError(`Dropout '${this.scopeName}': isTraining must be a boolean, got ${String(isTraining)}`);
     return F.dropout(x, { p: this.rate, training: isTraining });
   }

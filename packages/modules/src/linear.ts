@@ -2,7 +2,7 @@
 import { F } from '@cinder/nn';
 import type { Tensor } from '@cinder/tensor';
 import { TruncatedNormal, Zeros, type InitializerLike } from './initializers.js';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 import type { Variable } from './variable.js';
 
 export function describe(t: Tensor): string {
@@ -78,7 +78,7 @@ export class Linear extends Module {
   }
 
   #checkInput(x: unknown): asserts x is Tensor {
-    const t = moduleArg(this, 'call', x);
+    const t = moduleFloatArg(this, 'call', x);
     if (t.ndim < 2) throw new RangeError(`Linear '${this.scopeName}': expected an input of 2 or more dims [batch, ..., features], got ${describe(t)}`);
   }
 }
@@ -133,7 +133,7 @@ export class Bias extends Module {
   }
 
   protected override initialize(x: Tensor): void {
-    moduleArg(this, 'call', x);
+    moduleFloatArg(this, 'call', x);
     const shape = this.#shapeFor(x);
     if (this.outputSize !== undefined && x.shape[x.ndim - 1] !== this.outputSize) {
       throw new RangeError(`Bias '${this.scopeName}': input ${describe(x)} does not end in outputSize ${this.outputSize}`);
@@ -143,7 +143,7 @@ export class Bias extends Module {
   }
 
   forward(x: Tensor, multiplier?: Tensor | number): Tensor {
-    moduleArg(this, 'call', x);
+    moduleFloatArg(this, 'call', x);
     const shape = this.#shapeFor(x);
     if (shape.length !== this.#inputShape.length || shape.some((s, i) => s !== this.#inputShape[i])) {
       throw new RangeError(`Bias '${this.scopeName}': input ${describe(x)} does not match the bias [${this.b.shape.join(', ')}] made on the first call`);

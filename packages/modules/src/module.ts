@@ -9,7 +9,7 @@
  * or its variables are listed) or, for a module made during a call, the module that first calls it.
  */
 import { noGrad } from '@cinder/autograd';
-import { getDefaultDType, Tensor, type Device, type DType } from '@cinder/tensor';
+import { getDefaultDType, isFloatingDType, Tensor, type Device, type DType } from '@cinder/tensor';
 import { initialize, type InitializerLike } from './initializers.js';
 import { formatArgs } from './repr.js';
 import { _setParentLookup, takePendingRestore } from './restoreRegistry.js';
@@ -337,6 +337,15 @@ export abstract class Module {
     for (const c of commits) c();
     this.#created = true;
   }
+}
+
+/** A floating point tensor argument of a module call (what layers with variables take). */
+export function moduleFloatArg(m: Module, op: string, v: unknown, what = 'input'): Tensor {
+  const t = moduleArg(m, op, v, what);
+  if (!isFloatingDType(t.dtype)) {
+    throw new TypeError(`${m.constructor.name} '${m.scopeName}' ${op}: expected ${what} to be a floating point tensor, got [${t.shape.join(', ')}] (${t.dtype})`);
+  }
+  return t;
 }
 
 /** Tensors of a module call's inputs: a helper for argument checks that name the module. */

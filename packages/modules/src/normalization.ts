@@ -8,7 +8,7 @@ import type { Tensor } from '@cinder/tensor';
 import { channelsLastFormat } from './batchNorm.js';
 import { Ones, Zeros, type InitializerLike } from './initializers.js';
 import { describe, positiveInt } from './linear.js';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 import type { Variable } from './variable.js';
 
 export interface NormOptions {
@@ -58,7 +58,7 @@ abstract class ChannelNorm extends Module {
   }
 
   protected channelsOf(x: unknown, minDims: number): number {
-    const t = moduleArg(this, 'call', x);
+    const t = moduleFloatArg(this, 'call', x);
     if (t.ndim < minDims) throw new RangeError(`${this.what()}: expected an input of ${minDims} or more dims, got ${describe(t)}`);
     const c = t.shape[this.channelsLast ? t.ndim - 1 : 1]!;
     if (this.channels !== 0 && c !== this.channels) throw new RangeError(`${this.what()}: input ${describe(t)} has ${c} channels but the module was created for ${this.channels}`);

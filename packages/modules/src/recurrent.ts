@@ -9,7 +9,7 @@ import { F } from '@cinder/nn';
 import { stack, Tensor, where, zeros, type Device, type DType } from '@cinder/tensor';
 import { TruncatedNormal, Zeros, type InitializerLike } from './initializers.js';
 import { describe, Linear, positiveInt } from './linear.js';
-import { Module, moduleArg } from './module.js';
+import { Module, moduleFloatArg } from './module.js';
 import type { Variable } from './variable.js';
 
 /** A core's state: a tensor, or arrays / objects of them. */
@@ -57,7 +57,7 @@ function checkState(what: string, name: string, s: unknown, batch: number, size:
 }
 
 function checkStep(m: Module, x: unknown): Tensor {
-  const t = moduleArg(m, 'call', x);
+  const t = moduleFloatArg(m, 'call', x);
   if (t.ndim !== 2) throw new RangeError(`${m.constructor.name} '${m.scopeName}': expected an input of shape [batch, features], got ${describe(t)}`);
   return t;
 }

@@ -10,7 +10,7 @@ import { BatchNorm, type BatchNormOptions } from '../batchNorm.js';
 import { Conv2D } from '../conv.js';
 import { Zeros } from '../initializers.js';
 import { describe, Linear, positiveInt } from '../linear.js';
-import { Module, moduleArg } from '../module.js';
+import { Module, moduleFloatArg } from '../module.js';
 
 /** BatchNorm's settings inside the ResNet (Sonnet's defaults there: decay 0.9, eps 1e-5). */
 export type ResNetBatchNormConfig = Omit<BatchNormOptions, 'name' | 'dataFormat' | 'scaleInit' | 'offsetInit'>;
@@ -59,7 +59,7 @@ export class BottleneckBlock extends Module {
   }
 
   forward(x: Tensor, isTraining: boolean): Tensor {
-    moduleArg(this, 'call', x);
+    moduleFloatArg(this, 'call', x);
     const [c0, c1, c2] = this.convs as [Conv2D, Conv2D, Conv2D];
     const [b0, b1, b2] = this.batchNorms as [BatchNorm, BatchNorm, BatchNorm];
     if (this.resnetV2) {
@@ -139,7 +139,7 @@ export class ResNet extends Module {
   }
 
   forward(images: Tensor, isTraining: boolean): Tensor {
-    const x0 = moduleArg(this, 'call', images, 'images');
+    const x0 = moduleFloatArg(this, 'call', images, 'images');
     if (x0.ndim !== 4) throw new RangeError(`ResNet '${this.scopeName}': expected NHWC images [batch, height, width, channels], got ${describe(x0)}`);
     if (typeof isTraining !== 'boolean') throw new TypeError(`ResNet '${this.scopeName}': isTraining must be a boolean, got ${String(isTraining)}`);
     let x = this.initialConv.call(x0);

@@ -3,7 +3,7 @@ import { F } from '@cinder/nn';
 import type { DType, Tensor } from '@cinder/tensor';
 import { VarianceScaling } from '../initializers.js';
 import { describe, positiveInt } from '../linear.js';
-import { Module, moduleArg } from '../module.js';
+import { Module, moduleFloatArg } from '../module.js';
 import type { Variable } from '../variable.js';
 
 /** What a VectorQuantizer call returns. */
@@ -57,7 +57,7 @@ export class VectorQuantizer extends Module {
   /** `isTraining` is accepted for Sonnet's signature; this quantizer behaves the same either way. */
   forward(inputs: Tensor, isTraining?: boolean): VectorQuantizerOutput {
     void isTraining;
-    const x = moduleArg(this, 'call', inputs);
+    const x = moduleFloatArg(this, 'call', inputs);
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.embeddingDim) {
       throw new RangeError(`VectorQuantizer '${this.scopeName}': the input's last dim must be embeddingDim ${this.embeddingDim}, got ${describe(x)}`);
     }
