@@ -9,7 +9,7 @@ import type { Variable } from './variable.js';
 export interface EmbedOptions {
   /** The number of rows (with embedDim, when no existingVocab is given). */
   vocabSize?: number;
-  /** The size of each vector. */
+  /** The size of each vector (default: round(6 * vocabSize^(1/4)), Sonnet's rule of thumb). */
   embedDim?: number;
   /** A [vocabSize, embedDim] tensor to start from. */
   existingVocab?: Tensor;
@@ -30,6 +30,7 @@ export interface EmbedOptions {
  * import { Embed } from '@cinder/modules';
  * const embed = new Embed({ vocabSize: 100, embedDim: 8 });
  * console.log(embed.call(tensor([[1, 2, 3]], { dtype: 'int64' })).shape, embed.embeddings.name); // [ 1, 3, 8 ] embed/embeddings
+ * console.log(new Embed({ vocabSize: 10000 }).embedDim); // 60
  * ```
  */
 export class Embed extends Module {
@@ -51,7 +52,7 @@ export class Embed extends Module {
       init = new Constant(v);
     } else {
       this.vocabSize = positiveInt('Embed', 'vocabSize', opts.vocabSize);
-      this.embedDim = positiveInt('Embed', 'embedDim', opts.embedDim);
+      this.embedDim = positiveInt('Embed', 'embedDim', opts.embedDim ?? Math.round(6 * Math.sqrt(Math.sqrt(this.vocabSize))));
       init = opts.initializer ?? new TruncatedNormal({ stddev: 1 / Math.sqrt(this.embedDim) });
     }
     const dtype = opts.dtype ?? opts.existingVocab?.dtype ?? 'float32';
