@@ -41,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNorm(env, exports, ctx);
   registerLoss(env, exports, ctx);
   registerConv(env, exports, ctx);
+  registerRnn(env, exports, ctx);
   registerCuda(env, exports, ctx);
   return exports;
 }

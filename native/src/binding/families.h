@@ -18,5 +18,6 @@ void registerPool(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerNorm(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerLoss(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerConv(Napi::Env env, Napi::Object exports, Context* ctx);
+void registerRnn(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerCuda(Napi::Env env, Napi::Object exports, Context* ctx);
 }  // namespace cinder

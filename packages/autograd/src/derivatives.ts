@@ -62,6 +62,7 @@ import { conversionDerivatives } from './derivatives/conversion.js';
 import { randomDerivatives } from './derivatives/random.js';
 import { nnDerivatives } from './derivatives/nn.js';
 import { convDerivatives } from './derivatives/conv.js';
+import { rnnDerivatives } from './derivatives/rnn.js';
 
 /**
  * Ops whose formulas read only the shapes and dtypes of their saved inputs, never their values: their
@@ -84,4 +85,5 @@ export const derivatives: Readonly<Record<string, Derivative>> = {
   ...randomDerivatives,
   ...nnDerivatives,
   ...convDerivatives,
+  ...rnnDerivatives,
 };

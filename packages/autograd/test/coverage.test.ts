@@ -16,7 +16,7 @@ const NOT_DIFFERENTIABLE: Record<string, string> = {
 // The fused backward kernels of the normalizations and cross entropy run only in first-order
 // backward passes; a pass that builds a graph differentiates their forward ops with composite
 // formulas instead (src/derivatives/nn.ts), so these are never recorded.
-for (const op of ['batchNormBackward', 'layerNormBackward', 'groupNormBackward', 'crossEntropyBackward']) {
+for (const op of ['batchNormBackward', 'layerNormBackward', 'groupNormBackward', 'crossEntropyBackward', 'rnnLayerBackward']) {
   NOT_DIFFERENTIABLE[op] = 'fused first-order backward kernel; higher orders use composite formulas';
 }
 

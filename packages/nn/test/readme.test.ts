@@ -40,3 +40,9 @@ it("runs the README's F example", async () => {
 it("runs the README's Keras example", async () => {
   expect(await runExample('## The Keras workflow')).toEqual([[true, true]]);
 }, 30_000);
+
+it('the recurrent layers example runs as written', async () => {
+  const logs = await runExample('## Recurrent layers');
+  expect(logs[0]).toEqual(['LSTM(32, 128, num_layers=2, batch_first=True, bidirectional=True)']);
+  expect(logs[1]).toEqual([[8, 20, 256], [4, 8, 128], [4, 8, 128]]);
+});

@@ -47,6 +47,7 @@ export * from './ops/upsample.js';
 export * from './ops/pad.js';
 export * from './ops/norm.js';
 export * from './ops/loss.js';
+export * from './ops/rnn.js';
 export * from './ops/embedding.js';
 export * from './io/index.js';
 export * from './print.js';

@@ -21,6 +21,7 @@ import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
 import { runAttnSuite } from './attn.js';
 import { runSntSuite } from './snt.js';
+import { runRnnSuite } from './rnn.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -185,10 +186,12 @@ async function main(): Promise<void> {
   const train = runTrainSuite();
   console.log('');
   const attn = runAttnSuite();
+  console.log('');
+  const rnn = runRnnSuite(quick ? 1 : 3);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train, attn }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train, attn, rnn }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -200,4 +203,5 @@ else if (process.argv.includes('--modules')) runModulesSuite();
 else if (process.argv.includes('--train')) runTrainSuite();
 else if (process.argv.includes('--attn')) runAttnSuite();
 else if (process.argv.includes('--snt')) runSntSuite();
+else if (process.argv.includes('--rnn')) runRnnSuite();
 else await main();

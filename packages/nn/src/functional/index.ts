@@ -14,3 +14,4 @@ export * from './sparse.js';
 export * from './attention.js';
 export * from './loss.js';
 export * from './distance.js';
+export * from './rnn.js';

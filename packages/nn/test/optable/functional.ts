@@ -9,6 +9,7 @@
 import { manualSeed, tensor, type DType, type Tensor } from '@cinder/tensor';
 import { F } from '../../src/index.js';
 import { Nd } from '../../../tensor/test/optable/ref.js';
+import { rnnFunctionalOps } from './rnn.js';
 import type { OpInfo, TensorArg } from '../../../tensor/test/optable/types.js';
 import { refConv, refConvAdjointInput, refParams } from '../../../tensor/test/optable/conv.js';
 import {
@@ -296,6 +297,7 @@ function checkDropout(out: Tensor, x: Tensor, p: number, unit: (shape: readonly 
 }
 
 export const functionalOps: OpInfo[] = [
+  ...rnnFunctionalOps,
   // ---- linear and convolution ----
   {
     name: 'linear',

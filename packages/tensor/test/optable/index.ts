@@ -9,6 +9,7 @@ import { indexingOps } from './indexing.js';
 import { randomOps } from './random.js';
 import { convOps } from './conv.js';
 import { nnOps } from './nn.js';
+import { rnnOps } from './rnn.js';
 
 export const opTable: OpInfo[] = [
   ...creationOps,
@@ -20,4 +21,5 @@ export const opTable: OpInfo[] = [
   ...randomOps,
   ...convOps,
   ...nnOps,
+  ...rnnOps,
 ];

@@ -39,3 +39,4 @@ export {
   type TransformerLayerOptions, type TransformerEncoderLayerForwardOptions, type TransformerDecoderLayerForwardOptions,
   type TransformerStackOptions, type TransformerEncoderForwardOptions, type TransformerOptions, type TransformerForwardOptions,
 } from './transformer.js';
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type RNNCellOptions, type CellLayerOptions } from './rnn.js';
