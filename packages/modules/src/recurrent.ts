@@ -3,10 +3,12 @@
  * for one time step, `initialState(batchSize)` the zero state. `staticUnroll` and
  * `dynamicUnroll` run a core over a time-major sequence [T, B, ...], optionally stopping each
  * sequence at its `sequenceLength` (later outputs are zero and the state is carried through).
- * The gates are computed with `F.linear`, `F.sigmoid` and `F.tanh`.
+ * The LSTM's step is `F.lstmCell` (its sequence `F.lstm`); the GRU's gates are computed with
+ * `F.linear`, `F.sigmoid` and `F.tanh`, since Sonnet's GRU applies the reset gate before the
+ * recurrent matmul and weights (1 - z) the previous state, unlike PyTorch's cell.
  */
 import { F } from '@cinder/nn';
-import { stack, Tensor, where, zeros, type Device, type DType } from '@cinder/tensor';
+import { stack, Tensor, where, zeros, zerosLike, type Device, type DType } from '@cinder/tensor';
 import { TruncatedNormal, Zeros, type InitializerLike } from './initializers.js';
 import { describe, Linear, positiveInt } from './linear.js';
 import { Module, moduleFloatArg } from './module.js';
@@ -41,6 +43,19 @@ export interface InitialStateOptions {
 export abstract class RNNCore<S extends RNNState = RNNState> extends Module {
   abstract override forward(input: Tensor, prevState: S): [Tensor, S];
   abstract initialState(batchSize: number, opts?: InitialStateOptions): S;
+
+  /**
+   * A whole [T, B, ...] sequence in one go, for dynamicUnroll; null when the core has no such path
+   * (dynamicUnroll then runs the steps). Runs after the core's variables exist.
+   */
+  protected unrollSequence(_inputSequence: Tensor, _initialState: S): [Tensor, S] | null {
+    return null;
+  }
+
+  /** @internal dynamicUnroll's access to unrollSequence. */
+  _unrollSequence(inputSequence: Tensor, initialState: S): [Tensor, S] | null {
+    return this.unrollSequence(inputSequence, initialState);
+  }
 }
 
 function zeroState(batchSize: number, size: number, opts: InitialStateOptions | undefined, what: string): Tensor {
@@ -101,6 +116,13 @@ export class VanillaRNN extends RNNCore<Tensor> {
     this.hiddenToHidden = new Linear(hiddenSize, { withBias: false, wInit: opts.wHInit, name: 'hidden_to_hidden' });
   }
 
+  protected override initialize(input: Tensor, prevState: Tensor): void {
+    const x = checkStep(this, input);
+    checkState(`VanillaRNN '${this.scopeName}'`, 'previous', prevState, x.shape[0]!, this.hiddenSize);
+    this.inputToHidden.create(x);
+    this.hiddenToHidden.create(prevState);
+  }
+
   forward(input: Tensor, prevState: Tensor): [Tensor, Tensor] {
     const x = checkStep(this, input);
     checkState(`VanillaRNN '${this.scopeName}'`, 'previous', prevState, x.shape[0]!, this.hiddenSize);
@@ -110,6 +132,23 @@ export class VanillaRNN extends RNNCore<Tensor> {
 
   initialState(batchSize: number, opts?: InitialStateOptions): Tensor {
     return zeroState(batchSize, this.hiddenSize, opts, 'VanillaRNN.initialState');
+  }
+
+  // With tanh or relu, the sequence is F.rnnTanh / F.rnnRelu's fused op over the Linears' weights.
+  protected override unrollSequence(xs: Tensor, h0: Tensor): [Tensor, Tensor] | null {
+    const fn = this.#activation === F.tanh ? F.rnnTanh : this.#activation === F.relu ? F.rnnRelu : null;
+    if (fn === null) return null;
+    const { inputToHidden: ih, hiddenToHidden: hh } = this;
+    checkSequence(this, xs, ih.inputSize!);
+    checkState(`VanillaRNN '${this.scopeName}'`, 'initial', h0, xs.shape[1]!, this.hiddenSize);
+    const [out, hN] = fn(xs, h0.unsqueeze(0), [ih.w.t(), hh.w.t(), ih.b!, zerosLike(ih.b!)]);
+    return [out, hN.select(0, 0)];
+  }
+}
+
+function checkSequence(m: Module, xs: Tensor, inputSize: number): void {
+  if (xs.ndim !== 3 || xs.shape[2] !== inputSize) {
+    throw new RangeError(`${m.constructor.name} '${m.scopeName}': expected an input sequence [T, batch, ${inputSize}], got ${describe(xs)}`);
   }
 }
 
@@ -191,12 +230,32 @@ export class LSTM extends GatedCore<LSTMState> {
     const B = x.shape[0]!;
     const h = checkState(what, 'hidden', prevState.hidden, B, this.hiddenSize);
     const c = checkState(what, 'cell', prevState.cell, B, this.hiddenSize);
-    const gates = F.linear(x, this.wI.t(), { bias: this.b }).add(F.linear(h, this.wH.t()));
-    const [i, f, g, o] = gates.chunk(4, 1) as [Tensor, Tensor, Tensor, Tensor];
-    const cell = F.sigmoid(f.add(this.forgetBias)).mul(c).add(F.sigmoid(i).mul(F.tanh(g)));
-    const hidden = F.sigmoid(o).mul(F.tanh(cell));
+    const [hidden, cell] = F.lstmCell(x, [h, c], this.wI.t(), this.wH.t(), { biasIh: this.b, biasHh: this.#forgetBiasVector() });
     return [hidden, { hidden, cell }];
   }
+
+  // The whole sequence is F.lstm's fused op (one input projection, one GEMM and one gate pass per step).
+  protected override unrollSequence(xs: Tensor, state: LSTMState): [Tensor, LSTMState] | null {
+    checkSequence(this, xs, this.inputSize!);
+    const what = `LSTM '${this.scopeName}'`;
+    const B = xs.shape[1]!;
+    const h = checkState(what, 'hidden', state?.hidden, B, this.hiddenSize);
+    const c = checkState(what, 'cell', state?.cell, B, this.hiddenSize);
+    const [out, [hN, cN]] = F.lstm(xs, [h.unsqueeze(0), c.unsqueeze(0)], [this.wI.t(), this.wH.t(), this.b, this.#forgetBiasVector()]);
+    return [out, { hidden: hN.select(0, 0), cell: cN.select(0, 0) }];
+  }
+
+  /** Sonnet's forget bias as the recurrent bias of PyTorch's gate layout: forgetBias on the f gates, 0 elsewhere. */
+  #forgetBiasVector(): Tensor {
+    const H = this.hiddenSize;
+    const v = this.#fbCache;
+    if (v !== null && v.dtype === this.b.dtype && v.device === this.b.device) return v;
+    const fb = zeros([4 * H], { dtype: this.b.dtype, device: this.b.device });
+    fb.narrow(0, H, H).fill_(this.forgetBias);
+    this.#fbCache = fb;
+    return fb;
+  }
+  #fbCache: Tensor | null = null;
 
   initialState(batchSize: number, opts?: InitialStateOptions): LSTMState {
     const z = zeroState(batchSize, this.hiddenSize, opts, 'LSTM.initialState');
@@ -361,8 +420,10 @@ export function staticUnroll<S extends RNNState>(
 }
 
 /**
- * Unrolls `core` over a time-major [T, B, ...] tensor, reading step t as a view of the sequence.
- * Same results as staticUnroll (both run eagerly).
+ * Unrolls `core` over a time-major [T, B, ...] tensor. Without sequence lengths, cores with a
+ * fused sequence op run it (LSTM: `F.lstm`; VanillaRNN with tanh or relu: `F.rnnTanh` /
+ * `F.rnnRelu`): one call instead of T steps. Otherwise it steps through the sequence as
+ * staticUnroll does; the results agree to rounding.
  * @example
  * ```ts
  * import { randn, tensor } from '@cinder/tensor';
@@ -379,6 +440,11 @@ export function dynamicUnroll<S extends RNNState>(core: RNNCore<S>, inputSequenc
   }
   const T = inputSequence.shape[0]!;
   const len = unrollChecks('dynamicUnroll', core, T, inputSequence.shape[1]!, opts);
+  if (len === null) {
+    core.create(inputSequence.select(0, 0), initialState);
+    const fused = core._unrollSequence(inputSequence, initialState);
+    if (fused !== null) return fused;
+  }
   let state = initialState;
   const outputs: Tensor[] = new Array<Tensor>(T);
   for (let t = 0; t < T; t++) {
