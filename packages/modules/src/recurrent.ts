@@ -3,9 +3,10 @@
  * for one time step, `initialState(batchSize)` the zero state. `staticUnroll` and
  * `dynamicUnroll` run a core over a time-major sequence [T, B, ...], optionally stopping each
  * sequence at its `sequenceLength` (later outputs are zero and the state is carried through).
- * The LSTM's step is `F.lstmCell` (its sequence `F.lstm`); the GRU's gates are computed with
- * `F.linear`, `F.sigmoid` and `F.tanh`, since Sonnet's GRU applies the reset gate before the
- * recurrent matmul and weights (1 - z) the previous state, unlike PyTorch's cell.
+ * A step's gates are computed with `F.linear`, `F.sigmoid` and `F.tanh`; `dynamicUnroll` runs the
+ * LSTM's and VanillaRNN's whole sequence as `F.lstm` / `F.rnnTanh` / `F.rnnRelu`. (Sonnet's GRU
+ * applies the reset gate before the recurrent matmul and weights (1 - z) the previous state, unlike
+ * PyTorch's, so it has no fused path.)
  */
 import { F } from '@cinder/nn';
 import { stack, Tensor, where, zeros, zerosLike, type Device, type DType } from '@cinder/tensor';
@@ -230,7 +231,12 @@ export class LSTM extends GatedCore<LSTMState> {
     const B = x.shape[0]!;
     const h = checkState(what, 'hidden', prevState.hidden, B, this.hiddenSize);
     const c = checkState(what, 'cell', prevState.cell, B, this.hiddenSize);
-    const [hidden, cell] = F.lstmCell(x, [h, c], this.wI.t(), this.wH.t(), { biasIh: this.b, biasHh: this.#forgetBiasVector() });
+    // One step as F ops: F.lstmCell would take the [in, 4H] weights as transposed views and copy
+    // them to its layout on every step (twice as slow here); the fused sequence op pays that once.
+    const gates = F.linear(x, this.wI.t(), { bias: this.b }).add(F.linear(h, this.wH.t()));
+    const [i, f, g, o] = gates.chunk(4, 1) as [Tensor, Tensor, Tensor, Tensor];
+    const cell = F.sigmoid(f.add(this.forgetBias)).mul(c).add(F.sigmoid(i).mul(F.tanh(g)));
+    const hidden = F.sigmoid(o).mul(F.tanh(cell));
     return [hidden, { hidden, cell }];
   }
 
