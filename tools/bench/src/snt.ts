@@ -2,7 +2,9 @@
  * `node dist/run.js --snt`: what @cinder/modules' Sonnet-style machinery costs. Training steps
  * (forward, `grad`, `opt.apply`) of a 4-32-2 MLP (batch 32) and a 784-256-256-10 MLP (batch 64)
  * with Adam, written with @cinder/modules and with @cinder/nn, against PyTorch's
- * (zero_grad, backward, step) in the same run; and one Linear call on a [1, 4] input (no grad).
+ * (zero_grad, backward, step) in the same run; one Linear call on a [1, 4] input (no grad); and an
+ * LSTM (input 32, hidden 128, T = 32, batch 32) unrolled both ways, forward and backward to the
+ * weights, against PyTorch's nn.LSTM.
  * Rounds alternate between the two Cinder forms so machine noise hits both alike.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { grad, noGrad } from '@cinder/autograd';
 import { manualSeed, randint, randn } from '@cinder/tensor';
 import { F, nn, optim } from '@cinder/nn';
-import { Adam, Linear, nets } from '@cinder/modules';
+import { Adam, LSTM, Linear, dynamicUnroll, nets, staticUnroll } from '@cinder/modules';
 import { bestOf } from './timing.js';
 
 const TORCH = String.raw`
@@ -39,6 +41,11 @@ for name, sizes, batch, inner in (('small', [4, 32, 2], 32, 500), ('big', [784, 
         opt.zero_grad(); nn.functional.cross_entropy(net(x), y).backward(); opt.step()
     for _ in range(inner): step()
     out[name] = best(step, repeats, inner)
+lstm = nn.LSTM(32, 128); xs = torch.randn(32, 32, 32)
+def lstm_step():
+    o, _ = lstm(xs); torch.autograd.grad(o.sum(), list(lstm.parameters()))
+for _ in range(5): lstm_step()
+out['lstm'] = best(lstm_step, repeats, 5)
 print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'results': out}))
 `;
 
@@ -96,6 +103,14 @@ export function runSntSuite(): void {
     alternate(s.snt, s.nn, 1, inner); // warm-up
     ours[name] = alternate(s.snt, s.nn, ROUNDS, inner);
   }
+  const lstm = new LSTM(128);
+  const xs = randn([32, 32, 32]);
+  const s0 = lstm.initialState(32);
+  dynamicUnroll(lstm, xs, s0);
+  const lstmParams = lstm.trainableVariables;
+  const unrolled = (unroll: typeof dynamicUnroll) => () => void grad(unroll(lstm, xs, s0)[0].sum(), lstmParams);
+  alternate(unrolled(dynamicUnroll), unrolled(staticUnroll), 1, 5);
+  ours.lstm = alternate(unrolled(dynamicUnroll), unrolled(staticUnroll), ROUNDS, 5);
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   let torch: { version: string; threads: number; results: Record<string, number> } | undefined;
   try {
@@ -115,4 +130,7 @@ export function runSntSuite(): void {
     const t = torch?.results[k];
     console.log([labels[k]!, us(a), us(b), us(t), ratio(t, a), ratio(t, b)].map((s, i) => s.padEnd(i === 0 ? 28 : 20)).join(''));
   }
+  const lstmT = torch?.results.lstm;
+  const [dyn, sta] = ours.lstm!;
+  console.log(['LSTM 32-128, T 32, batch 32', `dynamic ${us(dyn)}`, `static ${us(sta)}`, us(lstmT), `${ratio(lstmT, dyn)} / ${ratio(lstmT, sta)}`, 'fwd + bwd'].map((s, i) => s.padEnd(i === 0 ? 28 : 20)).join(''));
 }
