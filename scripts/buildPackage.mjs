@@ -22,6 +22,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // Class names are part of the API (printed module trees, default module names): without this,
+  // esbuild renames a class that refers to itself (`class _MLP`) when it bundles.
+  keepNames: true,
   external,
   logLevel: 'warning',
 };

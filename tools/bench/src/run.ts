@@ -20,6 +20,7 @@ import { describePeak, maxPeak, measurePeak, percentOfPeak } from './peak.js';
 import { runModulesSuite } from './modules.js';
 import { runNnSuite } from './nn.js';
 import { runAttnSuite } from './attn.js';
+import { runSntSuite } from './snt.js';
 import { runRnnSuite } from './rnn.js';
 
 const quick = process.argv.includes('--quick');
@@ -201,5 +202,6 @@ else if (process.argv.includes('--optim')) runOptimSuite();
 else if (process.argv.includes('--modules')) runModulesSuite();
 else if (process.argv.includes('--train')) runTrainSuite();
 else if (process.argv.includes('--attn')) runAttnSuite();
+else if (process.argv.includes('--snt')) runSntSuite();
 else if (process.argv.includes('--rnn')) runRnnSuite();
 else await main();
