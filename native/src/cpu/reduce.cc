@@ -820,6 +820,40 @@ void softmaxDim(bool isLog, const TensorDesc& x, int dim, const TensorDesc& out,
       return;
     }
     const int64_t s = L.sIn;
+    if (s == 1 && inner == 1) {
+      // Contiguous rows (the attention case: many rows of 64-1024): a max in independent lanes
+      // (a > b ? a : b is the machine's max instruction, so it vectorises; the max skips NaNs, but
+      // a NaN in the row still makes every output NaN through exp and the sum, as in PyTorch), the
+      // vectorised exp, lane sums in double, then one scale or shift in T.
+      forEachLine<T>(L, [&](int64_t inOff, int64_t outOff) {
+        const T* p = in + inOff;
+        T* q = o + outOff;
+        constexpr int kLanes = 16;
+        T l[kLanes];
+        for (int j = 0; j < kLanes; j++) l[j] = -std::numeric_limits<T>::infinity();
+        int64_t k = 0;
+        for (; k + kLanes <= n; k += kLanes)
+          for (int j = 0; j < kLanes; j++) l[j] = p[k + j] > l[j] ? p[k + j] : l[j];
+        for (; k < n; k++) l[0] = p[k] > l[0] ? p[k] : l[0];
+        T mx = l[0];
+        for (int j = 1; j < kLanes; j++) mx = l[j] > mx ? l[j] : mx;
+        expShifted<false>(p, &mx, q, n);
+        double acc[8] = {};
+        k = 0;
+        for (; k + 8 <= n; k += 8)
+          for (int j = 0; j < 8; j++) acc[j] += (double)q[k + j];
+        for (; k < n; k++) acc[0] += (double)q[k];
+        const double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        if (isLog) {
+          const T shift = (T)std::log(sum);
+          for (int64_t i = 0; i < n; i++) q[i] = (p[i] - mx) - shift;
+        } else {
+          const T inv = (T)(1.0 / sum);
+          for (int64_t i = 0; i < n; i++) q[i] = q[i] * inv;
+        }
+      });
+      return;
+    }
     forEachLine<T>(L, [&](int64_t inOff, int64_t outOff) {
       const T* p = in + inOff;
       T* q = o + outOff;
