@@ -37,7 +37,8 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const p = numberArg(op, opts?.dropoutP, 'dropoutP', 0);
   const scale = opts?.scale ?? 1 / Math.sqrt(E);
   if (typeof scale !== 'number') throw new TypeError(`${op}: scale must be a number`);
-  let scores = query.matmul(key.transpose(-2, -1)).mul(scale);
+  // Scale whichever is smaller: the query [.., L, E] or the scores [.., L, S].
+  let scores = S > E ? query.mul(scale).matmul(key.transpose(-2, -1)) : query.matmul(key.transpose(-2, -1)).mul(scale);
   if (isCausal) {
     const allowed = full([L, S], true, { dtype: 'bool' }).tril();
     scores = scores.maskedFill(allowed.logicalNot(), -Infinity);
