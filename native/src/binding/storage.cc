@@ -96,14 +96,18 @@ static Napi::Value track(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   double n = info[0].As<Napi::Number>().DoubleValue();
   CINDER_CHECK(n >= 0 && n <= kTrackerCapacity, "track: count ", n, " outside 0..", kTrackerCapacity);
-  auto* t = new Tracker{ctx, &ctx->trackers, ctx->trackers.next, (int32_t)n, {}};
+  auto* t = new Tracker{ctx, nullptr, nullptr, (int32_t)n, {}};
   for (int32_t i = 0; i < t->count; i++) t->handles[i] = ctx->trackFrame[i];
   napi_value ext;
+  // Creating the external can run a collection, whose finalizers unlink other trackers: link this
+  // one only afterwards, from the list as it is then.
   napi_status st = napi_create_external(info.Env(), t, trackerFinalize, nullptr, &ext);
   if (st != napi_ok) {
     delete t;
     NAPI_THROW(Napi::Error::New(info.Env(), "track: could not create the tracker"), Napi::Value());
   }
+  t->prev = &ctx->trackers;
+  t->next = ctx->trackers.next;
   ctx->trackers.next->prev = t;
   ctx->trackers.next = t;
   return Napi::Value(info.Env(), ext);

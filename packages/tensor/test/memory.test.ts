@@ -289,3 +289,23 @@ describe('garbage collection during synchronous loops', () => {
     x.dispose();
   });
 });
+
+describe('trackers under heavy allocation', () => {
+  test('millions of tiny ops, with collections inside tracker creation, leave the heap intact', async () => {
+    // A collection can run while a tracker is being created and unlink its neighbours; the tracker
+    // list was once linked from a stale head there, corrupting the heap (abort at exit, about every
+    // other run of this script).
+    const { spawnSync } = await import('node:child_process');
+    const entry = pathToFileURL(join(dirname(new URL(import.meta.url).pathname), '..', 'dist', 'index.js')).href;
+    const script = `import { tensor, add } from ${JSON.stringify(entry)};
+const a = tensor([1, 2, 3, 4]), b = tensor([5, 6, 7, 8]);
+for (let i = 0; i < 3_000_000; i++) add(a, b);
+console.log('done');`;
+    for (let run = 0; run < 3; run++) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('done');
+      expect(r.status).toBe(0);
+    }
+  }, 240_000);
+});
