@@ -4,9 +4,11 @@
  * methods on the Tensor interface, so every op is both a function and a method.
  */
 import { kernels, native } from '@cinder/native';
+
+const cudaKernels = kernels as unknown as Record<'cudaCopyNew', (device: number) => void>;
 import { dispatch, requireAutograd } from './dispatch.js';
 import { isFloatingDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
-import type { Device } from './device.js';
+import { deviceIndex, type Device } from './device.js';
 import { _setTensorFactory, putOutput, putTensor, takeOutput } from './frame.js';
 import { trackTensor } from './memory.js';
 import { Storage } from './storage.js';
@@ -201,8 +203,13 @@ export class Tensor {
   _copyAs(dtype: DType): Tensor {
     let p = putTensor(0, this);
     putOutput(p, dtype, this.shape);
-    kernels.copyNew();
-    return takeOutput(0, dtype, this.shape);
+    const dev = this._st.device;
+    if (dev === 'cpu') {
+      kernels.copyNew();
+      return takeOutput(0, dtype, this.shape);
+    }
+    cudaKernels.cudaCopyNew(deviceIndex(dev));
+    return takeOutput(0, dtype, this.shape, dev);
   }
 
   // ---- autograd surface (implemented by @cinder/autograd's dispatch layer) -------------------

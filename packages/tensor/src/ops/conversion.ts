@@ -6,6 +6,8 @@ import { canonicalDevice, deviceIndex, type Device } from '../device.js';
 import { contiguousStrides, frame, putTensor } from '../frame.js';
 import { ITEM_SIZE } from '../dtype.js';
 import { Storage } from '../storage.js';
+
+const cudaKernels = kernels as unknown as Record<'cudaCopyInto' | 'cudaFill', (device: number) => void>;
 import { Tensor } from '../tensor.js';
 
 declare module '../tensor.js' {
@@ -88,7 +90,8 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
   return dispatch('copy_', [dst, src], undefined, () => {
     let p = putTensor(0, src);
     putTensor(p, dst);
-    kernels.copyInto();
+    if (dst.device === 'cpu') kernels.copyInto();
+    else cudaKernels.cudaCopyInto(deviceIndex(dst.device));
     dst._st.version++;
     return dst;
   });
@@ -98,7 +101,8 @@ export function fill_(dst: Tensor, value: number | boolean): Tensor {
   return dispatch('fill_', [dst], { value }, () => {
     const p = putTensor(0, dst);
     frame[p] = Number(value);
-    kernels.fill();
+    if (dst.device === 'cpu') kernels.fill();
+    else cudaKernels.cudaFill(deviceIndex(dst.device));
     dst._st.version++;
     return dst;
   });
