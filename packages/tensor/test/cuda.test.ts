@@ -120,12 +120,14 @@ describe.skipIf(!hasGpu)('CUDA transfers (GPU)', () => {
     const before = cuda.memoryStats(0);
     const a = zeros([1 << 20], { device: 'cuda' });
     const mid = cuda.memoryStats(0);
-    expect(mid.allocatedBytes).toBeGreaterThanOrEqual(before.allocatedBytes + (4 << 20));
+    expect(mid.allocations).toBeGreaterThan(before.allocations);
+    expect(mid.allocatedBytes).toBeGreaterThanOrEqual(4 << 20);
     expect(mid.reservedBytes).toBeGreaterThanOrEqual(mid.allocatedBytes);
     expect(mid.peakAllocatedBytes).toBeGreaterThanOrEqual(mid.allocatedBytes);
     a.dispose();
     const freed = cuda.memoryStats(0);
-    expect(freed.allocatedBytes).toBe(before.allocatedBytes);
+    // Other storages may be collected meanwhile, so compare against the figures around this one.
+    expect(freed.allocatedBytes).toBeLessThanOrEqual(mid.allocatedBytes - (4 << 20));
     const b = zeros([1 << 20], { device: 'cuda' });
     expect(cuda.memoryStats(0).cacheHits).toBeGreaterThan(freed.cacheHits);
     b.dispose();
