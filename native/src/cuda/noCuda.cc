@@ -6,7 +6,8 @@
 
 namespace cinder {
 
-static const char* const kWhy = "this build of @cinder/native was compiled without CUDA (nvcc was not found)";
+static const char* const kWhy =
+    "this build of @cinder/native was compiled without CUDA (nvcc was not found, or CINDER_DISABLE_CUDA was set)";
 
 bool cudaCompiled() { return false; }
 int cudaDeviceCount() { return 0; }
