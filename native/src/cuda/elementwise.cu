@@ -95,13 +95,25 @@ __global__ void ewStrided(KArgs<NIN + 1> a, int64_t n, F f) {
     int64_t off[N];
 #pragma unroll
     for (int k = 0; k < N; k++) off[k] = 0;
-    int64_t rem = i;
-    for (int d = a.ndim - 1; d >= 0; d--) {
-      const int64_t sz = a.shape[d];
-      const int64_t idx = rem % sz;
-      rem /= sz;
+    if (n <= (int64_t)UINT32_MAX) {
+      // 32-bit division: several times cheaper than 64-bit on the GPU (every size is below n).
+      uint32_t rem = (uint32_t)i;
+      for (int d = a.ndim - 1; d >= 0; d--) {
+        const uint32_t sz = (uint32_t)a.shape[d];
+        const uint32_t idx = rem % sz;
+        rem /= sz;
 #pragma unroll
-      for (int k = 0; k < N; k++) off[k] += idx * a.strides[k][d];
+        for (int k = 0; k < N; k++) off[k] += (int64_t)idx * a.strides[k][d];
+      }
+    } else {
+      int64_t rem = i;
+      for (int d = a.ndim - 1; d >= 0; d--) {
+        const int64_t sz = a.shape[d];
+        const int64_t idx = rem % sz;
+        rem /= sz;
+#pragma unroll
+        for (int k = 0; k < N; k++) off[k] += idx * a.strides[k][d];
+      }
     }
     applyAt<Out, A, B, C, NIN>(a, off, f);
   }
