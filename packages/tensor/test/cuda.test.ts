@@ -10,6 +10,7 @@ import {
   checkSameDevice,
   cuda,
   DTYPES,
+  manualSeed,
   matmul,
   randn,
   tensor,
@@ -66,6 +67,13 @@ describe('devices (any machine)', () => {
     expect(x.to('cpu')).toBe(x);
     expect(() => x.to('tpu' as never)).toThrow(/to: unknown device "tpu"/);
     expect(() => x.cuda(-1)).toThrow(/cuda: invalid device index -1/);
+    expect(() => randn([2], { device: 'cuda' })).toThrow(/randn: CUDA is not available: /);
+  });
+
+  it('random creation checks the device before drawing', () => {
+    expect(() => randn([2], { device: 'cuda:99' })).toThrow(/randn: CUDA (is not available|device cuda:99 does not exist)/);
+    expect(() => randn([2], { device: 'gpu' as never })).toThrow(/randn: unknown device "gpu"/);
+    expect(randn([2], { device: 'cpu' }).device).toBe('cpu');
   });
 });
 
@@ -134,6 +142,25 @@ describe.skipIf(!hasGpu)('CUDA transfers (GPU)', () => {
     cuda.emptyCache();
     expect(cuda.memoryStats(0).reservedBytes).toBeLessThan(mid.reservedBytes);
     cuda.synchronize(0);
+  });
+
+  it('random creation on the device gives the CPU stream of the same seed', () => {
+    manualSeed(3);
+    const a = randn([5]);
+    manualSeed(3);
+    const b = randn([5], { device: 'cuda' });
+    expect(b.device).toBe('cuda:0');
+    expect(Array.from(b.data() as Float32Array)).toEqual(Array.from(a.data() as Float32Array));
+  });
+
+  it('copy_ takes its source from another device, as in PyTorch', () => {
+    const g = zeros([2, 3], { device: 'cuda' });
+    g.copy_(tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' }));
+    expect(g.device).toBe('cuda:0');
+    expect(g.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const c = zeros([3], { dtype: 'int32' });
+    c.copy_(g.narrow(0, 1, 1).reshape(3));
+    expect(c.toArray()).toEqual([4, 5, 6]);
   });
 
   it('rejects mixed devices and CPU-only ops on CUDA tensors with clear errors', () => {

@@ -85,8 +85,12 @@ export function detach(x: Tensor): Tensor {
   return x._view(x.shape, x.strides, x.offset);
 }
 
-/** In-place copy of src into dst (src broadcast to dst's shape). */
+/**
+ * In-place copy of src into dst (src broadcast to dst's shape), converting dtype. As in PyTorch,
+ * src may be on another device: it moves to dst's first (a differentiable `to`).
+ */
 export function copy_(dst: Tensor, src: Tensor): Tensor {
+  if (src instanceof Tensor && dst instanceof Tensor && src.device !== dst.device) src = to(src, dst.device);
   return dispatch('copy_', [dst, src], undefined, () => {
     let p = putTensor(0, src);
     putTensor(p, dst);
