@@ -37,6 +37,21 @@ export interface CudaDeviceProperties {
   multiProcessorCount: number;
 }
 
+/** CUDA caching-allocator statistics of one device. */
+export interface CudaMemoryStats {
+  /** Bytes in live blocks (rounded up to their size class). */
+  allocatedBytes: number;
+  /** Bytes obtained from cudaMalloc and held: allocated plus cached. */
+  reservedBytes: number;
+  peakAllocatedBytes: number;
+  allocations: number;
+  cacheHits: number;
+  /** Allocations that ran out of memory, freed the cache and retried. */
+  oomRetries: number;
+  /** Pinned host memory held for transfers. */
+  pinnedReservedBytes: number;
+}
+
 /** The raw binding. Every function throws a JS Error naming the op on bad input. */
 export interface NativeBinding {
   readonly frame: ArrayBuffer;
@@ -62,6 +77,18 @@ export interface NativeBinding {
   cudaIsCompiled(): boolean;
   cudaRuntimeVersion(): string;
   cudaDeviceProperties(index: number): CudaDeviceProperties;
+  /**
+   * A new storage on `device` (-1: the host) holding `nbytes` bytes of `handle`'s storage from
+   * `byteOffset`; any pair of devices.
+   */
+  cudaCopyStorage(handle: number, byteOffset: number, nbytes: number, device: number): number;
+  /** Reads bytes of a device storage without blocking the event loop. */
+  cudaReadAsync(handle: number, byteOffset: number, nbytes: number): Promise<ArrayBuffer>;
+  /** Waits for the work queued on a device (-1 or undefined: every device in use). */
+  cudaSynchronize(device?: number): void;
+  cudaMemoryStats(device?: number): CudaMemoryStats;
+  /** Frees a device's cached blocks (-1 or undefined: every device). */
+  cudaEmptyCache(device?: number): void;
 }
 
 function locateAddon(): string {
@@ -95,6 +122,12 @@ export const cuda = {
   isCompiled: (): boolean => native.cudaIsCompiled(),
   runtimeVersion: (): string => native.cudaRuntimeVersion(),
   getDeviceProperties: (index = 0): CudaDeviceProperties => native.cudaDeviceProperties(index),
+  /** Waits until the work queued on `device` (every device in use when omitted) has finished. */
+  synchronize: (device?: number): void => native.cudaSynchronize(device ?? -1),
+  /** The caching allocator's statistics for `device` (default 0); zeros for an unused device. */
+  memoryStats: (device = 0): CudaMemoryStats => native.cudaMemoryStats(device),
+  /** Returns cached, unused device memory (and idle pinned staging) to the driver. */
+  emptyCache: (device?: number): void => native.cudaEmptyCache(device ?? -1),
 };
 
 /**

@@ -155,6 +155,50 @@ describe('cuda', () => {
       expect(props.totalMemory).toBeGreaterThan(0);
     }
   });
+
+  it('copies storages between devices with checked ranges; host to host needs no GPU', () => {
+    const h = native.fromBytes(new Float32Array([1, 2, 3, 4]));
+    const c = native.cudaCopyStorage(h, 4, 8, -1);
+    expect(Array.from(new Float32Array(native.view(c)))).toEqual([2, 3]);
+    expect(() => native.cudaCopyStorage(h, 8, 12, -1)).toThrow(/to: 12 bytes at offset 8 exceed the storage of 16 bytes/);
+    expect(() => native.cudaCopyStorage(h, 0.5, 4, -1)).toThrow(/to: .*exceed/);
+    expect(() => native.cudaCopyStorage(h, 0, 4, -2)).toThrow(/to: invalid device index -2/);
+    expect(() => native.cudaReadAsync(h, 0, 4)).toThrow(/dataAsync: storage is not on a CUDA device/);
+    expect(() => cuda.memoryStats(-3)).toThrow(/cuda.memoryStats: invalid device index -3/);
+    native.release(c);
+    native.release(h);
+  });
+
+  it.skipIf(cuda.isAvailable())('without a GPU, every device entry point says CUDA is not available', () => {
+    const h = native.fromBytes(new Float32Array([1, 2]));
+    expect(() => native.cudaCopyStorage(h, 0, 8, 0)).toThrow(/to: CUDA is not available: /);
+    const k = kernels as unknown as Record<string, (device: number) => void>;
+    expect(() => k.cudaEwBinary!(0)).toThrow(/binary: CUDA is not available: /);
+    expect(() => k.cudaEwUnary!(0)).toThrow(/unary: CUDA is not available: /);
+    expect(() => k.cudaEwTernary!(0)).toThrow(/ternary: CUDA is not available: /);
+    expect(() => k.cudaCopyNew!(0)).toThrow(/contiguous: CUDA is not available: /);
+    expect(() => k.cudaFill!(0)).toThrow(/fill_: CUDA is not available: /);
+    expect(() => cuda.synchronize(0)).toThrow(/cuda.synchronize: CUDA is not available: /);
+    expect(cuda.memoryStats(0)).toMatchObject({ allocatedBytes: 0, reservedBytes: 0, peakAllocatedBytes: 0 });
+    cuda.emptyCache();
+    native.release(h);
+  });
+
+  it.skipIf(!cuda.isAvailable())('CPU kernels refuse device storages, CUDA kernels host ones', () => {
+    const h = native.fromBytes(new Float32Array([1, 2, 3]));
+    const d = native.cudaCopyStorage(h, 0, 12, 0);
+    // copyNew: src tensor, output spec.
+    let p = put(0, d, 0, [3], [1]);
+    frame.set([0, 1, 3], p);
+    expect(() => kernels.copyNew!()).toThrow(/contiguous: expected a tensor on cpu but got one on cuda:0/);
+    p = put(0, h, 0, [3], [1]);
+    frame.set([0, 1, 3], p);
+    const k = kernels as unknown as Record<string, (device: number) => void>;
+    expect(() => k.cudaCopyNew!(0)).toThrow(/contiguous: expected all tensors on cuda:0 but got one on cpu/);
+    expect(() => native.view(d)).toThrow(/data: storage is on a CUDA device/);
+    native.release(d);
+    native.release(h);
+  });
 });
 
 describe('convolution', () => {

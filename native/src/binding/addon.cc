@@ -43,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports, ctx);
   registerRnn(env, exports, ctx);
   registerCuda(env, exports, ctx);
+  registerCudaElementwise(env, exports, ctx);
   return exports;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/storage.h"
 #include "core/tensorDesc.h"
+#include "cuda/cudaDevice.h"
 
 namespace cinder {
 
@@ -78,7 +79,10 @@ inline void reportExternal(napi_env env, Context* ctx, int64_t delta) {
 //   [handle, dtype, ndim, offset, shape[0..ndim), strides[0..ndim)]
 class FrameReader {
  public:
-  FrameReader(Context* ctx, const char* op) : ctx_(ctx), op_(op) {}
+  // `device` is where the op runs: -1 for the CPU kernels, a CUDA device index for the CUDA ones.
+  // Every operand must live there (a CPU kernel never sees a device pointer), and outputs are
+  // allocated there.
+  FrameReader(Context* ctx, const char* op, int device = -1) : ctx_(ctx), op_(op), device_(device) {}
 
   double num() {
     check(1);
@@ -100,6 +104,7 @@ class FrameReader {
     check(4);
     const double* f = ctx_->frame + pos_;
     Storage* s = ctx_->table.get(f[0], op_);
+    if (s->device != device_) wrongDevice(s->device);
     d.dtype = dtypeFromInt((int32_t)f[1], op_);
     d.ndim = (int32_t)f[2];
     CINDER_CHECK(d.ndim >= 0 && d.ndim <= kMaxDims, op_, ": tensors may have at most ", kMaxDims, " dims");
@@ -141,7 +146,7 @@ class FrameReader {
       d.strides[i] = stride;
       stride *= d.shape[i];
     }
-    Storage* s = newHostStorage((size_t)n * itemSize(dt));
+    Storage* s = newStorage((size_t)n * itemSize(dt));
     pending_[npending_++] = s;
     d.data = static_cast<char*>(s->data);
     d.dtype = dt;
@@ -155,12 +160,13 @@ class FrameReader {
       CINDER_CHECK(shape[i] >= 0, op_, ": negative dimension ", shape[i]);
       n *= shape[i];
     }
-    Storage* s = newHostStorage((size_t)n * itemSize(dt));
+    Storage* s = newStorage((size_t)n * itemSize(dt));
     pending_[npending_++] = s;
     return contiguousDesc(static_cast<char*>(s->data), dt, shape, nd);
   }
 
   const char* op() const { return op_; }
+  int device() const { return device_; }
 
   // Publishes the outputs: handles go to frame[0..k) (in allocation order), followed by any
   // extra numbers the kernel wrote with result(). Called once, after the kernel succeeded.
@@ -174,6 +180,16 @@ class FrameReader {
   }
 
  private:
+  Storage* newStorage(size_t nbytes) {
+    CINDER_CHECK(npending_ < 8, op_, ": too many outputs");
+    return device_ < 0 ? newHostStorage(nbytes) : newDeviceStorage(device_, nbytes, op_);
+  }
+  [[noreturn]] void wrongDevice(int got) const {
+    auto name = [](int d) { return d < 0 ? std::string("cpu") : "cuda:" + std::to_string(d); };
+    if (device_ < 0)
+      fail(op_, ": expected a tensor on cpu but got one on ", name(got), " (", op_, " is not supported on CUDA)");
+    fail(op_, ": expected all tensors on ", name(device_), " but got one on ", name(got));
+  }
   void check(size_t n) const {
     CINDER_CHECK(pos_ + n <= kFrameLength, op_, ": call frame overflow");
   }
@@ -194,6 +210,7 @@ class FrameReader {
 
   Context* ctx_;
   const char* op_;
+  int device_;
   size_t pos_ = 0;
   Storage* pending_[8];
   int npending_ = 0;

@@ -50,6 +50,7 @@ static Napi::Value view(const Napi::CallbackInfo& info) {
 static Napi::Value write(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   Storage* s = ctx->table.get(info[0].As<Napi::Number>().DoubleValue(), "write");
+  CINDER_CHECK(s->device < 0, "write: storage is on a CUDA device");
   double off = info[1].As<Napi::Number>().DoubleValue();
   auto src = info[2].As<Napi::TypedArray>();
   size_t len = src.ByteLength();

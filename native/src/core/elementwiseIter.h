@@ -92,6 +92,10 @@ class ElementwiseIter {
     return n;
   }
   int ndim() const { return ndim_; }
+  // The coalesced iteration, for kernels that walk it themselves (the CUDA launchers).
+  int64_t shapeAt(int d) const { return shape_[d]; }
+  int64_t strideAt(int k, int d) const { return strides_[k][d]; }  // bytes
+  char* dataAt(int k) const { return data_[k]; }
   // Byte stride of operand k along the innermost (coalesced) dimension.
   int64_t innerStride(int k) const { return ndim_ == 0 ? 0 : strides_[k][ndim_ - 1]; }
 

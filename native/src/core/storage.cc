@@ -3,6 +3,7 @@
 
 #include "core/cachingAllocator.h"
 #include "core/error.h"
+#include "cuda/cudaDevice.h"
 
 namespace cinder {
 
@@ -18,6 +19,7 @@ void retainStorage(Storage* s) { s->refs.fetch_add(1, std::memory_order_relaxed)
 void releaseStorage(Storage* s) {
   if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     if (s->device < 0) CachingAllocator::host().release(s->data, s->classBytes);
+    else releaseDeviceBlock(s->device, s->data, s->classBytes);
     delete s;
   }
 }

@@ -1,7 +1,7 @@
 /** Creation: tensor(), zeros, ones, full, empty, arange, linspace, eye and the *Like variants. */
 import { kernels, native } from '@cinder/native';
 import { checkDType, getDefaultDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
-import { parseDevice, type Device } from './device.js';
+import { canonicalDevice, type Device } from './device.js';
 import { contiguousStrides, frame, putOutput, takeOutput } from './frame.js';
 import { Storage } from './storage.js';
 import { Tensor, type NestedArray } from './tensor.js';
@@ -32,8 +32,21 @@ export function shapeNumel(shape: readonly number[]): number {
 }
 
 function finish(t: Tensor, opts: CreationOptions | undefined, op: string): Tensor {
-  if (opts?.device !== undefined && parseDevice(opts.device, op) !== 'cpu') {
-    throw new Error(`${op}: device ${opts.device} is not available in this build (CUDA tensors come with the CUDA backend)`);
+  if (opts?.device !== undefined) {
+    const device = canonicalDevice(opts.device, op);
+    if (device !== 'cpu') {
+      // Built on the host and moved: creation is rare next to the ops that use its result.
+      let moved: Tensor;
+      try {
+        moved = t.to(device);
+      } catch (e) {
+        t.dispose();
+        const msg = (e as Error).message;
+        throw new Error(msg.startsWith('to: ') ? `${op}: ${msg.slice(4)}` : msg);
+      }
+      t.dispose();
+      t = moved;
+    }
   }
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;

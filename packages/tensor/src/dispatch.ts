@@ -4,6 +4,7 @@
  * inputs and attributes and the kernel to run, and may record what it needs for backward.
  * @cinder/tensor never imports autograd: with no layer installed, `dispatch` just runs the kernel.
  */
+import { checkSameDevice } from './device.js';
 import type { Tensor } from './tensor.js';
 
 export interface DispatchLayer {
@@ -37,6 +38,8 @@ export function dispatch<R>(
   attrs: Readonly<Record<string, unknown>> | undefined,
   kernel: () => R,
 ): R {
+  // Mixing devices in one op is an error naming both (a kernel never sees another device's memory).
+  if (inputs.length > 1) checkSameDevice(op, inputs);
   if (layer === null) return kernel();
   return layer.call(op, inputs, attrs ?? NO_ATTRS, kernel);
 }

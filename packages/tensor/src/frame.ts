@@ -6,6 +6,7 @@
 import { frame } from '@cinder/native';
 import { DTYPE_CODE, ITEM_SIZE, type DType } from './dtype.js';
 import { Storage } from './storage.js';
+import type { Device } from './device.js';
 import type { Tensor } from './tensor.js';
 
 export { frame };
@@ -40,12 +41,12 @@ export function putNumbers(p: number, values: readonly number[]): number {
   return p + values.length;
 }
 
-/** Wraps the output handle at frame[index] as a new contiguous CPU tensor. */
-export function takeOutput(index: number, dtype: DType, shape: readonly number[]): Tensor {
+/** Wraps the output handle at frame[index] as a new contiguous tensor (on the CPU by default). */
+export function takeOutput(index: number, dtype: DType, shape: readonly number[], device: Device = 'cpu'): Tensor {
   const handle = frame[index]!;
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i]!;
-  return makeTensor(new Storage(handle, n * ITEM_SIZE[dtype], 'cpu'), dtype, shape, outputStrides(shape), 0);
+  return makeTensor(new Storage(handle, n * ITEM_SIZE[dtype], device), dtype, shape, outputStrides(shape), 0);
 }
 
 // Outputs are contiguous, so their strides depend on the shape only. Ops usually pass an input's

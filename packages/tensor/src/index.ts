@@ -10,7 +10,7 @@
  */
 export { Tensor, normalizeDim, type GradFn, type NestedArray } from './tensor.js';
 export { type DType, DTYPES, promoteTypes, resultType, isFloatingDType, setDefaultDType, getDefaultDType, type TypedArray } from './dtype.js';
-export { type Device } from './device.js';
+export { type Device, canonicalDevice, checkSameDevice } from './device.js';
 export { dispatch, installDispatchLayer, dispatchLayer, type DispatchLayer } from './dispatch.js';
 export { tidy, keep } from './memory.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceMode, withFlag } from './gradMode.js';

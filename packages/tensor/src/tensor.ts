@@ -3,10 +3,12 @@
  * views share. Ops are added to the prototype by the op modules (src/ops/*), each declaring its
  * methods on the Tensor interface, so every op is both a function and a method.
  */
-import { kernels } from '@cinder/native';
+import { kernels, native } from '@cinder/native';
+
+const cudaKernels = kernels as unknown as Record<'cudaCopyNew', (device: number) => void>;
 import { dispatch, requireAutograd } from './dispatch.js';
 import { isFloatingDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
-import type { Device } from './device.js';
+import { deviceIndex, type Device } from './device.js';
 import { _setTensorFactory, putOutput, putTensor, takeOutput } from './frame.js';
 import { trackTensor } from './memory.js';
 import { Storage } from './storage.js';
@@ -133,7 +135,17 @@ export class Tensor {
    */
   data(): TypedArray {
     const st = this._live();
-    if (st.device !== 'cpu') throw new Error(`data: tensor is on ${st.device}; use dataAsync() or to('cpu')`);
+    if (st.device !== 'cpu') {
+      // A blocking copy: waits for the device's queued work (dataAsync() does not block).
+      // Through a view that autograd does not track; the typed array keeps its own reference
+      // to the host copy's memory, so the copy can be disposed at once.
+      const v = this._view(this.shape, this.strides, this.offset);
+      const host = v.to('cpu');
+      const d = host.data();
+      host.dispose();
+      v.dispose();
+      return d;
+    }
     const src: Tensor = this.isContiguous() ? this : this.contiguous();
     const Ctor = TYPED_ARRAY[this.dtype];
     const n = this.numel();
@@ -143,7 +155,16 @@ export class Tensor {
   }
   /** data(), without blocking the event loop for device tensors. */
   async dataAsync(): Promise<TypedArray> {
-    return this.data();
+    const st = this._live();
+    if (st.device === 'cpu') return this.data();
+    const src: Tensor = this.isContiguous() ? this : this.contiguous();
+    const Ctor = TYPED_ARRAY[this.dtype];
+    const n = this.numel();
+    if (n === 0) return new Ctor(0);
+    const size = ITEM_SIZE[this.dtype];
+    const buf = await native.cudaReadAsync(src._live().handle, src.offset * size, n * size);
+    if (src !== this) src.dispose();
+    return new Ctor(buf, 0, n);
   }
 
   /** The only element, as a JS number (bool: boolean; int64: number, exact below 2^53). */
@@ -182,8 +203,13 @@ export class Tensor {
   _copyAs(dtype: DType): Tensor {
     let p = putTensor(0, this);
     putOutput(p, dtype, this.shape);
-    kernels.copyNew();
-    return takeOutput(0, dtype, this.shape);
+    const dev = this._st.device;
+    if (dev === 'cpu') {
+      kernels.copyNew();
+      return takeOutput(0, dtype, this.shape);
+    }
+    cudaKernels.cudaCopyNew(deviceIndex(dev));
+    return takeOutput(0, dtype, this.shape, dev);
   }
 
   // ---- autograd surface (implemented by @cinder/autograd's dispatch layer) -------------------

@@ -16,6 +16,7 @@
 import { kernels, native } from '@cinder/native';
 import { dispatchLayer } from '../dispatch.js';
 import { DTYPE_CODE, getDefaultDType, isFloatingDType, promoteTypes, promoteWithScalar, type DType } from '../dtype.js';
+import { checkSameDevice, deviceIndex, type Device } from '../device.js';
 import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
 import { broadcastShapes, sameShape, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -32,6 +33,36 @@ const codes = native as unknown as {
 const UN = codes.unaryOps;
 const BIN = codes.binaryOps;
 const TER = codes.ternaryOps;
+
+// Op names by code, for error messages of the device checks.
+const namesOf = (m: Record<string, number>): string[] => {
+  const r: string[] = [];
+  for (const k of Object.keys(m)) r[m[k]!] = k;
+  return r;
+};
+const BIN_NAMES = namesOf(BIN);
+const TER_NAMES = namesOf(TER);
+
+// The CUDA entry points take the device index; the operand layout in the frame is the CPU one.
+const cudaEw = kernels as unknown as Record<'cudaEwUnary' | 'cudaEwBinary' | 'cudaEwTernary', (device: number) => void>;
+
+/**
+ * Where an elementwise op runs: 'cpu', or the CUDA device all its tensor operands are on
+ * (numbers go along as values). Mixing devices is an error naming both.
+ */
+function ewDevice(name: string, a: TensorOrScalar, b?: TensorOrScalar, c?: TensorOrScalar): Device {
+  let d: Device | undefined;
+  const visit = (v: TensorOrScalar | undefined): void => {
+    if (!(v instanceof Tensor)) return;
+    const e = v._st.device;
+    if (d === undefined) d = e;
+    else if (e !== d) checkSameDevice(name, [{ device: d }, { device: e }]);
+  };
+  visit(a);
+  visit(b);
+  visit(c);
+  return d ?? 'cpu';
+}
 const ewUnary = kernels.ewUnary!;
 const ewBinary = kernels.ewBinary!;
 const ewTernary = kernels.ewTernary!;
@@ -173,19 +204,22 @@ function runBinary(
   frame[0] = code;
   frame[1] = alpha;
   frame[2] = DTYPE_CODE[cdt];
+  const dev = ewDevice(BIN_NAMES[code]!, a, b);
   let p = putOperand(3, a);
   p = putOperand(p, b);
   if (inplace) {
     frame[p] = 1;
     putTensor(p + 1, a as Tensor);
-    ewBinary();
+    if (dev === 'cpu') ewBinary();
+    else cudaEw.cudaEwBinary(deviceIndex(dev));
     (a as Tensor)._st.version++;
     return a as Tensor;
   }
   frame[p] = 0;
   putOutput(p + 1, odt, shape);
-  ewBinary();
-  return takeOutput(0, odt, shape);
+  if (dev === 'cpu') ewBinary();
+  else cudaEw.cudaEwBinary(deviceIndex(dev));
+  return takeOutput(0, odt, shape, dev);
 }
 
 function tensorsOf(a: TensorOrScalar, b: TensorOrScalar): Tensor[] {
@@ -224,8 +258,14 @@ function runBinaryTT(code: number, a: Tensor, b: Tensor, shape: readonly number[
   frame[p + 2] = nd;
   p += 3;
   for (let i = 0; i < nd; i++) frame[p + i] = shape[i]!;
-  ewBinary();
-  return takeOutput(0, dt, shape);
+  const dev = a._st.device;
+  if (dev === 'cpu' && b._st.device === 'cpu') {
+    ewBinary();
+    return takeOutput(0, dt, shape);
+  }
+  if (b._st.device !== dev) checkSameDevice(BIN_NAMES[code]!, [a, b]);
+  cudaEw.cudaEwBinary(deviceIndex(dev));
+  return takeOutput(0, dt, shape, dev);
 }
 
 function binary(
@@ -396,17 +436,20 @@ function runUnary(code: number, x: Tensor, cdt: DType, odt: DType, p0: number, p
   frame[3] = p2;
   frame[4] = DTYPE_CODE[cdt];
   const p = putTensor(5, x);
+  const dev = x._st.device;
   if (inplace) {
     frame[p] = 1;
     putTensor(p + 1, x);
-    ewUnary();
+    if (dev === 'cpu') ewUnary();
+    else cudaEw.cudaEwUnary(deviceIndex(dev));
     x._st.version++;
     return x;
   }
   frame[p] = 0;
   putOutput(p + 1, odt, x.shape);
-  ewUnary();
-  return takeOutput(0, odt, x.shape);
+  if (dev === 'cpu') ewUnary();
+  else cudaEw.cudaEwUnary(deviceIndex(dev));
+  return takeOutput(0, odt, x.shape, dev);
 }
 
 /** How a unary op's dtypes follow from its input's. */
@@ -610,20 +653,29 @@ function runTernary(
 ): Tensor {
   frame[0] = code;
   frame[1] = DTYPE_CODE[cdt];
+  const name = TER_NAMES[code]!;
+  let dev = ewDevice(name, x, a, b);
+  if (out !== null) {
+    const od = out._st.device;
+    if (dev === 'cpu' && !(x instanceof Tensor || a instanceof Tensor || b instanceof Tensor)) dev = od;
+    else if (od !== dev) checkSameDevice(name, [{ device: dev }, { device: od }]);
+  }
   let p = putOperand(2, x);
   p = putOperand(p, a);
   p = putOperand(p, b);
   if (out !== null) {
     frame[p] = 1;
     putTensor(p + 1, out);
-    ewTernary();
+    if (dev === 'cpu') ewTernary();
+    else cudaEw.cudaEwTernary(deviceIndex(dev));
     out._st.version++;
     return out;
   }
   frame[p] = 0;
   putOutput(p + 1, odt, shape);
-  ewTernary();
-  return takeOutput(0, odt, shape);
+  if (dev === 'cpu') ewTernary();
+  else cudaEw.cudaEwTernary(deviceIndex(dev));
+  return takeOutput(0, odt, shape, dev);
 }
 
 function shapeOf(v: TensorOrScalar): readonly number[] {

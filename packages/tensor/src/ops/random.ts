@@ -16,9 +16,9 @@
  * const s = standardGamma(full([1000], 0.5));
  * ```
  */
-import { kernels, native } from '@cinder/native';
+import { cuda, kernels, native } from '@cinder/native';
 import { empty, parseShape, scalarTensor, shapeNumel, type CreationOptions } from '../creation.js';
-import { parseDevice, type Device } from '../device.js';
+import { canonicalDevice, deviceIndex, parseDevice, type Device } from '../device.js';
 import { dispatch } from '../dispatch.js';
 import { checkDType, getDefaultDType, isFloatingDType, resultType, type DType } from '../dtype.js';
 import { frame, putTensor } from '../frame.js';
@@ -199,13 +199,27 @@ function splitShape(args: readonly unknown[], op: string): [number[], RandomOpti
   return [parseShape(args, op), undefined];
 }
 
+// Samples are drawn by the CPU generator and moved to the requested device, so a seed gives the
+// same values on every device.
 function checkDevice(opts: CreationOptions | undefined, op: string): void {
-  if (opts?.device !== undefined && parseDevice(opts.device, op) !== 'cpu') {
-    throw new Error(`${op}: device ${opts.device} is not available in this build (CUDA tensors come with the CUDA backend)`);
-  }
+  if (opts?.device === undefined) return;
+  const device = canonicalDevice(opts.device, op);
+  if (device === 'cpu') return;
+  const count = cuda.deviceCount();
+  if (count === 0) throw new Error(`${op}: CUDA is not available: no usable CUDA device (cuda.isAvailable() is false)`);
+  const index = deviceIndex(device);
+  if (index >= count) throw new Error(`${op}: CUDA device ${device} does not exist (${count} CUDA device(s) present)`);
 }
 
 function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
+  if (opts?.device !== undefined) {
+    const device = canonicalDevice(opts.device, 'to');
+    if (device !== t.device) {
+      const moved = t.to(device);
+      t.dispose();
+      t = moved;
+    }
+  }
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
 }

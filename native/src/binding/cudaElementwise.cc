@@ -1,0 +1,275 @@
+// CUDA elementwise bindings: the same frame layouts as the CPU elementwise and copy bindings
+// (so TS writes operands once and only picks the entry point), plus the device index as the one
+// JS argument. Op codes are the CPU's (cpu/elementwise.h): one table, no drift.
+//
+// Operands of another dtype are cast into contiguous device temporaries; JS numbers travel by
+// value in the kernel's arguments; an output of another dtype is written through a temporary.
+#include <cstring>
+
+#include "binding/families.h"
+#include "core/elementwiseIter.h"
+#include "cuda/cudaDevice.h"
+#include "cuda/cudaElementwise.h"
+
+namespace cinder {
+namespace {
+
+// Device temporaries owned by one call; released on every path, including errors.
+class DeviceTemps {
+ public:
+  explicit DeviceTemps(int device, const char* op) : device_(device), op_(op) {}
+  ~DeviceTemps() {
+    for (int i = 0; i < n_; i++) releaseStorage(s_[i]);
+  }
+  TensorDesc make(DType dt, const int64_t* shape, int nd) {
+    CINDER_CHECK(n_ < 8, op_, ": internal error: too many temporaries");
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++) n *= shape[i];
+    Storage* s = newDeviceStorage(device_, (size_t)n * itemSize(dt), op_);
+    s_[n_++] = s;
+    return contiguousDesc(static_cast<char*>(s->data), dt, shape, nd);
+  }
+
+ private:
+  int device_;
+  const char* op_;
+  Storage* s_[8];
+  int n_ = 0;
+};
+
+struct alignas(8) ScalarBuf {
+  unsigned char bytes[8];
+};
+
+// Builds the launch description of operands[0..count) (operands[0] the output); bit k of
+// scalarMask marks operand k as a by-value number whose bytes are at operands[k]->data (host).
+void buildIter(const char* op, const TensorDesc* const* operands, int count, uint32_t scalarMask, CudaIterArgs& it) {
+  CINDER_CHECK(count <= kCudaMaxOperands, op, ": internal error: ", count, " operands");
+  ElementwiseIter e(op, operands, count);
+  it.ndim = e.ndim();
+  it.nops = count;
+  it.numel = e.numel();
+  it.scalarMask = scalarMask;
+  for (int d = 0; d < it.ndim; d++) it.shape[d] = e.shapeAt(d);
+  for (int k = 0; k < count; k++) {
+    for (int d = 0; d < it.ndim; d++) it.strides[k][d] = e.strideAt(k, d);
+    it.data[k] = e.dataAt(k);
+    std::memset(it.scalar[k], 0, 8);
+    if (scalarMask & (1u << k)) std::memcpy(it.scalar[k], operands[k]->data, itemSize(operands[k]->dtype));
+  }
+}
+
+void copyOnDevice(int device, const TensorDesc& dst, const TensorDesc& src, uint32_t srcIsScalar, const char* op) {
+  const TensorDesc* ops[2] = {&dst, &src};
+  CudaIterArgs it;
+  buildIter(op, ops, 2, srcIsScalar ? 2u : 0u, it);
+  cudaLaunchCopyCast(device, dst.dtype, src.dtype, it, op);
+}
+
+TensorDesc castTo(int device, const TensorDesc& d, DType dt, DeviceTemps& temps, const char* op) {
+  if (d.dtype == dt) return d;
+  TensorDesc t = temps.make(dt, d.shape, d.ndim);
+  copyOnDevice(device, t, d, 0, op);
+  return t;
+}
+
+// A 0-d operand over `buf` holding v in dtype dt (integers wrap like a C cast, as on the CPU).
+void scalarInto(double v, DType dt, void* buf, TensorDesc& d) {
+  switch (dt) {
+    case DType::Float32: *static_cast<float*>(buf) = (float)v; break;
+    case DType::Float64: *static_cast<double*>(buf) = v; break;
+    case DType::Int32: *static_cast<int32_t*>(buf) = (int32_t)(int64_t)v; break;
+    case DType::Int64: *static_cast<int64_t*>(buf) = (int64_t)v; break;
+    case DType::Uint8: *static_cast<uint8_t*>(buf) = (uint8_t)(int64_t)v; break;
+    case DType::Bool: *static_cast<uint8_t*>(buf) = v != 0 ? 1 : 0; break;
+    default: fail("elementwise: scalar of dtype ", dtypeName(dt), " is not a compute dtype");
+  }
+  d.data = static_cast<char*>(buf);
+  d.dtype = dt;
+  d.ndim = 0;
+}
+
+// frame: kind (0 tensor, 1 number), then the tensor or the number; cast to dt. Returns whether
+// the operand is a by-value number.
+bool readOperand(FrameReader& r, int device, DType dt, ScalarBuf& buf, DeviceTemps& temps, const char* op,
+                 TensorDesc& d) {
+  int kind = r.i32();
+  if (kind == 1) {
+    scalarInto(r.num(), dt, buf.bytes, d);
+    return true;
+  }
+  r.tensorInto(d);
+  if (d.dtype != dt) d = castTo(device, d, dt, temps, op);
+  return false;
+}
+
+void readOut(FrameReader& r, TensorDesc& d) {
+  if (r.flag()) r.tensorInto(d);
+  else r.outputInto(d);
+}
+
+template <typename Body>
+void throughOutput(int device, const TensorDesc& out, DType rdt, DeviceTemps& temps, const char* op, Body body) {
+  if (out.dtype == rdt) {
+    body(out);
+    return;
+  }
+  TensorDesc t = temps.make(rdt, out.shape, out.ndim);
+  body(t);
+  copyOnDevice(device, out, t, 0, op);
+}
+
+const char* const kUnaryNames[] = {
+#define CINDER_NAME(n) #n,
+    CINDER_UNARY_OPS(CINDER_NAME)};
+const char* const kBinaryNames[] = {CINDER_BINARY_OPS(CINDER_NAME)};
+const char* const kTernaryNames[] = {CINDER_TERNARY_OPS(CINDER_NAME)
+#undef CINDER_NAME
+};
+
+int readCode(FrameReader& r, int count) {
+  int code = r.i32();
+  CINDER_CHECK(code >= 0 && code < count, "elementwise: unknown op code ", code);
+  return code;
+}
+
+int deviceArg(const Napi::CallbackInfo& info, const char* op) {
+  CINDER_CHECK(info.Length() >= 1 && info[0].IsNumber(), op, ": expected a CUDA device index");
+  double d = info[0].As<Napi::Number>().DoubleValue();
+  CINDER_CHECK(d >= 0 && d < 1024 && d == (int)d, op, ": invalid CUDA device index ", d);
+  int dev = (int)d;
+  requireCudaDevice(dev, op);
+  return dev;
+}
+
+// frame: code, p0, p1, p2, computeDtype, input tensor, out.
+Napi::Value unary(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "unary");
+  FrameReader r(contextOf(info), "unary", dev);
+  int code = readCode(r, (int)UnaryOp::kCount);
+  const char* name = kUnaryNames[code];
+  double params[3];
+  for (double& v : params) v = r.num();
+  DType cdt = r.dtype();
+  DeviceTemps temps(dev, name);
+  TensorDesc in, out;
+  r.tensorInto(in);
+  if (in.dtype != cdt) in = castTo(dev, in, cdt, temps, name);
+  readOut(r, out);
+  UnaryOp op = (UnaryOp)code;
+  DType rdt = unaryIsPredicate(op) ? DType::Bool : cdt;
+  throughOutput(dev, out, rdt, temps, name, [&](const TensorDesc& o) {
+    const TensorDesc* ops[2] = {&o, &in};
+    CudaIterArgs it;
+    buildIter(name, ops, 2, 0, it);
+    cudaLaunchUnary(dev, op, cdt, it, params, name);
+  });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: code, alpha, computeDtype, operand a, operand b, out.
+Napi::Value binary(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "binary");
+  FrameReader r(contextOf(info), "binary", dev);
+  int code = readCode(r, (int)BinaryOp::kCount);
+  const char* name = kBinaryNames[code];
+  if (code == (int)BinaryOp::divTrunc || code == (int)BinaryOp::divFloor) name = "div";
+  double alpha = r.num();
+  DType cdt = r.dtype();
+  DeviceTemps temps(dev, name);
+  ScalarBuf sa, sb;
+  TensorDesc a, b, out;
+  uint32_t mask = 0;
+  if (readOperand(r, dev, cdt, sa, temps, name, a)) mask |= 2u;
+  if (readOperand(r, dev, cdt, sb, temps, name, b)) mask |= 4u;
+  readOut(r, out);
+  BinaryOp op = (BinaryOp)code;
+  DType rdt = binaryIsPredicate(op) ? DType::Bool : cdt;
+  throughOutput(dev, out, rdt, temps, name, [&](const TensorDesc& o) {
+    const TensorDesc* ops[3] = {&o, &a, &b};
+    CudaIterArgs it;
+    buildIter(name, ops, 3, mask, it);
+    cudaLaunchBinary(dev, op, cdt, it, alpha, name);
+  });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: code, computeDtype, operand x (where: the bool condition), operand a, operand b, out.
+Napi::Value ternary(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "ternary");
+  FrameReader r(contextOf(info), "ternary", dev);
+  int code = readCode(r, (int)TernaryOp::kCount);
+  const char* name = kTernaryNames[code];
+  DType cdt = r.dtype();
+  TernaryOp op = (TernaryOp)code;
+  DeviceTemps temps(dev, name);
+  ScalarBuf sx, sa, sb;
+  TensorDesc x, a, b, out;
+  uint32_t mask = 0;
+  if (readOperand(r, dev, op == TernaryOp::where ? DType::Bool : cdt, sx, temps, name, x)) mask |= 2u;
+  if (readOperand(r, dev, cdt, sa, temps, name, a)) mask |= 4u;
+  if (readOperand(r, dev, cdt, sb, temps, name, b)) mask |= 8u;
+  readOut(r, out);
+  throughOutput(dev, out, cdt, temps, name, [&](const TensorDesc& o) {
+    const TensorDesc* ops[4] = {&o, &x, &a, &b};
+    CudaIterArgs it;
+    buildIter(name, ops, 4, mask, it);
+    cudaLaunchTernary(dev, op, cdt, it, name);
+  });
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: src tensor, dst tensor. dst <- src (broadcast), converting dtypes.
+Napi::Value copyInto(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "copy_");
+  FrameReader r(contextOf(info), "copy_", dev);
+  TensorDesc src, dst;
+  r.tensorInto(src);
+  r.tensorInto(dst);
+  copyOnDevice(dev, dst, src, 0, "copy_");
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: src tensor, output spec. A fresh contiguous copy, possibly of another dtype.
+Napi::Value copyNew(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "contiguous");
+  FrameReader r(contextOf(info), "contiguous", dev);
+  TensorDesc src, out;
+  r.tensorInto(src);
+  r.outputInto(out);
+  copyOnDevice(dev, out, src, 0, "contiguous");
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+// frame: dst tensor, value. Every element of dst <- value (converted as the CPU's fill does).
+Napi::Value fill(const Napi::CallbackInfo& info) {
+  int dev = deviceArg(info, "fill_");
+  FrameReader r(contextOf(info), "fill_", dev);
+  TensorDesc dst;
+  r.tensorInto(dst);
+  double v = r.num();
+  ScalarBuf buf;
+  TensorDesc src;
+  scalarInto(v, DType::Float64, buf.bytes, src);
+  copyOnDevice(dev, dst, src, 1, "fill_");
+  r.commit(info.Env());
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerCudaElementwise(Napi::Env env, Napi::Object exports, Context* ctx) {
+  exportFunction(env, exports, ctx, "cudaEwUnary", unary);
+  exportFunction(env, exports, ctx, "cudaEwBinary", binary);
+  exportFunction(env, exports, ctx, "cudaEwTernary", ternary);
+  exportFunction(env, exports, ctx, "cudaCopyInto", copyInto);
+  exportFunction(env, exports, ctx, "cudaCopyNew", copyNew);
+  exportFunction(env, exports, ctx, "cudaFill", fill);
+}
+
+}  // namespace cinder
