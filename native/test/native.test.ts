@@ -169,6 +169,10 @@ describe('cuda', () => {
     native.release(h);
   });
 
+  // Exactly one of the next two tests runs: which one depends on whether a CUDA device is usable.
+  console.log(cuda.isAvailable()
+    ? 'native.test: a CUDA device is present; the no-GPU error test is skipped'
+    : 'native.test: no usable CUDA device; the device-storage kernel checks are skipped');
   it.skipIf(cuda.isAvailable())('without a GPU, every device entry point says CUDA is not available', () => {
     const h = native.fromBytes(new Float32Array([1, 2]));
     expect(() => native.cudaCopyStorage(h, 0, 8, 0)).toThrow(/to: CUDA is not available: /);

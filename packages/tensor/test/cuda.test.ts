@@ -26,6 +26,8 @@ if (!hasGpu) {
     `cuda.test: no usable CUDA device (compiled with CUDA: ${cuda.isCompiled()}); ` +
       'the GPU transfer tests are skipped, the device checks run on the CPU',
   );
+} else {
+  console.log('cuda.test: a CUDA device is present; the no-GPU error test is skipped');
 }
 
 describe('devices (any machine)', () => {
