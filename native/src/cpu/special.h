@@ -5,11 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#if defined(__CUDACC__)
-#define CINDER_HD __host__ __device__
-#else
-#define CINDER_HD
-#endif
+#include "core/hostDevice.h"
 
 namespace cinder {
 namespace special {

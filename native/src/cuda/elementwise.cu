@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "cpu/special.h"
+#include "cpu/divisionMath.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/cudaElementwise.h"
@@ -415,46 +416,6 @@ void intUnary(int device, UnaryOp op, DType dt, const CudaIterArgs& it, const do
     launch<uint8_t, T, T, T, 2>(device, it, [=] __device__(T a, T b) -> uint8_t { return (EXPR) ? 1 : 0; }, \
                                 name);                                                                    \
     break;
-
-// Python's floor division of floats (as the CPU kernel computes it).
-template <typename T>
-__device__ __forceinline__ T floorDivFloat(T a, T b) {
-  if (b == 0) return a / b;
-  T mod = fmod(a, b);
-  T div = (a - mod) / b;
-  if (mod != 0 && ((b < 0) != (mod < 0))) div -= T(1);
-  if (div == 0) return copysign(T(0), a / b);
-  T fl = floor(div);
-  if (div - fl > T(0.5)) fl += T(1);
-  return fl;
-}
-
-template <typename T>
-__device__ __forceinline__ T remainderFloat(T a, T b) {
-  T r = fmod(a, b);
-  if (r != 0 && ((b < 0) != (r < 0))) r += b;
-  return r;
-}
-
-template <typename T>
-__device__ __forceinline__ T powInt(T base, T exp) {
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (exp < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exp & 1) ? -1 : 1;
-      return 0;
-    }
-  }
-  U result = 1, b = (U)base;
-  auto e = exp;
-  while (e) {
-    if (e & 1) result *= b;
-    b *= b;
-    e >>= 1;
-  }
-  return (T)result;
-}
 
 template <typename T>
 void floatBinary(int device, BinaryOp op, const CudaIterArgs& it, T alpha, const char* name) {
