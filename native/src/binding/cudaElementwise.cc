@@ -6,6 +6,7 @@
 // value in the kernel's arguments; an output of another dtype is written through a temporary.
 #include <cstring>
 
+#include "binding/scalarOperand.h"
 #include "binding/families.h"
 #include "core/elementwiseIter.h"
 #include "cuda/cudaDevice.h"
@@ -71,22 +72,6 @@ TensorDesc castTo(int device, const TensorDesc& d, DType dt, DeviceTemps& temps,
   TensorDesc t = temps.make(dt, d.shape, d.ndim);
   copyOnDevice(device, t, d, 0, op);
   return t;
-}
-
-// A 0-d operand over `buf` holding v in dtype dt (integers wrap like a C cast, as on the CPU).
-void scalarInto(double v, DType dt, void* buf, TensorDesc& d) {
-  switch (dt) {
-    case DType::Float32: *static_cast<float*>(buf) = (float)v; break;
-    case DType::Float64: *static_cast<double*>(buf) = v; break;
-    case DType::Int32: *static_cast<int32_t*>(buf) = (int32_t)(int64_t)v; break;
-    case DType::Int64: *static_cast<int64_t*>(buf) = (int64_t)v; break;
-    case DType::Uint8: *static_cast<uint8_t*>(buf) = (uint8_t)(int64_t)v; break;
-    case DType::Bool: *static_cast<uint8_t*>(buf) = v != 0 ? 1 : 0; break;
-    default: fail("elementwise: scalar of dtype ", dtypeName(dt), " is not a compute dtype");
-  }
-  d.data = static_cast<char*>(buf);
-  d.dtype = dt;
-  d.ndim = 0;
 }
 
 // frame: kind (0 tensor, 1 number), then the tensor or the number; cast to dt. Returns whether

@@ -5,6 +5,7 @@
 // of another dtype are cast into contiguous temporaries here, and an output of another dtype
 // (float16 results, in-place into a narrower tensor) is written through one. A JS number operand
 // becomes a 0-d operand over a stack value, so no tensor is allocated for it.
+#include "binding/scalarOperand.h"
 #include "binding/families.h"
 #include "core/convert.h"
 #include "cpu/copy.h"
@@ -37,23 +38,6 @@ TensorDesc castTo(const TensorDesc& d, DType dt, Temps& temps, const char* op) {
   TensorDesc t = temps.make(dt, d.shape, d.ndim);
   copyCast(t, d, op);
   return t;
-}
-
-// A 0-d operand over `buf`, holding v in dtype dt, written into d (fresh). Integer scalars wrap
-// like a C cast.
-void scalarInto(double v, DType dt, void* buf, TensorDesc& d) {
-  switch (dt) {
-    case DType::Float32: *static_cast<float*>(buf) = (float)v; break;
-    case DType::Float64: *static_cast<double*>(buf) = v; break;
-    case DType::Int32: *static_cast<int32_t*>(buf) = (int32_t)(int64_t)v; break;
-    case DType::Int64: *static_cast<int64_t*>(buf) = (int64_t)v; break;
-    case DType::Uint8: *static_cast<uint8_t*>(buf) = (uint8_t)(int64_t)v; break;
-    case DType::Bool: *static_cast<uint8_t*>(buf) = v != 0 ? 1 : 0; break;
-    default: fail("elementwise: scalar of dtype ", dtypeName(dt), " is not a compute dtype");
-  }
-  d.data = static_cast<char*>(buf);
-  d.dtype = dt;
-  d.ndim = 0;
 }
 
 struct alignas(8) ScalarBuf { unsigned char bytes[8]; };
