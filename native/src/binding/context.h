@@ -126,6 +126,18 @@ class FrameReader {
     outputInto(d);
     return d;
   }
+  // An operand the frame holds only when `present`: read into d and returned, else null.
+  const TensorDesc* optionalTensor(bool present, TensorDesc& d) {
+    if (!present) return nullptr;
+    tensorInto(d);
+    return &d;
+  }
+  // An output the caller asked for only when `wanted`: allocated into d and returned, else null.
+  const TensorDesc* optionalOutput(bool wanted, TensorDesc& d) {
+    if (!wanted) return nullptr;
+    outputInto(d);
+    return &d;
+  }
   // output(), written into d (which must be fresh).
   void outputInto(TensorDesc& d) {
     DType dt = dtype();

@@ -7,19 +7,6 @@ namespace cinder {
 
 namespace {
 
-// Reads an optional tensor into d when present; returns &d or null.
-const TensorDesc* optional(FrameReader& r, bool present, TensorDesc& d) {
-  if (!present) return nullptr;
-  r.tensorInto(d);
-  return &d;
-}
-
-const TensorDesc* optionalOutput(FrameReader& r, bool wanted, TensorDesc& d) {
-  if (!wanted) return nullptr;
-  r.outputInto(d);
-  return &d;
-}
-
 // frame: training, hasWeight, hasBias, hasRunningMean, hasRunningVar, momentum, eps,
 //        x, [weight], [bias], [runningMean], [runningVar], out spec, saveMean spec, saveInvstd spec.
 Napi::Value batchNormBinding(const Napi::CallbackInfo& info) {
@@ -28,10 +15,10 @@ Napi::Value batchNormBinding(const Napi::CallbackInfo& info) {
   const double momentum = r.num(), eps = r.num();
   TensorDesc x, w, b, rm, rv, out, sm, si;
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
-  const TensorDesc* pb = optional(r, hb, b);
-  const TensorDesc* pm = optional(r, hm, rm);
-  const TensorDesc* pv = optional(r, hv, rv);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
+  const TensorDesc* pb = r.optionalTensor(hb, b);
+  const TensorDesc* pm = r.optionalTensor(hm, rm);
+  const TensorDesc* pv = r.optionalTensor(hv, rv);
   r.outputInto(out);
   r.outputInto(sm);
   r.outputInto(si);
@@ -48,12 +35,12 @@ Napi::Value batchNormBackwardBinding(const Napi::CallbackInfo& info) {
   TensorDesc g, x, w, sm, si, gi, gw, gb;
   r.tensorInto(g);
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
   r.tensorInto(sm);
   r.tensorInto(si);
-  const TensorDesc* pgi = optionalOutput(r, ni, gi);
-  const TensorDesc* pgw = optionalOutput(r, nw, gw);
-  const TensorDesc* pgb = optionalOutput(r, nb, gb);
+  const TensorDesc* pgi = r.optionalOutput(ni, gi);
+  const TensorDesc* pgw = r.optionalOutput(nw, gw);
+  const TensorDesc* pgb = r.optionalOutput(nb, gb);
   batchNormBackward(g, x, pw, sm, si, training, pgi, pgw, pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
@@ -66,8 +53,8 @@ Napi::Value layerNormBinding(const Napi::CallbackInfo& info) {
   const double eps = r.num();
   TensorDesc x, w, b, out, mean, rstd;
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
-  const TensorDesc* pb = optional(r, hb, b);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
+  const TensorDesc* pb = r.optionalTensor(hb, b);
   r.outputInto(out);
   r.outputInto(mean);
   r.outputInto(rstd);
@@ -83,12 +70,12 @@ Napi::Value layerNormBackwardBinding(const Napi::CallbackInfo& info) {
   TensorDesc g, x, w, mean, rstd, gi, gw, gb;
   r.tensorInto(g);
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
   r.tensorInto(mean);
   r.tensorInto(rstd);
-  const TensorDesc* pgi = optionalOutput(r, ni, gi);
-  const TensorDesc* pgw = optionalOutput(r, nw, gw);
-  const TensorDesc* pgb = optionalOutput(r, nb, gb);
+  const TensorDesc* pgi = r.optionalOutput(ni, gi);
+  const TensorDesc* pgw = r.optionalOutput(nw, gw);
+  const TensorDesc* pgb = r.optionalOutput(nb, gb);
   layerNormBackward(g, x, pw, mean, rstd, pgi, pgw, pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
@@ -102,8 +89,8 @@ Napi::Value groupNormBinding(const Napi::CallbackInfo& info) {
   const double eps = r.num();
   TensorDesc x, w, b, out, mean, rstd;
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
-  const TensorDesc* pb = optional(r, hb, b);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
+  const TensorDesc* pb = r.optionalTensor(hb, b);
   r.outputInto(out);
   r.outputInto(mean);
   r.outputInto(rstd);
@@ -120,12 +107,12 @@ Napi::Value groupNormBackwardBinding(const Napi::CallbackInfo& info) {
   TensorDesc g, x, w, mean, rstd, gi, gw, gb;
   r.tensorInto(g);
   r.tensorInto(x);
-  const TensorDesc* pw = optional(r, hw, w);
+  const TensorDesc* pw = r.optionalTensor(hw, w);
   r.tensorInto(mean);
   r.tensorInto(rstd);
-  const TensorDesc* pgi = optionalOutput(r, ni, gi);
-  const TensorDesc* pgw = optionalOutput(r, nw, gw);
-  const TensorDesc* pgb = optionalOutput(r, nb, gb);
+  const TensorDesc* pgi = r.optionalOutput(ni, gi);
+  const TensorDesc* pgw = r.optionalOutput(nw, gw);
+  const TensorDesc* pgb = r.optionalOutput(nb, gb);
   groupNormBackward(g, x, groups, pw, mean, rstd, pgi, pgw, pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();

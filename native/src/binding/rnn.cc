@@ -13,18 +13,6 @@ RnnMode modeOf(FrameReader& r) {
   return (RnnMode)m;
 }
 
-const TensorDesc* optionalTensor(FrameReader& r, bool present, TensorDesc& d) {
-  if (!present) return nullptr;
-  r.tensorInto(d);
-  return &d;
-}
-
-const TensorDesc* optionalOutput(FrameReader& r, bool wanted, TensorDesc& d) {
-  if (!wanted) return nullptr;
-  r.outputInto(d);
-  return &d;
-}
-
 // frame: mode, reverse, hasBias, xProj, h0, [c0 (LSTM)], wHh, [bHh], out spec, hN spec,
 //        [cN spec (LSTM)], workspace spec.
 Napi::Value rnnLayerBinding(const Napi::CallbackInfo& info) {
@@ -35,12 +23,12 @@ Napi::Value rnnLayerBinding(const Napi::CallbackInfo& info) {
   TensorDesc x, h0, c0, w, b, out, hN, cN, ws;
   r.tensorInto(x);
   r.tensorInto(h0);
-  const TensorDesc* pc0 = optionalTensor(r, lstm, c0);
+  const TensorDesc* pc0 = r.optionalTensor(lstm, c0);
   r.tensorInto(w);
-  const TensorDesc* pb = optionalTensor(r, hb, b);
+  const TensorDesc* pb = r.optionalTensor(hb, b);
   r.outputInto(out);
   r.outputInto(hN);
-  const TensorDesc* pcN = optionalOutput(r, lstm, cN);
+  const TensorDesc* pcN = r.optionalOutput(lstm, cN);
   r.outputInto(ws);
   rnnLayerForward(mode, reverse, x, h0, pc0, w, pb, out, hN, pcN, ws, r.op());
   r.commit(info.Env());
@@ -57,20 +45,20 @@ Napi::Value rnnLayerBackwardBinding(const Napi::CallbackInfo& info) {
   const bool nw = r.flag(), nb = r.flag();
   const bool lstm = mode == RnnMode::Lstm;
   TensorDesc go, gh, gc, h0, c0, w, b, out, ws, gx, gh0, gc0, gw, gb;
-  const TensorDesc* pgo = optionalTensor(r, hgo, go);
-  const TensorDesc* pgh = optionalTensor(r, hgh, gh);
-  const TensorDesc* pgc = optionalTensor(r, hgc, gc);
+  const TensorDesc* pgo = r.optionalTensor(hgo, go);
+  const TensorDesc* pgh = r.optionalTensor(hgh, gh);
+  const TensorDesc* pgc = r.optionalTensor(hgc, gc);
   r.tensorInto(h0);
-  const TensorDesc* pc0 = optionalTensor(r, lstm, c0);
+  const TensorDesc* pc0 = r.optionalTensor(lstm, c0);
   r.tensorInto(w);
-  const TensorDesc* pb = optionalTensor(r, hb, b);
+  const TensorDesc* pb = r.optionalTensor(hb, b);
   r.tensorInto(out);
   r.tensorInto(ws);
   r.outputInto(gx);
   r.outputInto(gh0);
-  const TensorDesc* pgc0 = optionalOutput(r, lstm, gc0);
-  const TensorDesc* pgw = optionalOutput(r, nw, gw);
-  const TensorDesc* pgb = optionalOutput(r, nb, gb);
+  const TensorDesc* pgc0 = r.optionalOutput(lstm, gc0);
+  const TensorDesc* pgw = r.optionalOutput(nw, gw);
+  const TensorDesc* pgb = r.optionalOutput(nb, gb);
   rnnLayerBackward(mode, reverse, pgo, pgh, pgc, h0, pc0, w, pb, out, ws, gx, gh0, pgc0, pgw, pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
