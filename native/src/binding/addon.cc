@@ -3,6 +3,9 @@
 #include <napi.h>
 
 #include "binding/families.h"
+#ifdef CINDER_WITH_CUDA
+#include "binding/cuda/common.h"
+#endif
 
 namespace cinder {
 
@@ -43,7 +46,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports, ctx);
   registerRnn(env, exports, ctx);
   registerCuda(env, exports, ctx);
-  registerCudaElementwise(env, exports, ctx);
+#ifdef CINDER_WITH_CUDA
+  registerCudaBindings(env, exports, ctx);
+#endif
   return exports;
 }
 

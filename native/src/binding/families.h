@@ -20,5 +20,4 @@ void registerLoss(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerConv(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerRnn(Napi::Env env, Napi::Object exports, Context* ctx);
 void registerCuda(Napi::Env env, Napi::Object exports, Context* ctx);
-void registerCudaElementwise(Napi::Env env, Napi::Object exports, Context* ctx);
 }  // namespace cinder

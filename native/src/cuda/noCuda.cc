@@ -2,7 +2,6 @@
 // "no CUDA" to queries and throwing "CUDA is not available" from everything that needs a device.
 #include "core/error.h"
 #include "cuda/cudaDevice.h"
-#include "cuda/cudaElementwise.h"
 
 namespace cinder {
 
@@ -36,18 +35,5 @@ void cudaSynchronizeDevice(int device, const char* op) {
 }
 CudaMemoryStats cudaMemoryStats(int) { return CudaMemoryStats{}; }
 void cudaEmptyCache(int) {}
-
-void cudaLaunchUnary(int device, UnaryOp, DType, const CudaIterArgs&, const double*, const char* name) {
-  requireCudaDevice(device, name);
-}
-void cudaLaunchBinary(int device, BinaryOp, DType, const CudaIterArgs&, double, const char* name) {
-  requireCudaDevice(device, name);
-}
-void cudaLaunchTernary(int device, TernaryOp, DType, const CudaIterArgs&, const char* name) {
-  requireCudaDevice(device, name);
-}
-void cudaLaunchCopyCast(int device, DType, DType, const CudaIterArgs&, const char* name) {
-  requireCudaDevice(device, name);
-}
 
 }  // namespace cinder

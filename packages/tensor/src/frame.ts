@@ -3,10 +3,10 @@
  * `[handle, dtype, ndim, offset, ...shape, ...strides]`; an output spec is `[dtype, ndim, ...shape]`.
  * Each writer takes the position to write at and returns the position after it.
  */
-import { frame } from '@cinder/native';
+import { frame, kernels } from '@cinder/native';
 import { DTYPE_CODE, ITEM_SIZE, type DType } from './dtype.js';
 import { Storage } from './storage.js';
-import type { Device } from './device.js';
+import { deviceIndex, type Device } from './device.js';
 import type { Tensor } from './tensor.js';
 
 export { frame };
@@ -83,4 +83,28 @@ export function contiguousStrides(shape: readonly number[]): number[] {
     acc *= shape[i]!;
   }
   return s;
+}
+
+// CUDA entry points by CPU name: a CUDA binding takes its CPU twin's frame and is exported as
+// 'cuda' + Name (reduce -> cudaReduce) with the device index as its one argument.
+const cudaEntry = new Map<string, ((device: number) => void) | null>();
+
+/**
+ * Runs native kernel `name` (whose frame the caller has written) on `device`: the CPU entry point,
+ * or its CUDA twin. `op` names the user-facing op in the error thrown when the kernel has no CUDA
+ * twin ("<op>: not supported on CUDA").
+ */
+export function runOn(name: string, device: Device, op: string = name): void {
+  if (device === 'cpu') {
+    kernels[name]!();
+    return;
+  }
+  let f = cudaEntry.get(name);
+  if (f === undefined) {
+    const e = kernels[`cuda${name[0]!.toUpperCase()}${name.slice(1)}`];
+    f = typeof e === 'function' ? (e as (device: number) => void) : null;
+    cudaEntry.set(name, f);
+  }
+  if (f === null) throw new Error(`${op}: not supported on CUDA (kernel ${name} has no CUDA implementation in this build)`);
+  f(deviceIndex(device));
 }

@@ -7,36 +7,13 @@
 #include <cstring>
 
 #include "binding/scalarOperand.h"
-#include "binding/families.h"
+#include "binding/cuda/common.h"
 #include "core/elementwiseIter.h"
 #include "cuda/cudaDevice.h"
 #include "cuda/cudaElementwise.h"
 
 namespace cinder {
 namespace {
-
-// Device temporaries owned by one call; released on every path, including errors.
-class DeviceTemps {
- public:
-  explicit DeviceTemps(int device, const char* op) : device_(device), op_(op) {}
-  ~DeviceTemps() {
-    for (int i = 0; i < n_; i++) releaseStorage(s_[i]);
-  }
-  TensorDesc make(DType dt, const int64_t* shape, int nd) {
-    CINDER_CHECK(n_ < 8, op_, ": internal error: too many temporaries");
-    int64_t n = 1;
-    for (int i = 0; i < nd; i++) n *= shape[i];
-    Storage* s = newDeviceStorage(device_, (size_t)n * itemSize(dt), op_);
-    s_[n_++] = s;
-    return contiguousDesc(static_cast<char*>(s->data), dt, shape, nd);
-  }
-
- private:
-  int device_;
-  const char* op_;
-  Storage* s_[8];
-  int n_ = 0;
-};
 
 struct alignas(8) ScalarBuf {
   unsigned char bytes[8];
@@ -118,18 +95,9 @@ int readCode(FrameReader& r, int count) {
   return code;
 }
 
-int deviceArg(const Napi::CallbackInfo& info, const char* op) {
-  CINDER_CHECK(info.Length() >= 1 && info[0].IsNumber(), op, ": expected a CUDA device index");
-  double d = info[0].As<Napi::Number>().DoubleValue();
-  CINDER_CHECK(d >= 0 && d < 1024 && d == (int)d, op, ": invalid CUDA device index ", d);
-  int dev = (int)d;
-  requireCudaDevice(dev, op);
-  return dev;
-}
-
 // frame: code, p0, p1, p2, computeDtype, input tensor, out.
 Napi::Value unary(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "unary");
+  int dev = cudaDeviceArg(info, "unary");
   FrameReader r(contextOf(info), "unary", dev);
   int code = readCode(r, (int)UnaryOp::kCount);
   const char* name = kUnaryNames[code];
@@ -155,7 +123,7 @@ Napi::Value unary(const Napi::CallbackInfo& info) {
 
 // frame: code, alpha, computeDtype, operand a, operand b, out.
 Napi::Value binary(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "binary");
+  int dev = cudaDeviceArg(info, "binary");
   FrameReader r(contextOf(info), "binary", dev);
   int code = readCode(r, (int)BinaryOp::kCount);
   const char* name = kBinaryNames[code];
@@ -183,7 +151,7 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
 
 // frame: code, computeDtype, operand x (where: the bool condition), operand a, operand b, out.
 Napi::Value ternary(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "ternary");
+  int dev = cudaDeviceArg(info, "ternary");
   FrameReader r(contextOf(info), "ternary", dev);
   int code = readCode(r, (int)TernaryOp::kCount);
   const char* name = kTernaryNames[code];
@@ -209,7 +177,7 @@ Napi::Value ternary(const Napi::CallbackInfo& info) {
 
 // frame: src tensor, dst tensor. dst <- src (broadcast), converting dtypes.
 Napi::Value copyInto(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "copy_");
+  int dev = cudaDeviceArg(info, "copy_");
   FrameReader r(contextOf(info), "copy_", dev);
   TensorDesc src, dst;
   r.tensorInto(src);
@@ -221,7 +189,7 @@ Napi::Value copyInto(const Napi::CallbackInfo& info) {
 
 // frame: src tensor, output spec. A fresh contiguous copy, possibly of another dtype.
 Napi::Value copyNew(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "contiguous");
+  int dev = cudaDeviceArg(info, "contiguous");
   FrameReader r(contextOf(info), "contiguous", dev);
   TensorDesc src, out;
   r.tensorInto(src);
@@ -233,7 +201,7 @@ Napi::Value copyNew(const Napi::CallbackInfo& info) {
 
 // frame: dst tensor, value. Every element of dst <- value (converted as the CPU's fill does).
 Napi::Value fill(const Napi::CallbackInfo& info) {
-  int dev = deviceArg(info, "fill_");
+  int dev = cudaDeviceArg(info, "fill_");
   FrameReader r(contextOf(info), "fill_", dev);
   TensorDesc dst;
   r.tensorInto(dst);
@@ -248,13 +216,11 @@ Napi::Value fill(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerCudaElementwise(Napi::Env env, Napi::Object exports, Context* ctx) {
-  exportFunction(env, exports, ctx, "cudaEwUnary", unary);
-  exportFunction(env, exports, ctx, "cudaEwBinary", binary);
-  exportFunction(env, exports, ctx, "cudaEwTernary", ternary);
-  exportFunction(env, exports, ctx, "cudaCopyInto", copyInto);
-  exportFunction(env, exports, ctx, "cudaCopyNew", copyNew);
-  exportFunction(env, exports, ctx, "cudaFill", fill);
-}
+CINDER_CUDA_BINDING("cudaEwUnary", unary);
+CINDER_CUDA_BINDING("cudaEwBinary", binary);
+CINDER_CUDA_BINDING("cudaEwTernary", ternary);
+CINDER_CUDA_BINDING("cudaCopyInto", copyInto);
+CINDER_CUDA_BINDING("cudaCopyNew", copyNew);
+CINDER_CUDA_BINDING("cudaFill", fill);
 
 }  // namespace cinder
