@@ -4,9 +4,8 @@
  * `embeddingBackward`, a deterministic index add (each weight row sums its gradient rows in index
  * order, whatever the thread count), which skips `paddingIdx` and can scale by index frequency.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { contiguousStrides, frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { contiguousStrides, frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { indexSelectKernel } from './indexingCommon.js';
@@ -81,7 +80,8 @@ export function embeddingBackward(grad: Tensor, indices: Tensor, numWeights: num
     let p = putTensor(2, g._view([M, D], [D, 1], g.offset));
     p = putTensor(p, idx._view([M], [1], idx.offset));
     putOutput(p, cdt, [numWeights, D]);
-    kernels.embeddingBackward!();
-    return unstaged(takeOutput(0, cdt, [numWeights, D]), grad.dtype);
+    const dev = grad.device;
+    runOn('embeddingBackward', dev, op);
+    return unstaged(takeOutput(0, cdt, [numWeights, D], dev), grad.dtype);
   });
 }

@@ -5,16 +5,14 @@
  * is bounds-checked natively. A negative index in [-size, 0) counts from the end (PyTorch only
  * allows that in take); anything outside [-size, size) is an error.
  */
-import { kernels } from '@cinder/native';
-import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import { isFloatingDType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
 import {
   atLeast1d, checkIndex, checkTensor, checkWritable, expandedStrides, fillValueOf, gatherKernel, indexSelectKernel,
-  putStrided, withDim,
+  putStrided, scalarOn, withDim,
 } from './indexingCommon.js';
 
 export type ScatterReduceMode = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
@@ -109,8 +107,9 @@ export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number): Tensor {
     p = putStrided(p, is, iShape, expandedStrides(is, iShape));
     frame[p] = d;
     putOutput(p + 1, x.dtype, iShape);
-    kernels.indexGather!();
-    return takeOutput(0, x.dtype, x.ndim === 0 ? [] : iShape);
+    const dev = x.device;
+    runOn('indexGather', dev, op);
+    return takeOutput(0, x.dtype, x.ndim === 0 ? [] : iShape, dev);
   });
 }
 
@@ -123,8 +122,9 @@ export function take(x: Tensor, index: Tensor): Tensor {
     let p = putTensor(0, xc);
     p = putTensor(p, index);
     putOutput(p, x.dtype, index.shape);
-    kernels.indexTake!();
-    return takeOutput(0, x.dtype, index.shape);
+    const dev = x.device;
+    runOn('indexTake', dev, op);
+    return takeOutput(0, x.dtype, index.shape, dev);
   });
 }
 
@@ -170,11 +170,12 @@ function scatterInto(target: Tensor, c: ScatterCall): void {
   frame[p++] = c.alpha;
   frame[p++] = c.iterShape.length;
   for (const s of c.iterShape) frame[p++] = s;
-  kernels.indexScatter!();
+  const dev = target.device;
+  runOn('indexScatter', dev, c.op);
   if (work !== target) {
     const q = putTensor(0, work);
     putTensor(q, target);
-    kernels.copyInto!();
+    runOn('copyInto', dev, c.op);
   }
 }
 
@@ -198,7 +199,7 @@ function prepareScatter(
     if (src.dtype !== x.dtype) throw new TypeError(`${op}: expected src of dtype ${x.dtype} (self's dtype), got ${src.dtype}`);
     srcT = src;
   } else if (typeof src === 'number' || typeof src === 'boolean') {
-    srcT = scalarTensor(src, x.dtype);
+    srcT = scalarOn(src, x.dtype, x.device);
   } else {
     throw new TypeError(`${op}: expected src to be a Tensor or a number, got ${typeof src}`);
   }
@@ -345,7 +346,7 @@ function prepareIndexFill(x: Tensor, dim: number, index: Tensor, value: number |
   const n = index.numel();
   const iterShape = withDim(xs.shape, d, n);
   return {
-    op, dim: d, index, src: scalarTensor(v, x.dtype), iterShape,
+    op, dim: d, index, src: scalarOn(v, x.dtype, x.device), iterShape,
     indexShape: iterShape.map((_, i) => (i === d ? n : 1)),
     indexStrides: iterShape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0)),
     reduce: 0, includeSelf: true, alpha: 1, value: v,
@@ -371,8 +372,9 @@ export function oneHot(x: Tensor, numClasses = -1): Tensor {
   return dispatch(op, [x], { numClasses }, () => {
     const p = putTensor(0, x);
     frame[p] = numClasses;
-    kernels.indexOneHot!();
-    return takeOutput(0, 'int64', [...x.shape, frame[1]!]);
+    const dev = x.device;
+    runOn('indexOneHot', dev, op);
+    return takeOutput(0, 'int64', [...x.shape, frame[1]!], dev);
   });
 }
 

@@ -4,9 +4,10 @@
  * indexSelect, gather and takeAlongDim run and unique and searchsorted reuse. Not re-exported from
  * the package: nothing here is public API.
  */
-import { kernels } from '@cinder/native';
-import { DTYPE_CODE } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { scalarTensor } from '../creation.js';
+import type { Device } from '../device.js';
+import { DTYPE_CODE, type DType } from '../dtype.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -78,6 +79,12 @@ export function fillValueOf(op: string, value: unknown): number {
   throw new TypeError(`${op}: expected value to be a number, a boolean or a 0-d tensor, got ${typeof value}`);
 }
 
+/** A 0-d tensor holding v, on `device` (ops create their helper tensors where they run). */
+export function scalarOn(v: number | boolean, dtype: DType, device: Device): Tensor {
+  const t = scalarTensor(v, dtype);
+  return device === 'cpu' ? t : t.to(device);
+}
+
 // ---- the native gather ----------------------------------------------------------------------
 
 export function indexSelectKernel(x: Tensor, d: number, index: Tensor): Tensor {
@@ -91,9 +98,12 @@ export function indexSelectKernel(x: Tensor, d: number, index: Tensor): Tensor {
   p = putStrided(p, index, idxShape, idxStrides);
   frame[p] = d;
   putOutput(p + 1, x.dtype, outShape);
-  kernels.indexGather!();
-  return takeOutput(0, x.dtype, x.ndim === 0 ? [] : outShape);
+  const dev = x.device;
+  runOn('indexGather', dev, 'indexSelect');
+  return takeOutput(0, x.dtype, x.ndim === 0 ? [] : outShape, dev);
 }
+
+const GATHER_NAMES = ['gather', 'indexSelect', 'searchsorted', 'takeAlongDim'];
 
 /** `code` names the op in native errors: 0 gather, 2 searchsorted (applying its sorter), 3 takeAlongDim. */
 export function gatherKernel(x: Tensor, d: number, index: Tensor, code = 0): Tensor {
@@ -104,6 +114,7 @@ export function gatherKernel(x: Tensor, d: number, index: Tensor, code = 0): Ten
   p = putTensor(p, is);
   frame[p] = d;
   putOutput(p + 1, x.dtype, is.shape);
-  kernels.indexGather!();
-  return takeOutput(0, x.dtype, index.shape);
+  const dev = x.device;
+  runOn('indexGather', dev, GATHER_NAMES[code]);
+  return takeOutput(0, x.dtype, index.shape, dev);
 }

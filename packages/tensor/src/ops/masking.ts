@@ -2,9 +2,8 @@
  * Boolean masks and the coordinates of nonzero elements: maskedFill (and maskedFill_),
  * maskedSelect, nonzero and argwhere. Masks are bool and broadcast with the input.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { atLeast1d, checkTensor, checkWritable, expandedStrides, fillValueOf, putStrided } from './indexingCommon.js';
@@ -30,7 +29,7 @@ function maskedFillInto(target: Tensor, mask: Tensor, v: number): void {
   let p = putTensor(0, target);
   p = putStrided(p, mask, target.shape, expandedStrides(mask, target.shape));
   frame[p] = v;
-  kernels.indexMaskedFill!();
+  runOn('indexMaskedFill', target.device, 'maskedFill');
 }
 
 /** torch.masked_fill: x where mask is false, value where it is true (mask and x broadcast). */
@@ -44,8 +43,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   return dispatch(op, inputs, { value: v }, () => {
     let p = putStrided(0, x, shape, expandedStrides(x, shape));
     putOutput(p, x.dtype, shape);
-    kernels.copyNew!();
-    const out = takeOutput(0, x.dtype, shape);
+    const dev = x.device;
+    runOn('copyNew', dev, op);
+    const out = takeOutput(0, x.dtype, shape, dev);
     maskedFillInto(out, mask, v);
     return out;
   });
@@ -76,8 +76,9 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   return dispatch(op, [x, mask], undefined, () => {
     const p = putStrided(0, x, shape, expandedStrides(x, shape));
     putStrided(p, mask, shape, expandedStrides(mask, shape));
-    kernels.indexMaskedSelect!();
-    return takeOutput(0, x.dtype, [frame[1]!]);
+    const dev = x.device;
+    runOn('indexMaskedSelect', dev, op);
+    return takeOutput(0, x.dtype, [frame[1]!], dev);
   });
 }
 
@@ -93,8 +94,9 @@ export function nonzero(x: Tensor, opts?: { asTuple?: boolean }): Tensor | Tenso
   const src = asTuple ? atLeast1d(x) : x;
   const coords = dispatch('nonzero', [x], undefined, () => {
     putTensor(0, src);
-    kernels.indexNonzero!();
-    return takeOutput(0, 'int64', [frame[1]!, src.ndim]);
+    const dev = x.device;
+    runOn('indexNonzero', dev, 'nonzero');
+    return takeOutput(0, 'int64', [frame[1]!, src.ndim], dev);
   });
   if (!asTuple) return coords;
   const n = coords.shape[0]!;

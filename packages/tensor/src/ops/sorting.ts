@@ -3,14 +3,12 @@
  * searchsorted. PyTorch semantics. NaN sorts as the largest value, and every sort is stable (so
  * ties keep their input order in sort, argsort, topk, kthvalue and unique).
  */
-import { kernels } from '@cinder/native';
-import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import { isFloatingDType, promoteTypes, type DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
-import { atLeast1d, checkIndex, checkTensor, gatherKernel, indexSelectKernel, putStrided, withDim } from './indexingCommon.js';
+import { atLeast1d, checkIndex, checkTensor, gatherKernel, indexSelectKernel, putStrided, scalarOn, withDim } from './indexingCommon.js';
 
 export interface SortOptions {
   descending?: boolean;
@@ -94,8 +92,9 @@ function sortKernel(x: Tensor, d: number, descending: boolean): { values: Tensor
   frame[p++] = descending ? 1 : 0;
   p = putOutput(p, x.dtype, xs.shape);
   putOutput(p, 'int64', xs.shape);
-  kernels.sortSort!();
-  return { values: takeOutput(0, x.dtype, x.shape), indices: takeOutput(1, 'int64', x.shape) };
+  const dev = x.device;
+  runOn('sortSort', dev, 'sort');
+  return { values: takeOutput(0, x.dtype, x.shape, dev), indices: takeOutput(1, 'int64', x.shape, dev) };
 }
 
 /** torch.argsort: sort's indices. */
@@ -129,9 +128,10 @@ export function topk(x: Tensor, k: number, dim?: number | (TopkOptions & { dim?:
     frame[p++] = largest ? 1 : 0;
     p = putOutput(p, x.dtype, outShape);
     putOutput(p, 'int64', outShape);
-    kernels.sortTopk!();
+    const dev = x.device;
+    runOn('sortTopk', dev, op);
     const shape = x.ndim === 0 ? [] : outShape;
-    return { values: takeOutput(0, x.dtype, shape), indices: takeOutput(1, 'int64', shape) };
+    return { values: takeOutput(0, x.dtype, shape, dev), indices: takeOutput(1, 'int64', shape, dev) };
   });
 }
 
@@ -148,9 +148,10 @@ function kthKernel(op: 'kthvalue' | 'median', x: Tensor, k0: number, d: number, 
   frame[p++] = k0;
   p = putOutput(p, x.dtype, keepShape);
   putOutput(p, 'int64', keepShape);
-  kernels.sortKth!();
+  const dev = x.device;
+  runOn('sortKth', dev, op);
   const shape = x.ndim === 0 ? [] : keepdim ? keepShape : squeezeShape(xs.shape, d);
-  return { values: takeOutput(0, x.dtype, shape), indices: takeOutput(1, 'int64', shape) };
+  return { values: takeOutput(0, x.dtype, shape, dev), indices: takeOutput(1, 'int64', shape, dev) };
 }
 
 /** torch.kthvalue: the k-th smallest (1-based) along dim (default -1), as `{ values, indices }`. */
@@ -202,6 +203,7 @@ export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResu
   const wantCnt = opts.returnCounts === true;
   const d = opts.dim === undefined ? undefined : normalizeDim(opts.dim, x.ndim, op);
   return dispatch(op, [x], { dim: d, returnInverse: wantInv, returnCounts: wantCnt }, () => {
+    const dev = x.device;
     let values: Tensor;
     let inverse: Tensor | undefined;
     let counts: Tensor | undefined;
@@ -210,12 +212,12 @@ export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResu
       frame[p++] = wantInv ? 1 : 0;
       frame[p++] = wantCnt ? 1 : 0;
       frame[p++] = 0;
-      kernels.sortUnique!();
+      runOn('sortUnique', dev, op);
       const k = (wantInv ? 1 : 0) + (wantCnt ? 1 : 0);
       const u = frame[1 + k]!;
-      values = takeOutput(0, x.dtype, [u]);
-      if (wantInv) inverse = takeOutput(1, 'int64', x.shape);
-      if (wantCnt) counts = takeOutput(wantInv ? 2 : 1, 'int64', [u]);
+      values = takeOutput(0, x.dtype, [u], dev);
+      if (wantInv) inverse = takeOutput(1, 'int64', x.shape, dev);
+      if (wantCnt) counts = takeOutput(wantInv ? 2 : 1, 'int64', [u], dev);
     } else {
       // Move dim to the front, then see every slice as one row of a contiguous [n, m] matrix.
       const n = x.shape[d]!;
@@ -226,12 +228,12 @@ export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | UniqueResu
       frame[p++] = wantInv ? 1 : 0;
       frame[p++] = wantCnt ? 1 : 0;
       frame[p++] = 1;
-      kernels.sortUnique!();
+      runOn('sortUnique', dev, op);
       const k = (wantInv ? 1 : 0) + (wantCnt ? 1 : 0);
       const u = frame[1 + k]!;
-      const pos = takeOutput(0, 'int64', [u]);
-      if (wantInv) inverse = takeOutput(1, 'int64', [n]);
-      if (wantCnt) counts = takeOutput(wantInv ? 2 : 1, 'int64', [u]);
+      const pos = takeOutput(0, 'int64', [u], dev);
+      if (wantInv) inverse = takeOutput(1, 'int64', [n], dev);
+      if (wantCnt) counts = takeOutput(wantInv ? 2 : 1, 'int64', [u], dev);
       values = indexSelectKernel(x, d, pos);
       pos.dispose();
     }
@@ -261,7 +263,7 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   if (sortedSequence.ndim === 0) throw new RangeError(`${op}: the sorted sequence must have at least one dimension, got a 0-d tensor`);
   let vals: Tensor;
   if (values instanceof Tensor) vals = values;
-  else if (typeof values === 'number') vals = scalarTensor(values, isFloatingDType(sortedSequence.dtype) || Number.isInteger(values) ? sortedSequence.dtype : 'float32');
+  else if (typeof values === 'number') vals = scalarOn(values, isFloatingDType(sortedSequence.dtype) || Number.isInteger(values) ? sortedSequence.dtype : 'float32', sortedSequence.device);
   else throw new TypeError(`${op}: expected values to be a Tensor or a number, got ${typeof values}`);
   if (sortedSequence.ndim > 1) {
     let ok = vals.ndim === sortedSequence.ndim;
@@ -291,8 +293,9 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
     p = putTensor(p, v);
     frame[p++] = right ? 1 : 0;
     putOutput(p, outDtype, vals.shape);
-    kernels.sortSearchsorted!();
-    return takeOutput(0, outDtype, vals.shape);
+    const dev = sortedSequence.device;
+    runOn('sortSearchsorted', dev, op);
+    return takeOutput(0, outDtype, vals.shape, dev);
   });
 }
 

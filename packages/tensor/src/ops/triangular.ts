@@ -2,9 +2,8 @@
  * tril and triu (and their in-place forms): the lower/upper triangle of the last two dims, the
  * rest zeroed, on a native kernel (batched over the leading dims).
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putTensor } from '../frame.js';
+import { frame, putTensor, runOn } from '../frame.js';
 import { shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { allocate, checkInt } from './shapeHelpers.js';
@@ -14,8 +13,20 @@ function trilTriuRaw(src: Tensor, dst: Tensor, diagonal: number, upper: boolean)
   const q = putTensor(p, dst);
   // The kernel clamps again; this keeps the double -> int64 conversion in range.
   frame[q] = Math.max(-(2 ** 53), Math.min(2 ** 53, diagonal));
-  if (upper) kernels.triu();
-  else kernels.tril();
+  runOn(upper ? 'triu' : 'tril', dst.device);
+}
+
+/** A fresh tensor holding tril/triu of x: on the CPU written straight into a new buffer; on a
+ * device, a contiguous copy processed in place. */
+function triangle(x: Tensor, diagonal: number, upper: boolean): Tensor {
+  if (x.device === 'cpu') {
+    const out = allocate(x.dtype, x.shape);
+    trilTriuRaw(x, out, diagonal, upper);
+    return out;
+  }
+  const out = x._copyAs(x.dtype);
+  trilTriuRaw(out, out, diagonal, upper);
+  return out;
 }
 
 function checkTri(x: Tensor, diagonal: number, op: string): void {
@@ -43,9 +54,7 @@ export function tril(x: Tensor, diagonal: number | { diagonal?: number } = 0): T
   if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'tril');
   return dispatch('tril', [x], { diagonal }, () => {
-    const out = allocate(x.dtype, x.shape);
-    trilTriuRaw(x, out, diagonal, false);
-    return out;
+    return triangle(x, diagonal, false);
   });
 }
 /** The upper triangle of the last two dims (batched), the rest zeroed. */
@@ -53,9 +62,7 @@ export function triu(x: Tensor, diagonal: number | { diagonal?: number } = 0): T
   if (typeof diagonal === 'object') diagonal = diagonal.diagonal ?? 0;
   checkTri(x, diagonal, 'triu');
   return dispatch('triu', [x], { diagonal }, () => {
-    const out = allocate(x.dtype, x.shape);
-    trilTriuRaw(x, out, diagonal, true);
-    return out;
+    return triangle(x, diagonal, true);
   });
 }
 /** In-place tril. */
