@@ -77,6 +77,7 @@ void throwIfBad(int device, const unsigned long long* slot, const TensorDesc& in
 
 struct GatherGeom {
   int nd;
+  bool small;
   int64_t shape[kMaxDims];
   int64_t sstride[kMaxDims];  // self, 0 along dim
   int64_t istride[kMaxDims];  // index, 0 where it broadcasts
@@ -87,14 +88,11 @@ __global__ void gatherRows(W* out, const W* self, const I* index, GatherGeom g, 
                            int64_t n, unsigned long long* bad) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += step) {
-    int64_t rem = e, soff = 0, ioff = 0;
-    for (int d = g.nd - 1; d >= 0; d--) {
-      const int64_t q = rem / g.shape[d];
-      const int64_t c = rem - q * g.shape[d];
-      rem = q;
+    int64_t soff = 0, ioff = 0;
+    forCoords(e, g.nd, g.shape, g.small, [&](int d, int64_t c) {
       soff += c * g.sstride[d];
       ioff += c * g.istride[d];
-    }
+    });
     const int64_t v = (int64_t)index[ioff];
     const int64_t w = v < 0 ? v + size : v;
     if (w < 0 || w >= size) {
@@ -125,19 +123,20 @@ __global__ void takeFlat(W* out, const W* self, const I* index, Geom ig, int64_t
 // Where line `line` (the iteration's coordinates other than dim, row-major) starts in each operand.
 struct LineGeom {
   int nd;
+  bool small;
   int64_t shape[kMaxDims];
   int64_t self[kMaxDims], index[kMaxDims], src[kMaxDims];
 
   __device__ __forceinline__ void offsets(int64_t line, int64_t& os, int64_t& oi, int64_t& orr) const {
-    os = oi = orr = 0;
-    for (int d = nd - 1; d >= 0; d--) {
-      const int64_t q = line / shape[d];
-      const int64_t c = line - q * shape[d];
-      line = q;
-      os += c * self[d];
-      oi += c * index[d];
-      orr += c * src[d];
-    }
+    int64_t a = 0, b = 0, c = 0;
+    forCoords(line, nd, shape, small, [&](int d, int64_t x) {
+      a += x * self[d];
+      b += x * index[d];
+      c += x * src[d];
+    });
+    os = a;
+    oi = b;
+    orr = c;
   }
 };
 
@@ -269,18 +268,18 @@ const char* reduceName(ScatterReduce r) {
 
 struct PairGeom {
   int nd;
+  bool small;
   int64_t shape[kMaxDims];
   int64_t a[kMaxDims], b[kMaxDims];
 
   __host__ __device__ __forceinline__ void offsets(int64_t i, int64_t& oa, int64_t& ob) const {
-    oa = ob = 0;
-    for (int d = nd - 1; d >= 0; d--) {
-      const int64_t q = i / shape[d];
-      const int64_t c = i - q * shape[d];
-      i = q;
-      oa += c * a[d];
-      ob += c * b[d];
-    }
+    int64_t x = 0, y = 0;
+    forCoords(i, nd, shape, small, [&](int d, int64_t c) {
+      x += c * a[d];
+      y += c * b[d];
+    });
+    oa = x;
+    ob = y;
   }
 };
 
@@ -326,14 +325,11 @@ struct NonzeroFlag {
 struct CoordEmit {
   int64_t* out;
   int nd;
+  bool small;
   int64_t shape[kMaxDims];
   __device__ __forceinline__ void operator()(int64_t i, int64_t p) const {
     int64_t* o = out + p * nd;
-    for (int d = nd - 1; d >= 0; d--) {
-      const int64_t q = i / shape[d];
-      o[d] = i - q * shape[d];
-      i = q;
-    }
+    forCoords(i, nd, shape, small, [&](int d, int64_t c) { o[d] = c; });
   }
 };
 
@@ -416,21 +412,17 @@ __global__ void embeddingSegments(const T* grad, const uint32_t* keys, const uin
 // ---- tril / triu -------------------------------------------------------------------------------
 
 template <typename W>
-__global__ void trilTriuK(W* dst, const W* src, PairGeom g, int64_t rowsDim, int64_t k, bool upper, int64_t n) {
+__global__ void trilTriuK(W* dst, const W* src, PairGeom g, int64_t k, bool upper, int64_t n) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   const int nd = g.nd;
   for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += step) {
-    int64_t rem = e, od = 0, os = 0, i = 0, j = 0;
-    for (int d = nd - 1; d >= 0; d--) {
-      const int64_t q = rem / g.shape[d];
-      const int64_t c = rem - q * g.shape[d];
-      rem = q;
+    int64_t od = 0, os = 0, i = 0, j = 0;
+    forCoords(e, nd, g.shape, g.small, [&](int d, int64_t c) {
       od += c * g.a[d];
       os += c * g.b[d];
       if (d == nd - 1) j = c;
       else if (d == nd - 2) i = c;
-    }
-    (void)rowsDim;
+    });
     const bool keep = upper ? j - i >= k : j - i <= k;
     dst[od] = keep ? src[os] : W(0);
   }
@@ -439,6 +431,7 @@ __global__ void trilTriuK(W* dst, const W* src, PairGeom g, int64_t rowsDim, int
 PairGeom pairOf(const TensorDesc& a, const TensorDesc& b) {
   PairGeom g;
   g.nd = a.ndim;
+  g.small = smallShape(a.shape, a.ndim);
   for (int d = 0; d < a.ndim; d++) {
     g.shape[d] = a.shape[d];
     g.a[d] = a.strides[d];
@@ -469,6 +462,7 @@ void cudaGatherKernel(int device, const TensorDesc& out, const TensorDesc& self,
                out.shapeString());
   GatherGeom g;
   g.nd = out.ndim;
+  g.small = smallShape(out.shape, out.ndim);
   for (int d = 0; d < out.ndim; d++) {
     CINDER_CHECK(index.shape[d] == out.shape[d] || index.shape[d] == 1, op, ": index of shape ", index.shapeString(),
                  " does not broadcast to ", out.shapeString());
@@ -546,6 +540,7 @@ void cudaScatterKernel(int device, const TensorDesc& self, const TensorDesc& ind
     if (si != 0 && iterShape[d] > 1) sharedLine = false;
     lg.nd++;
   }
+  lg.small = smallShape(lg.shape, lg.nd);
   const int64_t srcDimStride = src.ndim == 0 ? 0 : src.strides[dim];
   CINDER_CHECK(len < (int64_t)std::numeric_limits<uint32_t>::max() && size < (int64_t)std::numeric_limits<uint32_t>::max(),
                op, ": dimension ", dim, " is too long for the CUDA scatter (at most 2^32 - 2)");
@@ -692,6 +687,7 @@ int64_t cudaNonzeroKernel(int device, const TensorDesc& self, const Allocator& a
   CoordEmit emit;
   emit.nd = nd;
   for (int d = 0; d < nd; d++) emit.shape[d] = self.shape[d];
+  emit.small = smallShape(self.shape, nd);
   CINDER_DISPATCH_EVERY(self.dtype, uint8_t, [&] {
     const NonzeroFlag<scalar_t> flag{self.ptr<scalar_t>(), geomOf(self)};
     count = compactCountAll(device, stream, flag, n, tileSums, op);
@@ -808,7 +804,7 @@ void cudaTrilTriu(int device, const TensorDesc& dst, const TensorDesc& src, int6
   cudaStream_t stream = cudaStreamOf(device, op);
   dispatchWord(itemSize(dst.dtype), [&](auto wtag) {
     using W = decltype(wtag);
-    trilTriuK<W><<<gridFor(n, kThreads), kThreads, 0, stream>>>(dst.ptr<W>(), src.ptr<W>(), g, M, k, upper, n);
+    trilTriuK<W><<<gridFor(n, kThreads), kThreads, 0, stream>>>(dst.ptr<W>(), src.ptr<W>(), g, k, upper, n);
     CINDER_CUDA_LAUNCH_CHECK(upper ? "triu" : "tril");
   });
 }

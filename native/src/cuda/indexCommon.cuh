@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <cstdint>
 #include <type_traits>
 
 #include "core/half.h"
@@ -17,21 +18,51 @@
 namespace cinder {
 namespace cudaidx {
 
+// Calls f(d, coordinate) for the dims of the i-th element of `shape` (row-major), last dim first.
+// `small` (every linear index of the shape fits 32 bits) selects 32-bit divisions, several times
+// cheaper than 64-bit ones on the GPU.
+template <typename F>
+__host__ __device__ __forceinline__ void forCoords(int64_t i, int nd, const int64_t* shape, bool small, F&& f) {
+  if (small) {
+    uint32_t rem = (uint32_t)i;
+    for (int d = nd - 1; d >= 0; d--) {
+      const uint32_t s = (uint32_t)shape[d];
+      const uint32_t q = rem / s;
+      f(d, (int64_t)(rem - q * s));
+      rem = q;
+    }
+  } else {
+    int64_t rem = i;
+    for (int d = nd - 1; d >= 0; d--) {
+      const int64_t q = rem / shape[d];
+      f(d, rem - q * shape[d]);
+      rem = q;
+    }
+  }
+}
+
+// Whether every linear index of the shape fits 32 bits.
+inline bool smallShape(const int64_t* shape, int nd) {
+  int64_t n = 1;
+  for (int d = 0; d < nd; d++) {
+    if (shape[d] == 0) return true;
+    if (shape[d] > (int64_t)UINT32_MAX || n > (int64_t)UINT32_MAX / shape[d]) return false;
+    n *= shape[d];
+  }
+  return true;
+}
+
 // Dims with element strides; offsetOf(i) is the element offset of the i-th element in row-major
 // order (nd == 0: one element at offset 0).
 struct Geom {
   int nd = 0;
+  bool small = false;
   int64_t shape[kMaxDims];
   int64_t stride[kMaxDims];
 
   __host__ __device__ __forceinline__ int64_t offsetOf(int64_t i) const {
     int64_t off = 0;
-    for (int d = nd - 1; d >= 0; d--) {
-      const int64_t s = shape[d];
-      const int64_t q = i / s;
-      off += (i - q * s) * stride[d];
-      i = q;
-    }
+    forCoords(i, nd, shape, small, [&](int d, int64_t c) { off += c * stride[d]; });
     return off;
   }
 };
@@ -45,6 +76,7 @@ inline Geom geomOf(const TensorDesc& t, int skip = -1) {
     g.stride[g.nd] = t.strides[d];
     g.nd++;
   }
+  g.small = smallShape(g.shape, g.nd);
   return g;
 }
 

@@ -217,6 +217,7 @@ SortedRows<T> sortRows(int device, const TensorDesc& self, int dim, bool descend
     s.colG.nd = 1;
     s.colG.shape[0] = self.shape[dim];
     s.colG.stride[0] = self.strides[dim];
+    s.colG.small = smallShape(s.colG.shape, 1);
     s.len = self.shape[dim];
     s.rows = s.len == 0 ? 0 : self.numel() / s.len;
   }
@@ -375,6 +376,7 @@ __global__ void rowGroups(const uint32_t* perm, const int64_t* starts, int64_t u
 
 struct SearchGeom {
   int nd;
+  bool small;
   int64_t shape[kMaxDims];
   int64_t vstride[kMaxDims];
   int64_t sstride[kMaxDims];  // the sequence's leading dims (0 past them, or when not batched)
@@ -385,14 +387,11 @@ __global__ void searchsortedRows(const T* seq, const T* vals, SearchGeom g, int6
                                  O* out, int64_t n) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
-    int64_t rem = i, voff = 0, soff = 0;
-    for (int d = g.nd - 1; d >= 0; d--) {
-      const int64_t q = rem / g.shape[d];
-      const int64_t c = rem - q * g.shape[d];
-      rem = q;
+    int64_t voff = 0, soff = 0;
+    forCoords(i, g.nd, g.shape, g.small, [&](int d, int64_t c) {
       voff += c * g.vstride[d];
       soff += c * g.sstride[d];
-    }
+    });
     const auto v = radixKey(vals[voff]);
     int64_t lo = 0, hi = len;
     while (lo < hi) {
@@ -566,6 +565,7 @@ void cudaSearchsortedKernel(int device, const TensorDesc& out, const TensorDesc&
   if (n == 0) return;
   SearchGeom g;
   g.nd = values.ndim;
+  g.small = smallShape(values.shape, values.ndim);
   for (int d = 0; d < values.ndim; d++) {
     g.shape[d] = values.shape[d];
     g.vstride[d] = values.strides[d];
