@@ -5,9 +5,10 @@
 // out-of-range indices (which must throw the CPU's message). Runs only where a GPU is present.
 import { describe, expect, it } from 'vitest';
 import {
-  argsort, cuda, embeddingBackward, gather, indexAdd, indexAdd_, indexCopy, indexFill, indexSelect, kthvalue,
+  argsort, cat, cuda, diagonalScatter, embeddingBackward, gather, indexAdd, indexAdd_, indexCopy, indexFill, indexSelect, kthvalue,
   maskedFill, maskedFill_, maskedSelect, median, nonzero, oneHot, randn, scatter, scatter_, scatterAdd, scatterReduce,
-  searchsorted, sort, take, takeAlongDim, tensor, topk, tril, tril_, triu, triu_, unique, type DType, type Tensor,
+  searchsorted, selectScatter, sliceScatter, sort, stack, take, takeAlongDim, tensor, topk, tril, tril_, triu, triu_, unique,
+  vstack, type DType, type Tensor,
   type UniqueResult,
 } from '../src/index.js';
 
@@ -414,5 +415,23 @@ describe.skipIf(!hasGpu)('CUDA tril/triu and embedding backward', () => {
     expect(flat(a)).toEqual(flat(embeddingBackward(dev(grad), dev(idx), 300)));
     same(a, embeddingBackward(grad, idx, 300), 'embeddingBackward large', 1e-6);
     sameError((d) => embeddingBackward(d(randn([2, 4])), d(tensor([1, 9], { dtype: 'int64' })), 5), 'embeddingBackward range');
+  });
+});
+
+describe.skipIf(!hasGpu)('CUDA joins and view scatters', () => {
+  it('cat, stack, vstack and the view scatters build their outputs on the device like the CPU', () => {
+    for (const dtype of ['float32', 'int64', 'bool', 'float16'] as DType[]) {
+      const a = values([3, 4], dtype, 131);
+      const b = values([2, 4], dtype, 132);
+      same(cat([dev(a), dev(b)]), cat([a, b]), `cat ${dtype}`);
+      same(cat([dev(a.transpose(0, 1)), dev(b.transpose(0, 1))], 1), cat([a.transpose(0, 1), b.transpose(0, 1)], 1), `cat dim 1 ${dtype}`);
+      same(stack([dev(a), dev(a)], 1), stack([a, a], 1), `stack ${dtype}`);
+      same(vstack([dev(b), dev(a)]), vstack([b, a]), `vstack ${dtype}`);
+      const row = values([4], dtype, 133);
+      same(selectScatter(dev(a), dev(row), 0, 1), selectScatter(a, row, 0, 1), `selectScatter ${dtype}`);
+      same(sliceScatter(dev(a), dev(b), 0, 1, 3), sliceScatter(a, b, 0, 1, 3), `sliceScatter ${dtype}`);
+      const diag = values([3], dtype, 134);
+      same(diagonalScatter(dev(a), dev(diag)), diagonalScatter(a, diag), `diagonalScatter ${dtype}`);
+    }
   });
 });

@@ -4,11 +4,20 @@
  * copied into its slice of the output.
  */
 import { dispatch } from '../dispatch.js';
+import type { Device } from '../device.js';
 import { resultType, type DType } from '../dtype.js';
 import { shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
 import { selectRaw, sliceRaw } from './rawViews.js';
+import { scalarOn } from './indexingCommon.js';
 import { allocate, copyRaw, dimArg, withView } from './shapeHelpers.js';
+
+/** A join's contiguous output on `device`: uninitialised on the CPU, zero-filled on a device. */
+function outputOn(dtype: DType, shape: readonly number[], device: Device): Tensor {
+  if (device === 'cpu') return allocate(dtype, shape);
+  const zero = scalarOn(0, dtype, device);
+  return withView(zero._view(shape, shape.map(() => 0), zero.offset), (v) => v._copyAs(dtype));
+}
 
 function checkTensorList(tensors: readonly Tensor[], op: string): void {
   if (!Array.isArray(tensors)) throw new TypeError(`${op}: expected an array of tensors`);
@@ -19,7 +28,7 @@ function checkTensorList(tensors: readonly Tensor[], op: string): void {
 }
 
 function catRaw(tensors: readonly Tensor[], d: number, outShape: readonly number[], dtype: DType, skip: readonly boolean[]): Tensor {
-  const out = allocate(dtype, outShape);
+  const out = outputOn(dtype, outShape, tensors[0]!.device);
   let start = 0;
   for (let i = 0; i < tensors.length; i++) {
     if (skip[i]) continue;
@@ -104,7 +113,7 @@ export function stack(tensors: readonly Tensor[], dim: number | { dim?: number }
   const shape = [...first.shape];
   shape.splice(d, 0, tensors.length);
   return dispatch('stack', tensors, { dim: d }, () => {
-    const out = allocate(dtype, shape);
+    const out = outputOn(dtype, shape, first.device);
     if (out.numel() > 0) tensors.forEach((t, i) => withView(selectRaw(out, d, i), (v) => copyRaw(v, t)));
     return out;
   });

@@ -3,10 +3,10 @@
  * viewScatter, join, rearrange, triangular); not re-exported from the package. Argument checks,
  * and the dispatch-free copy building blocks that the copying ops and the view scatters are made of.
  */
-import { kernels, native } from '@cinder/native';
+import { native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import { ITEM_SIZE, type DType } from '../dtype.js';
-import { contiguousStrides, putTensor } from '../frame.js';
+import { contiguousStrides, putTensor, runOn } from '../frame.js';
 import { numelOf, shapeString } from '../shape.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
@@ -52,7 +52,7 @@ export function copyRaw(dst: Tensor, src: Tensor): void {
   if (dst.numel() === 0) return;
   const p = putTensor(0, src);
   putTensor(p, dst);
-  kernels.copyInto();
+  runOn('copyInto', dst.device, 'copy_');
 }
 
 /** A throwaway view for a copy's source/destination; disposed right after, its storage lives on. */
