@@ -25,7 +25,7 @@ function floatOutputs(fn: AnyFn, inputs: readonly Tensor[]): Tensor[] {
 export function oneHot(t: Tensor, r: number): Tensor {
   const v = new Float64Array(t.numel());
   v[r] = 1;
-  return tensor(v, { shape: [...t.shape] }).to(t.dtype);
+  return tensor(v, { shape: [...t.shape] }).to({ dtype: t.dtype, device: t.device });
 }
 
 function values(t: Tensor): Float64Array {
