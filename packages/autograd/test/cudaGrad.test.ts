@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cuda, isFloatingDType, manualSeed, ones, randn, tensor, Tensor, zeros } from '@cinder/tensor';
-import { grad, gradcheck } from '../src/index.js';
+import { grad, gradcheck, gradgradcheck } from '../src/index.js';
 import { flattenOutputs } from '../src/layer.js';
 import { buildArgs, isTensorArg } from '../../tensor/test/optable/build.js';
 import { opTable } from '../../tensor/test/optable/index.js';
@@ -158,6 +158,10 @@ describe.skipIf(!hasGpu)('the engine on CUDA', () => {
     const x = randn([2, 3], { dtype: 'float64' }).cuda().requiresGrad_(true);
     const y = randn([2, 3], { dtype: 'float64' }).cuda().requiresGrad_(true);
     expect(gradcheck((a, b) => a.mul(b).tanh().sum(), [x, y], { atol: 1e-6, rtol: 1e-4 })).toBe(true);
+    expect(gradgradcheck((a) => a.mul(a).sin(), [x], { atol: 1e-5, rtol: 1e-3 })).toBe(true);
+    // A wrong formula must fail on the device too (the perturbations really reach the device).
+    expect(gradcheck((a) => a.sin(), [x], { atol: 1e-6, rtol: 1e-4 })).toBe(true);
+    expect(() => gradcheck((a) => a.detach().sin().add(a.mul(0)), [x], { atol: 1e-6, rtol: 1e-4 })).toThrow(/Jacobian mismatch/);
   });
 
   it('to() between devices is differentiable both ways', () => {
