@@ -241,8 +241,9 @@ export function runCudaSuite(samples = 7): Record<string, unknown> | undefined {
 
   // ---- elementwise bandwidth ----
   try {
-    const a = randn([EW_N]).to(DEVICE);
-    const b = randn([EW_N]).to(DEVICE);
+    // Filled on the device (values do not matter to bandwidth; 2^28 host draws would take seconds).
+    const a = T.full([EW_N], 1.5, { device: DEVICE });
+    const b = T.full([EW_N], -0.25, { device: DEVICE });
     const o = T.empty([EW_N], { device: DEVICE });
     ours.add = medianOf(() => add(a, b).dispose(), samples, 5);
     ours.copy = medianOf(() => void o.copy_(a), samples, 5);

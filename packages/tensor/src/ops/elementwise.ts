@@ -132,12 +132,12 @@ export function resultTypeOf(operands: readonly (TensorOrScalar | null | undefin
 
 /**
  * A tensor for an operand that may be a JS number: tensors pass through, numbers become 0-d
- * tensors of `dtype` (by default their wrapped-number dtype).
+ * tensors of `dtype` (by default their wrapped-number dtype) on `device` (by default the CPU).
  */
-export function toTensor(v: TensorOrScalar, dtype?: DType, op = 'toTensor'): Tensor {
+export function toTensor(v: TensorOrScalar, dtype?: DType, op = 'toTensor', device: Device = 'cpu'): Tensor {
   if (v instanceof Tensor) return v;
   checkScalar(v, op, 'operand');
-  return scalarTensor(v, dtype ?? wrappedDType(v));
+  return scalarTensor(v, dtype ?? wrappedDType(v), device);
 }
 
 function checkScalar(v: unknown, op: string, what: string): void {
