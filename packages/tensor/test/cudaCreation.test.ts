@@ -15,6 +15,7 @@ import {
   linspace,
   lerp,
   matmul,
+  memoryStats,
   mul,
   ones,
   onesLike,
@@ -96,6 +97,29 @@ describe.skipIf(!hasGpu)('CUDA creation vs CPU', () => {
     }
     expect(zeros(2, 3, dev).shape).toEqual([2, 3]);
     expect(full([2], true, dev).dtype).toBe('bool');
+  });
+
+  it('fills on the device: no host buffer of the tensor\'s size', () => {
+    // The host allocator's peak cannot move by more than the slack if nothing is built on the host.
+    const before = memoryStats().peakAllocatedBytes;
+    const bytes = before + (64 << 20);
+    const n = Math.ceil(bytes / 4);
+    const m = Math.ceil(Math.sqrt(n));
+    const makers: [string, () => Tensor][] = [
+      ['zeros', () => zeros([n], dev)],
+      ['full', () => full([n], 3, dev)],
+      ['empty', () => empty([n], dev)],
+      ['arange', () => arange(n, { ...dev, dtype: 'float32' })],
+      ['linspace', () => linspace(0, 1, n, dev)],
+      ['eye', () => eye(m, dev)],
+      ['zerosLike', () => zerosLike(empty([n], dev))],
+    ];
+    for (const [name, make] of makers) {
+      const t = make();
+      expect(t.device, name).toBe('cuda:0');
+      t.dispose();
+      expect(memoryStats().peakAllocatedBytes, name).toBeLessThan(before + (16 << 20));
+    }
   });
 
   it('empty allocates on the device with the requested shape and dtype', () => {
