@@ -129,7 +129,7 @@ describe.skipIf(!hasGpu)('Module.to and checkpoints across devices', () => {
       }
       if (moveAfter !== null) {
         for (const st of opt.state.values()) {
-          for (const v of Object.values(st as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cuda:0');
+          for (const v of Object.values(st as unknown as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cuda:0');
         }
       }
       return losses;
@@ -161,14 +161,14 @@ describe.skipIf(!hasGpu)('Module.to and checkpoints across devices', () => {
       const cpuOpt = new optim.Adam([...cpuModel.parameters()], { lr: 1e-2 });
       cpuOpt.loadStateDict(ck.optimizer);
       for (const st of cpuOpt.state.values()) {
-        for (const v of Object.values(st as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cpu');
+        for (const v of Object.values(st as unknown as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cpu');
       }
       // And back onto the device: the state follows its parameters there.
       const gpuModel = mlp().to('cuda');
       const gpuOpt = new optim.Adam([...gpuModel.parameters()], { lr: 1e-2 });
       gpuOpt.loadStateDict(ck.optimizer);
       for (const st of gpuOpt.state.values()) {
-        for (const v of Object.values(st as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cuda:0');
+        for (const v of Object.values(st as unknown as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'device' in v) expect((v as Tensor).device).toBe('cuda:0');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
