@@ -169,6 +169,7 @@ class CopySlicesNode extends Node {
   ) {
     super(next);
     this.name = 'CopySlices';
+    this.inputDevices = mixedDevices(inputs);
     this.saved = inputs.map((t) => new SavedTensor(t, this));
     this.savedOutput = new SavedTensor(output, this);
   }

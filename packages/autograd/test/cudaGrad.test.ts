@@ -154,6 +154,19 @@ describe.skipIf(!hasGpu)('the engine on CUDA', () => {
     expectClose(x.grad!, ones([5], { dtype: 'float64' }).mul(2.5), 'x.grad');
   });
 
+  it('an in-place op on a CUDA view with a 0-d CPU operand sends that operand its gradient on the CPU', () => {
+    const x = randn([3, 4], { dtype: 'float64' }).cuda().requiresGrad_(true);
+    const s = tensor(1.5, { dtype: 'float64', requiresGrad: true });
+    const y = x.mul(1);
+    y.narrow(0, 1, 1).mul_(s);
+    y.sum().backward();
+    expect(s.grad!.device).toBe('cpu');
+    expect(s.grad!.item()).toBeCloseTo(x.detach().narrow(0, 1, 1).sum().item() as number, 10);
+    const want = ones([3, 4], { dtype: 'float64' });
+    want.narrow(0, 1, 1).fill_(1.5);
+    expectClose(x.grad!, want, 'x.grad');
+  });
+
   it('gradcheck runs with CUDA inputs (perturbations made on the device)', () => {
     const x = randn([2, 3], { dtype: 'float64' }).cuda().requiresGrad_(true);
     const y = randn([2, 3], { dtype: 'float64' }).cuda().requiresGrad_(true);
