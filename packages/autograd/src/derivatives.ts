@@ -30,7 +30,7 @@ export function gradAt(c: GradContext, i = 0): Tensor {
   const g = c.grads[i];
   if (g !== null && g !== undefined) return g;
   const o = c.outputs[i]!;
-  return zeros([...o.shape], { dtype: o.dtype });
+  return zeros([...o.shape], { dtype: o.dtype, device: o.device });
 }
 
 /** Sums a broadcast gradient back down to `shape` (the reverse of broadcasting). */

@@ -219,6 +219,13 @@ function execute(roots: Edge[], rootGrads: Tensor[], ex: Execution): void {
           throw new Error(`${node.name}: returned ${inputGrads.length} gradients, expected ${node.next.length}`);
         }
         validateShapes(node, inputGrads);
+        const devices = node.inputDevices;
+        if (devices !== undefined) {
+          for (let i = 0; i < inputGrads.length; i++) {
+            const g = inputGrads[i];
+            if (g && devices[i] !== undefined && g.device !== devices[i]) inputGrads[i] = g.to(devices[i]!);
+          }
+        }
         if (isAnomalyEnabled()) {
           inputGrads.forEach((g, i) => {
             if (g && hasNonFinite(g)) {

@@ -5,7 +5,7 @@
 import { isFloatingDType, Tensor } from '@cinder/tensor';
 import { belowLayer, edgeOf, requiresGrad } from './layer.js';
 import { isGradEnabled } from './mode.js';
-import { ensureMeta, Node, SavedTensor } from './node.js';
+import { ensureMeta, mixedDevices, Node, SavedTensor } from './node.js';
 
 /** What forward may keep for backward. */
 export class FunctionCtx {
@@ -96,6 +96,7 @@ export function defineFunction<Args extends unknown[]>(def: FunctionDefinition<A
     const outs = (Array.isArray(out) ? out : [out]).map((t) => (tensorArgs.includes(t) ? belowLayer(() => t.detach()) : t));
     const node = new CustomNode(def, ctx, tensorArgs.map(edgeOf), argTensorIndex, args.length);
     node.inputShapes = tensorArgs.map((t) => t.shape);
+    node.inputDevices = mixedDevices(tensorArgs);
     outs.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`${def.name}: forward must return tensors`);
       if (!isFloatingDType(t.dtype)) return;

@@ -25,7 +25,7 @@ function floatOutputs(fn: AnyFn, inputs: readonly Tensor[]): Tensor[] {
 export function oneHot(t: Tensor, r: number): Tensor {
   const v = new Float64Array(t.numel());
   v[r] = 1;
-  return tensor(v, { shape: [...t.shape] }).to(t.dtype);
+  return tensor(v, { shape: [...t.shape] }).to({ dtype: t.dtype, device: t.device });
 }
 
 function values(t: Tensor): Float64Array {
@@ -39,18 +39,27 @@ function numericalJacobian(fn: AnyFn, inputs: readonly Tensor[], eps: number): F
   inputs.forEach((x, i) => {
     if (!x.requiresGrad) return;
     const n = x.numel();
-    const data = x.data() as Float64Array; // inputs are contiguous float64 leaves: write in place
+    // Inputs are contiguous float64 leaves: write in place (on a device, one element at a time
+    // through a 0-d view of it; data() there is a copy).
+    const onHost = x.device === 'cpu';
+    const data = onHost ? (x.data() as Float64Array) : values(x);
+    const set = (k: number, v: number): void => {
+      if (onHost) data[k] = v;
+      else {
+        const e = x._view([], [], x.offset + k);
+        noGrad(() => e.fill_(v));
+        e.dispose();
+      }
+      x._st.version++;
+    };
     const nOut = base.map((o) => o.numel());
     for (let k = 0; k < n; k++) {
       const orig = data[k]!;
-      data[k] = orig + eps;
-      x._st.version++;
+      set(k, orig + eps);
       const plus = noGrad(() => floatOutputs(fn, inputs).map(values));
-      data[k] = orig - eps;
-      x._st.version++;
+      set(k, orig - eps);
       const minus = noGrad(() => floatOutputs(fn, inputs).map(values));
-      data[k] = orig;
-      x._st.version++;
+      set(k, orig);
       plus.forEach((p, o) => {
         for (let r = 0; r < nOut[o]!; r++) J[o]![i]![r * n + k] = (p[r]! - minus[o]![r]!) / (2 * eps);
       });
@@ -139,10 +148,9 @@ export function gradgradcheck(fn: AnyFn, inputs: readonly Tensor[], options: Gra
     return s / 2147483648 - 0.5;
   };
   const gradOutputs = outs.map((o) => {
-    const g = zerosLike(o, { dtype: 'float64' });
-    const d = g.data() as Float64Array;
+    const d = new Float64Array(o.numel());
     for (let k = 0; k < d.length; k++) d[k] = rnd();
-    return g.requiresGrad_(true);
+    return tensor(d, { shape: [...o.shape], device: o.device }).requiresGrad_(true);
   });
   const nIn = inputs.length;
   const diffIdx = inputs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);

@@ -7,7 +7,7 @@ import { installDispatchLayer, isFloatingDType, Tensor, zerosLike, type Dispatch
 import { derivatives, shapeOnlyInputs, type Derivative, type GradContext } from './derivatives.js';
 import { backward as runBackward } from './engine.js';
 import { isAnomalyEnabled, isGradEnabled, isInferenceMode } from './mode.js';
-import { AccumulateGrad, ensureMeta, metaOf, Node, SavedTensor, type AutogradMeta, type Edge } from './node.js';
+import { AccumulateGrad, ensureMeta, metaOf, mixedDevices, Node, SavedTensor, type AutogradMeta, type Edge } from './node.js';
 
 /** Nesting depth of kernels running below the layer: ops they call are not recorded again. */
 let depth = 0;
@@ -102,6 +102,7 @@ export class OpNode extends Node {
   ) {
     super(next);
     this.inputShapes = inputs.map((t) => t.shape);
+    this.inputDevices = mixedDevices(inputs);
     this.saved = inputs.map((t) => new SavedTensor(t, this));
     this.savedOutputs = outputs.map((t) => new SavedTensor(t, this));
   }
@@ -168,6 +169,7 @@ class CopySlicesNode extends Node {
   ) {
     super(next);
     this.name = 'CopySlices';
+    this.inputDevices = mixedDevices(inputs);
     this.saved = inputs.map((t) => new SavedTensor(t, this));
     this.savedOutput = new SavedTensor(output, this);
   }

@@ -3,7 +3,16 @@
  * the nodes that produced its inputs, the tensors its formula needs (with their versions), and the
  * AccumulateGrad sinks of leaf tensors.
  */
-import type { GradFn, Tensor } from '@cinder/tensor';
+import type { Device, GradFn, Tensor } from '@cinder/tensor';
+
+/** The devices of `inputs` when they are not all one device, else undefined. */
+export function mixedDevices(inputs: readonly Tensor[]): Device[] | undefined {
+  const n = inputs.length;
+  if (n < 2) return undefined;
+  const d0 = inputs[0]!._st.device;
+  for (let i = 1; i < n; i++) if (inputs[i]!._st.device !== d0) return inputs.map((t) => t._st.device);
+  return undefined;
+}
 
 /** An edge: the node that receives a gradient, and which of its outputs the gradient is for. */
 export type Edge = readonly [Node, number] | null;
@@ -74,6 +83,11 @@ export abstract class Node implements GradFn {
   creationStack: string | undefined;
   /** Shapes of the inputs, to validate the gradients backward returns. */
   inputShapes: readonly (readonly number[])[] | undefined;
+  /**
+   * The devices of the inputs, recorded only when they differ (a 0-d CPU tensor in an op on CUDA
+   * tensors): each gradient is moved to its input's device, as PyTorch does.
+   */
+  inputDevices: readonly Device[] | undefined;
   constructor(readonly next: Edge[]) {}
 
   get nextFunctions(): readonly (readonly [GradFn | null, number])[] {

@@ -182,7 +182,7 @@ export function ones_(t: Tensor): Tensor {
 export function eye_(t: Tensor): Tensor {
   const x = checkTensor('eye_', t);
   if (x.ndim !== 2) throw new RangeError(`init.eye_: only 2-D tensors are supported, got shape [${x.shape.join(', ')}]`);
-  return noGrad(() => x.copy_(eye(x.shape[0]!, x.shape[1]!, { dtype: x.dtype })));
+  return noGrad(() => x.copy_(eye(x.shape[0]!, x.shape[1]!, { dtype: x.dtype, device: x.device })));
 }
 
 /**
@@ -303,6 +303,6 @@ export function sparse_(t: Tensor, sparsity: number, opts: InitOptions & { std?:
   }
   return noGrad(() => {
     x.normal_(0, std, genOpts(opts));
-    return x.mul_(makeTensor(mask, { dtype: 'float64', shape: [rows, cols] }).to(x.dtype));
+    return x.mul_(makeTensor(mask, { dtype: 'float64', shape: [rows, cols] }).to({ dtype: x.dtype, device: x.device }));
   });
 }

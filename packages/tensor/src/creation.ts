@@ -1,7 +1,7 @@
 /** Creation: tensor(), zeros, ones, full, empty, arange, linspace, eye and the *Like variants. */
 import { kernels, native } from '@cinder/native';
-import { checkDType, getDefaultDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
-import { canonicalDevice, type Device } from './device.js';
+import { checkDType, DTYPE_CODE, getDefaultDType, ITEM_SIZE, TYPED_ARRAY, type DType, type TypedArray } from './dtype.js';
+import { canonicalDevice, deviceIndex, type Device } from './device.js';
 import { contiguousStrides, frame, putOutput, takeOutput } from './frame.js';
 import { Storage } from './storage.js';
 import { Tensor, type NestedArray } from './tensor.js';
@@ -29,6 +29,28 @@ export function shapeNumel(shape: readonly number[]): number {
   let n = 1;
   for (const s of shape) n *= s;
   return n;
+}
+
+// The CUDA creation entry points (absent from builds without CUDA): a fill, an uninitialised
+// allocation and a range, each writing a fresh contiguous tensor on the device (native/src/binding/cuda/creation.cc).
+const cudaCreate = kernels as unknown as Partial<
+  Record<'cudaFull' | 'cudaAllocate' | 'cudaArange' | 'cudaLinspace' | 'cudaFill', (device: number) => void>
+>;
+
+/**
+ * The device a creation op makes its tensor on when that is a CUDA device this build can fill
+ * directly, else undefined (the CPU, or a build without CUDA: there the tensor is built on the
+ * host and finish() moves it, which reports why the device cannot be used).
+ */
+function cudaTarget(opts: CreationOptions | undefined, op: string): Device | undefined {
+  if (opts?.device === undefined) return undefined;
+  const d = canonicalDevice(opts.device, op);
+  return d !== 'cpu' && cudaCreate.cudaFull !== undefined ? d : undefined;
+}
+
+function withGrad(t: Tensor, opts: CreationOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 function finish(t: Tensor, opts: CreationOptions | undefined, op: string): Tensor {
@@ -201,6 +223,11 @@ export function full(shape: readonly number[], value: number | boolean, opts?: C
     : typeof value === 'boolean' ? 'bool' : getDefaultDType();
   const p = putOutput(0, dtype, s);
   frame[p] = Number(value);
+  const dev = cudaTarget(opts, 'full');
+  if (dev !== undefined) {
+    cudaCreate.cudaFull!(deviceIndex(dev));
+    return withGrad(takeOutput(0, dtype, s, dev), opts);
+  }
   kernels.full();
   return finish(takeOutput(0, dtype, s), opts, 'full');
 }
@@ -225,6 +252,12 @@ export function ones(...args: ShapeArgs): Tensor {
 export function empty(...args: ShapeArgs): Tensor {
   const [s, o] = splitShapeArgs(args, 'empty');
   const dtype = o?.dtype !== undefined ? checkDType(o.dtype, 'empty') : getDefaultDType();
+  const dev = cudaTarget(o, 'empty');
+  if (dev !== undefined) {
+    putOutput(0, dtype, s);
+    cudaCreate.cudaAllocate!(deviceIndex(dev));
+    return withGrad(takeOutput(0, dtype, s, dev), o);
+  }
   const n = shapeNumel(s) * ITEM_SIZE[dtype];
   const t = new Tensor(new Storage(native.empty(n), n, 'cpu'), dtype, s, contiguousStrides(s), 0);
   return finish(t, o, 'empty');
@@ -275,6 +308,8 @@ export function arange(
   const n = Math.max(0, Math.ceil((hi - lo) / st));
   const integral = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(st);
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'arange') : integral ? 'int64' : getDefaultDType();
+  const dev = cudaTarget(opts, 'arange');
+  if (dev !== undefined) return withGrad(deviceRange(dev, dtype, n, lo, st, hi, false), opts);
   const vals = new Float64Array(n);
   for (let i = 0; i < n; i++) vals[i] = lo + i * st;
   return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'arange'), dtype, [n]), opts, 'arange');
@@ -286,6 +321,8 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'linspace') : getDefaultDType();
   const vals = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const dev = cudaTarget(opts, 'linspace');
+  if (dev !== undefined) return withGrad(deviceRange(dev, dtype, steps, start, step, end, true), opts);
   // Symmetric evaluation, as PyTorch does, so both ends are exact.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) vals[i] = i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i);
@@ -301,15 +338,59 @@ export function eye(n: number, m?: number | CreationOptions, opts?: CreationOpti
   const cols = m ?? n;
   parseShape([n, cols], 'eye');
   const dtype = opts?.dtype !== undefined ? checkDType(opts.dtype, 'eye') : getDefaultDType();
+  const dev = cudaTarget(opts, 'eye');
+  if (dev !== undefined) {
+    let t: Tensor;
+    try {
+      t = full([n, cols], 0, { dtype, device: dev });
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith('full: ') ? `eye: ${msg.slice(6)}` : msg);
+    }
+    const k = Math.min(n, cols);
+    if (k > 0) {
+      // The diagonal as a strided 1-d operand (stride cols + 1), filled with ones on the device.
+      frame[0] = t._st.handle;
+      frame[1] = DTYPE_CODE[dtype];
+      frame[2] = 1;
+      frame[3] = 0;
+      frame[4] = k;
+      frame[5] = cols + 1;
+      frame[6] = 1;
+      cudaCreate.cudaFill!(deviceIndex(dev));
+    }
+    return withGrad(t, opts);
+  }
   const vals = new Float64Array(n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) vals[i * cols + i] = 1;
   return finish(fromTypedArray(typedArrayFrom(vals, dtype, 'eye'), dtype, [n, cols]), opts, 'eye');
 }
 
-/** A 0-d tensor holding a JS scalar, for ops that take a number where a tensor is expected. */
-export function scalarTensor(v: number | boolean | bigint, dtype: DType): Tensor {
+/**
+ * A 0-d tensor holding a JS scalar, for ops that take a number where a tensor is expected; on
+ * `device` when given (the device of the op's other operands).
+ */
+export function scalarTensor(v: number | boolean | bigint, dtype: DType, device: Device = 'cpu'): Tensor {
   const p = putOutput(0, dtype, []);
   frame[p] = Number(v);
-  kernels.full();
-  return takeOutput(0, dtype, []);
+  if (device === 'cpu') {
+    kernels.full();
+    return takeOutput(0, dtype, []);
+  }
+  // Only reached in a build with CUDA: no tensor lives on a device in any other.
+  cudaCreate.cudaFull!(deviceIndex(device));
+  return takeOutput(0, dtype, [], device);
+}
+
+/**
+ * n values start + i * step made on a CUDA device; linspace's (`linspace`) second half is
+ * end - (n - 1 - i) * step, as on the host, so both ends are exact.
+ */
+function deviceRange(dev: Device, dtype: DType, n: number, start: number, step: number, end: number, linspace: boolean): Tensor {
+  const p = putOutput(0, dtype, [n]);
+  frame[p] = start;
+  frame[p + 1] = step;
+  frame[p + 2] = end;
+  (linspace ? cudaCreate.cudaLinspace! : cudaCreate.cudaArange!)(deviceIndex(dev));
+  return takeOutput(0, dtype, [n], dev);
 }

@@ -22,6 +22,7 @@ import { runNnSuite } from './nn.js';
 import { runAttnSuite } from './attn.js';
 import { runSntSuite } from './snt.js';
 import { runRnnSuite } from './rnn.js';
+import { runCudaSuite } from './cuda.js';
 
 const quick = process.argv.includes('--quick');
 const M32 = quick ? 1 << 22 : 1 << 25;
@@ -188,10 +189,12 @@ async function main(): Promise<void> {
   const attn = runAttnSuite();
   console.log('');
   const rnn = runRnnSuite(quick ? 1 : 3);
+  console.log('');
+  const cudaSection = runCudaSuite(quick ? 3 : 7);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train, attn, rnn }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, peakGflops: peak, cinderSeconds: cinder, overheadNs: overhead, peers, notes, cases, conv, optim, unary, nnKernels, train, attn, rnn, cuda: cudaSection }, null, 2));
   console.log(`raw timings: ${file}`);
 }
 
@@ -204,4 +207,5 @@ else if (process.argv.includes('--train')) runTrainSuite();
 else if (process.argv.includes('--attn')) runAttnSuite();
 else if (process.argv.includes('--snt')) runSntSuite();
 else if (process.argv.includes('--rnn')) runRnnSuite();
+else if (process.argv.includes('--cuda')) runCudaSuite(quick ? 3 : 7);
 else await main();

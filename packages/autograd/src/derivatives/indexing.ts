@@ -13,7 +13,7 @@ function castTo(g: Tensor, t: Tensor): Tensor {
 }
 
 function zerosOf(t: Tensor): Tensor {
-  return zeros([...t.shape], { dtype: t.dtype });
+  return zeros([...t.shape], { dtype: t.dtype, device: t.device });
 }
 
 /**
@@ -28,7 +28,7 @@ function padTo(t: Tensor, shape: readonly number[]): Tensor {
     if (have === shape[d]) continue;
     const s = [...r.shape];
     s[d] = shape[d]!;
-    r = zeros(s, { dtype: r.dtype }).indexAdd(d, arange(have), r);
+    r = zeros(s, { dtype: r.dtype, device: r.device }).indexAdd(d, arange(have, { device: r.device }), r);
   }
   return r;
 }
@@ -46,8 +46,8 @@ function gatherToSrc(g: Tensor, dim: number, index: Tensor, src: Tensor): Tensor
 function scatterWinners(shape: readonly number[], dim: number, index: Tensor): Tensor | null {
   const n = index.numel();
   if (n === 0) return null;
-  const ids = arange(n, { dtype: 'float64' }).reshape([...index.shape]);
-  const written = zeros([...shape], { dtype: 'float64' }).scatter(dim, index, ids);
+  const ids = arange(n, { dtype: 'float64', device: index.device }).reshape([...index.shape]);
+  const written = zeros([...shape], { dtype: 'float64', device: index.device }).scatter(dim, index, ids);
   const win = written.gather(dim, index).eq(ids);
   return win.all().item() ? null : win;
 }
@@ -75,7 +75,7 @@ function scatterReduceBackward(c: GradContext, reduce: string, includeSelf: bool
     gSelf = g;
     if (c.needs(2)) gSrc = gatherToSrc(g, dim, index, src);
   } else if (reduce === 'mean') {
-    const ones = zeros([...index.shape], { dtype: x.dtype }).add(1);
+    const ones = zeros([...index.shape], { dtype: x.dtype, device: x.device }).add(1);
     let n = (includeSelf ? zerosOf(x).add(1) : zerosOf(x)).scatterAdd(dim, index, ones);
     n = n.maskedFill(n.eq(0), 1);
     gSelf = g.div(n);
@@ -109,13 +109,13 @@ function scatterReduceBackward(c: GradContext, reduce: string, includeSelf: bool
 function gatherLeading(t: Tensor, index: Tensor): Tensor {
   if (t.ndim === 0 || t.shape.every((s, i) => s === index.shape[i])) return t;
   let r = t;
-  for (let d = 0; d < index.ndim; d++) if (r.shape[d] !== index.shape[d]) r = r.indexSelect(d, arange(index.shape[d]!));
+  for (let d = 0; d < index.ndim; d++) if (r.shape[d] !== index.shape[d]) r = r.indexSelect(d, arange(index.shape[d]!, { device: r.device }));
   return r;
 }
 
 /** take / takeAlongDim without dim: x seen flat. */
 function flatBackward(g: Tensor, x: Tensor, index: Tensor): Tensor {
-  const flat = zeros([x.numel()], { dtype: x.dtype }).indexAdd(0, index.reshape([index.numel()]), castTo(g, x).reshape([g.numel()]));
+  const flat = zeros([x.numel()], { dtype: x.dtype, device: x.device }).indexAdd(0, index.reshape([index.numel()]), castTo(g, x).reshape([g.numel()]));
   return flat.reshape([...x.shape]);
 }
 
@@ -139,7 +139,7 @@ export const indexingDerivatives: Record<string, Derivative> = {
     // x broadcast with indices in every dim but dim: scatter into the broadcast shape, then reduce.
     const xShape = [...g.shape];
     xShape[dim] = x.shape[dim]!;
-    const r = zeros(xShape, { dtype: x.dtype }).scatterAdd(dim, indices.expand([...g.shape]), g);
+    const r = zeros(xShape, { dtype: x.dtype, device: x.device }).scatterAdd(dim, indices.expand([...g.shape]), g);
     return [sumToShape(r, x.shape), null];
   },
   // scatter(self, dim, index, src | value): self's gradient is masked where written; src gets the
@@ -185,9 +185,9 @@ export const indexingDerivatives: Record<string, Derivative> = {
       const n = index.numel();
       if (n > 0) {
         const flatIdx = index.reshape([n]);
-        const ids = arange(n, { dtype: 'float64' });
+        const ids = arange(n, { dtype: 'float64', device: index.device });
         const size = x.ndim === 0 ? 1 : x.shape[dim]!;
-        const win = zeros([size], { dtype: 'float64' }).indexCopy(0, flatIdx, ids).indexSelect(0, flatIdx).eq(ids);
+        const win = zeros([size], { dtype: 'float64', device: index.device }).indexCopy(0, flatIdx, ids).indexSelect(0, flatIdx).eq(ids);
         if (!win.all().item()) {
           const bshape = gs.shape.map((s, i) => (i === dim ? s : 1));
           gs = gs.mul(win.to(gs.dtype).reshape(bshape));
@@ -221,7 +221,7 @@ export const indexingDerivatives: Record<string, Derivative> = {
     const shape = broadcast(x.shape, mask.shape);
     const numel = shape.reduce((a, b) => a * b, 1);
     const positions = nonzero(mask.expand(shape).reshape([numel])).reshape([-1]);
-    const r = zeros([numel], { dtype: x.dtype }).indexAdd(0, positions, g).reshape(shape);
+    const r = zeros([numel], { dtype: x.dtype, device: x.device }).indexAdd(0, positions, g).reshape(shape);
     return [sumToShape(r, x.shape), null];
   },
   sort: (c) => [valueSelecting(gradAt(c), c.inputs[0]!, c.attrs.dim as number, c.outputs[1]!, true)],

@@ -109,7 +109,7 @@ const embeddingBackwardGrad: Derivative = (c) => {
   const flat = idx.reshape([-1]);
   if (c.attrs.paddingIdx >= 0) r = r.mul(idx.ne(c.attrs.paddingIdx).to(r.dtype).unsqueeze(-1));
   if (c.attrs.scaleGradByFreq) {
-    const counts = zeros([h.shape[0]!], { dtype: r.dtype }).indexAdd(0, flat, ones([flat.numel()], { dtype: r.dtype }));
+    const counts = zeros([h.shape[0]!], { dtype: r.dtype, device: r.device }).indexAdd(0, flat, ones([flat.numel()], { dtype: r.dtype, device: r.device }));
     r = r.div(counts.indexSelect(0, flat).reshape([...idx.shape]).unsqueeze(-1));
   }
   return [r, null];
@@ -256,8 +256,8 @@ function crossEntropyComposite(c: GradContext): (Tensor | null)[] {
     const t = target.maskedFill(ignore, 0).to('int64');
     const keep = ignore.logicalNot().to(x.dtype).unsqueeze(cd);
     const onehot = t.oneHot(C).to(x.dtype).movedim(-1, cd);
-    const wt = wv ? onehot.mul(wv).sum(cd, { keepdim: true }) : ones([], { dtype: x.dtype });
-    const wAll = wv ? wv : ones(bc, { dtype: x.dtype });
+    const wt = wv ? onehot.mul(wv).sum(cd, { keepdim: true }) : ones([], { dtype: x.dtype, device: x.device });
+    const wAll = wv ? wv : ones(bc, { dtype: x.dtype, device: x.device });
     const W = wv ? wv.sum() : C;
     const a = wt.mul(1 - eps).add(typeof W === 'number' ? W * (eps / C) : W.mul(eps / C));
     const b = onehot.mul(wt).mul(1 - eps).add(wAll.mul(eps / C));

@@ -30,7 +30,7 @@ function params(c: GradContext, like: Tensor): { a: Tensor; b: Tensor; ia: numbe
   let k = 0;
   const take = (key: 'a' | 'b'): [Tensor, number] => {
     const v = c.attrs[key];
-    if (typeof v === 'number') return [full([], v, { dtype: like.dtype }), -1];
+    if (typeof v === 'number') return [full([], v, { dtype: like.dtype, device: like.device }), -1];
     const t = c.inputs[k]!;
     return [t.dtype === like.dtype ? t : t.to(like.dtype), k++];
   };

@@ -67,13 +67,13 @@ export function valueSelecting(g: Tensor, x: Tensor, dim: number, indices: Tenso
   if (x.ndim === 0) return castTo(g, x);
   const gk = keepdim ? g : g.unsqueeze(dim);
   const ik = keepdim ? indices : indices.unsqueeze(dim);
-  return zeros([...x.shape], { dtype: x.dtype }).scatterAdd(dim, ik, castTo(gk, x));
+  return zeros([...x.shape], { dtype: x.dtype, device: x.device }).scatterAdd(dim, ik, castTo(gk, x));
 }
 
 /** The product of every other element along the last dim (safe with zeros): [..., n] -> [..., n]. */
 function prodOfOthers(x: Tensor): Tensor {
   const n = x.shape[x.ndim - 1]!;
-  const e = eye(n, { dtype: x.dtype });
+  const e = eye(n, { dtype: x.dtype, device: x.device });
   // m[..., i, k] = (k === i ? 1 : x[..., k])
   const m = x.unsqueeze(-2).mul(e.neg().add(1)).add(e);
   return m.prod(-1);
@@ -86,7 +86,7 @@ function hasZero(x: Tensor): boolean {
 function prodBackward(g: Tensor, x: Tensor, out: Tensor, dims: Dims, keepdim: boolean): Tensor {
   if (x.ndim === 0) return castTo(g, x);
   const ge = expandReduced(g, x, dims, keepdim);
-  if (x.numel() === 0) return zeros([...x.shape], { dtype: x.dtype });
+  if (x.numel() === 0) return zeros([...x.shape], { dtype: x.dtype, device: x.device });
   if (!hasZero(x)) return castTo(ge.mul(expandReduced(out, x, dims, keepdim)).div(x), x);
   // With zeros: the product of the other elements of each reduced group, computed directly.
   const rd = reducedDims(x, dims);
@@ -111,9 +111,9 @@ function cumprodBackward(g: Tensor, x: Tensor, out: Tensor, dim: number): Tensor
   const n = x.shape[dim]!;
   const xm = x.movedim(dim, -1);
   const gm = castTo(g, x).movedim(dim, -1);
-  const e = eye(n, { dtype: x.dtype });
+  const e = eye(n, { dtype: x.dtype, device: x.device });
   const table = xm.unsqueeze(-2).mul(e.neg().add(1)).add(e).cumprod(-1); // [..., i, j]
-  const idx = arange(n);
+  const idx = arange(n, { device: x.device });
   const upper = idx.unsqueeze(1).le(idx.unsqueeze(0)).to(x.dtype); // j >= i
   return table.mul(upper).mul(gm.unsqueeze(-2)).sum(-1).movedim(-1, dim);
 }
@@ -133,7 +133,7 @@ function stdBackward(g: Tensor, x: Tensor, out: Tensor, dims: Dims, keepdim: boo
 }
 
 function normBackward(g: Tensor, x: Tensor, out: Tensor, p: number, dims: Dims, keepdim: boolean): Tensor {
-  if (p === 0 || x.numel() === 0) return zeros([...x.shape], { dtype: x.dtype });
+  if (p === 0 || x.numel() === 0) return zeros([...x.shape], { dtype: x.dtype, device: x.device });
   const ge = castTo(expandReduced(g, x, dims, keepdim), x);
   const oe = castTo(expandReduced(out, x, dims, keepdim), x);
   if (p === 1) return ge.mul(signOf(x));
@@ -163,7 +163,7 @@ export const reductionDerivatives: Record<string, Derivative> = {
     const x = c.inputs[0]!;
     const { dims, keepdim } = dimsAttr(c);
     const n = reducedCount(x, dims);
-    if (n === 0) return [zeros([...x.shape], { dtype: x.dtype })];
+    if (n === 0) return [zeros([...x.shape], { dtype: x.dtype, device: x.device })];
     return [castTo(expandReduced(gradAt(c), x, dims, keepdim).div(n), x)];
   },
   prod: (c) => {

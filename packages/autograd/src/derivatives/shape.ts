@@ -13,12 +13,12 @@ import { gradAt, sumToShape } from '../derivatives.js';
 
 /** Zeros with t's shape and dtype. */
 function zerosOf(t: Tensor): Tensor {
-  return zeros([...t.shape], { dtype: t.dtype });
+  return zeros([...t.shape], { dtype: t.dtype, device: t.device });
 }
 
 /** Zeros with `shape` in g's dtype. */
 function zerosLikeShape(shape: readonly number[], g: Tensor): Tensor {
-  return zeros([...shape], { dtype: g.dtype });
+  return zeros([...shape], { dtype: g.dtype, device: g.device });
 }
 
 /** g cast to t's dtype when they differ (the gradient of an input whose dtype was promoted). */
@@ -100,7 +100,7 @@ function addStrided(acc: Tensor | null, g: Tensor, geo: Geometry, L: number): Te
   }
   const overlap = overlappingDim(size, stride);
   if (overlap < 0) {
-    const part = zeros([L], { dtype: g.dtype }).asStridedScatter(h, size, stride, geo.offset);
+    const part = zeros([L], { dtype: g.dtype, device: g.device }).asStridedScatter(h, size, stride, geo.offset);
     return acc === null ? part : acc.add(part);
   }
   // Split along the overlapping dim into pieces (each possibly overlapping less) and add them up.
@@ -125,7 +125,7 @@ function asStridedBackward(c: GradContext): Tensor | null {
   // Storage positions relative to `base`, in a 1-D buffer of L elements.
   const base = Math.min(ei[0], eo[0]);
   const L = Math.max(ei[1], eo[1]) - base + 1;
-  let s = addStrided(null, g, { ...out, offset: out.offset - base }, L) ?? zeros([L], { dtype: g.dtype });
+  let s = addStrided(null, g, { ...out, offset: out.offset - base }, L) ?? zeros([L], { dtype: g.dtype, device: g.device });
   // An input reaching one position several times (expanded) shares its gradient evenly (as PyTorch).
   if (overlappingDim(inp.size, inp.stride) >= 0) {
     const counts = new Float64Array(L);
@@ -140,7 +140,7 @@ function asStridedBackward(c: GradContext): Tensor | null {
         idx[d] = 0;
       }
     }
-    if (shared) s = s.div(tensor(counts.map((v) => Math.max(v, 1))).to(g.dtype));
+    if (shared) s = s.div(tensor(counts.map((v) => Math.max(v, 1)), { dtype: g.dtype, device: g.device }));
   }
   // s is a fresh contiguous buffer: gather the input's positions from it.
   return s.asStrided(inp.size, inp.stride, inp.offset - base);

@@ -40,7 +40,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   // Scale whichever is smaller: the query [.., L, E] or the scores [.., L, S].
   let scores = S > E ? query.mul(scale).matmul(key.transpose(-2, -1)) : query.matmul(key.transpose(-2, -1)).mul(scale);
   if (isCausal) {
-    const allowed = full([L, S], true, { dtype: 'bool' }).tril();
+    const allowed = full([L, S], true, { dtype: 'bool', device: query.device }).tril();
     scores = scores.maskedFill(allowed.logicalNot(), -Infinity);
   } else if (mask !== null) {
     if (mask.dtype === 'bool') scores = scores.maskedFill(mask.logicalNot(), -Infinity);

@@ -22,7 +22,7 @@ function probability(op: string, o: DropoutOptions | undefined): number {
 
 /** A mask of `shape`: 0 with probability p, else 1 / (1 - p). */
 function mask(x: Tensor, shape: readonly number[], p: number): Tensor {
-  const m = empty([...shape], { dtype: x.dtype });
+  const m = empty([...shape], { dtype: x.dtype, device: x.device });
   if (p === 1) return m.zero_();
   return m.bernoulli_(1 - p).div_(1 - p);
 }

@@ -4,7 +4,7 @@
  * do: crossEntropy expects logits, binaryCrossEntropy probabilities, binaryCrossEntropyWithLogits
  * logits.
  */
-import { Tensor } from '@cinder/tensor';
+import { canonicalDevice, Tensor, type Device } from '@cinder/tensor';
 import * as F from '../functional/index.js';
 import { Module } from '../modules/module.js';
 import type { Parameter } from '../modules/parameter.js';
@@ -32,6 +32,11 @@ export interface CompileOptions {
   loss: LossName | LossFn | Module;
   /** Metrics by name or as functions (output, target) => per-batch mean, reported by their function's name. */
   metrics?: (MetricName | MetricFn | { name: string; fn: MetricFn })[];
+  /**
+   * Where to train: compile() moves the model there (before building the optimizer), and fit(),
+   * evaluate() and predict() move each batch there. Default: the device of the model's parameters.
+   */
+  device?: Device;
 }
 
 export interface Metric {
@@ -45,6 +50,8 @@ export interface Compiled {
   loss: LossFn;
   lossName: string;
   metrics: Metric[];
+  /** The device given to compile(), canonical ('cuda' is 'cuda:0'), if any. */
+  device: Device | undefined;
 }
 
 const LOSSES: Record<LossName, LossFn> = {
@@ -146,5 +153,6 @@ export function resolveCompile(opts: CompileOptions, params: Parameter[]): Compi
     if (m.name === 'loss' || names.has(m.name)) throw new Error(`compile: two metrics are called '${m.name}'`);
     names.add(m.name);
   }
-  return { optimizer: resolveOptimizer(opts.optimizer, params), loss, lossName, metrics };
+  const device = opts.device === undefined ? undefined : canonicalDevice(opts.device, 'compile');
+  return { optimizer: resolveOptimizer(opts.optimizer, params), loss, lossName, metrics, device };
 }

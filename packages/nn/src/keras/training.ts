@@ -6,7 +6,7 @@
  * generator, so manualSeed makes a run reproducible) or anything iterable (or async-iterable) of
  * [input, target] batches, such as a @cinder/data DataLoader over a dataset of [x, y] samples.
  */
-import { cat, randperm, Tensor } from '@cinder/tensor';
+import { canonicalDevice, cat, randperm, Tensor, type Device } from '@cinder/tensor';
 import { noGrad } from '@cinder/autograd';
 import type { Module } from '../modules/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -35,10 +35,14 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Where the progress goes (default process.stdout). */
   stream?: ProgressStream;
+  /** Where each batch goes (default: compile()'s device, else the model's). */
+  device?: Device;
 }
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /** Where each batch goes (default: compile()'s device, else the model's). */
+  device?: Device;
   /** 0: silent (default), 1: a progress bar. */
   verbose?: 0 | 1;
   stream?: ProgressStream;
@@ -46,6 +50,8 @@ export interface EvaluateOptions {
 
 export interface PredictOptions {
   batchSize?: number;
+  /** Where each batch goes (default: compile()'s device, else the model's). */
+  device?: Device;
 }
 
 /** What fit() returns: each logged figure per epoch (Keras's History). */
@@ -58,6 +64,11 @@ interface Batches {
   /** Number of batches, if known. */
   length: number | undefined;
   iterate(): AsyncIterable<[Tensor, Tensor]> | Iterable<[Tensor, Tensor]>;
+}
+
+/** A batch tensor on `device` (itself when it is there already). */
+function onDevice(t: Tensor, device: Device): Tensor {
+  return t.device === device ? t : t.to(device);
 }
 
 function checkPair(op: string, b: unknown): [Tensor, Tensor] {
@@ -87,14 +98,16 @@ function tensorBatches(op: string, x: Tensor, y: Tensor | null, batchSize: numbe
   return {
     length,
     *iterate() {
-      const order = shuffle ? randperm(n) : null;
+      // The permutation is drawn on the host (one stream for every device) and indexes x where x is.
+      const perm = shuffle ? randperm(n) : null;
+      const order = perm === null ? null : onDevice(perm, x.device);
       for (let s = 0; s < n; s += batchSize) {
         const len = Math.min(batchSize, n - s);
         if (order === null) {
           yield [x.narrow(0, s, len), y === null ? x : y.narrow(0, s, len)];
         } else {
           const idx = order.narrow(0, s, len);
-          yield [x.indexSelect(0, idx), y === null ? x : y.indexSelect(0, idx)];
+          yield [x.indexSelect(0, idx), y === null ? x : y.indexSelect(0, onDevice(idx, y.device))];
         }
       }
     },
@@ -149,9 +162,20 @@ export class Trainer implements TrainerContext {
 
   constructor(readonly model: Module) {}
 
-  /** Chooses the optimizer, the loss and the metrics. */
+  /** Chooses the optimizer, the loss, the metrics and (with `device`) where to train, moving the model there. */
   compile(opts: CompileOptions): void {
+    if (opts !== null && typeof opts === 'object' && opts.device !== undefined) this.model.to(canonicalDevice(opts.device, 'compile'));
     this.compiled = resolveCompile(opts, [...this.model.parameters()]);
+  }
+
+  /** Where batches go: the option, else compile()'s device, else the device of the model's first parameter or buffer. */
+  private deviceFor(op: string, d: Device | undefined): Device {
+    if (d !== undefined) return canonicalDevice(d, op);
+    const c = this.compiled?.device;
+    if (c !== undefined) return c;
+    for (const p of this.model.parameters()) return p.device;
+    for (const b of this.model.buffers()) return b.device;
+    return 'cpu';
   }
 
   get optimizer(): Optimizer {
@@ -189,6 +213,7 @@ export class Trainer implements TrainerContext {
     const batchSize = positiveInt(op, 'batchSize', opts.batchSize, 32);
     const verbose = opts.verbose ?? 1;
     const initialEpoch = opts.initialEpoch ?? 0;
+    const device = this.deviceFor(op, opts.device);
     let train: Batches;
     let val: Batches | null = null;
     if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
@@ -222,7 +247,9 @@ export class Trainer implements TrainerContext {
         const bar = verbose === 1 ? new ProgressBar(train.length, { stream }) : null;
         const acc = new Accumulator();
         let step = 0;
-        for await (const [xb, yb] of train.iterate()) {
+        for await (const [xHost, yHost] of train.iterate()) {
+          const xb = onDevice(xHost, device);
+          const yb = onDevice(yHost, device);
           for (const cb of callbacks) await cb.onBatchBegin(step, {});
           c.optimizer.zeroGrad();
           const out = this.model.forward(xb) as Tensor;
@@ -236,7 +263,7 @@ export class Trainer implements TrainerContext {
           for (const cb of callbacks) await cb.onBatchEnd(step - 1, logs);
         }
         const logs = acc.means();
-        if (val !== null) Object.assign(logs, await this.evaluateBatches(c, val, null, 'val'));
+        if (val !== null) Object.assign(logs, await this.evaluateBatches(c, val, null, 'val', device));
         if (bar !== null) bar.finish(step, Object.entries(logs));
         else if (verbose === 2) stream.write(`Epoch ${epoch + 1}/${epochs} - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}\n`);
         for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
@@ -251,13 +278,15 @@ export class Trainer implements TrainerContext {
   }
 
   /** Mean loss and metrics over batches, in eval mode and without gradients; keys get `prefix`. */
-  private async evaluateBatches(c: Compiled, batches: Batches, bar: ProgressBar | null, prefix: string): Promise<Logs> {
+  private async evaluateBatches(c: Compiled, batches: Batches, bar: ProgressBar | null, prefix: string, device: Device): Promise<Logs> {
     const wasTraining = isTraining(this.model);
     this.model.eval();
     const acc = new Accumulator();
     let step = 0;
     try {
-      for await (const [xb, yb] of batches.iterate()) {
+      for await (const [xHost, yHost] of batches.iterate()) {
+        const xb = onDevice(xHost, device);
+        const yb = onDevice(yHost, device);
         noGrad(() => {
           const out = this.model.forward(xb) as Tensor;
           acc.add(this.measure(c, out, yb, c.loss(out, yb)), xb.shape[0] ?? 1);
@@ -282,7 +311,7 @@ export class Trainer implements TrainerContext {
     if (x instanceof Tensor && !(y instanceof Tensor)) throw new TypeError(`${op}: with tensor inputs, pass the targets y as the second argument`);
     const batches = toBatches(op, x, x instanceof Tensor ? (y as Tensor) : null, positiveInt(op, 'batchSize', opts.batchSize, 32), false);
     const bar = opts.verbose === 1 ? new ProgressBar(batches.length, { stream: opts.stream ?? process.stdout }) : null;
-    return this.evaluateBatches(c, batches, bar, '');
+    return this.evaluateBatches(c, batches, bar, '', this.deviceFor(op, opts.device));
   }
 
   /**
@@ -291,6 +320,7 @@ export class Trainer implements TrainerContext {
    */
   async predict(x: Tensor | BatchSource, opts: PredictOptions = {}): Promise<Tensor> {
     const op = 'predict';
+    const device = this.deviceFor(op, opts.device);
     const wasTraining = isTraining(this.model);
     this.model.eval();
     const outs: Tensor[] = [];
@@ -298,13 +328,13 @@ export class Trainer implements TrainerContext {
       if (x instanceof Tensor) {
         const bs = positiveInt(op, 'batchSize', opts.batchSize, 32);
         const n = x.shape[0] ?? 0;
-        for (let s = 0; s < n; s += bs) outs.push(noGrad(() => this.model.forward(x.narrow(0, s, Math.min(bs, n - s))) as Tensor));
+        for (let s = 0; s < n; s += bs) outs.push(noGrad(() => this.model.forward(onDevice(x.narrow(0, s, Math.min(bs, n - s)), device)) as Tensor));
       } else {
         const src = x as BatchSource;
         const it = typeof (src as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ? (src as AsyncIterable<unknown>) : (src as Iterable<unknown>);
         for await (const b of it) {
           const input = b instanceof Tensor ? b : checkPair(op, b)[0];
-          outs.push(noGrad(() => this.model.forward(input) as Tensor));
+          outs.push(noGrad(() => this.model.forward(onDevice(input, device)) as Tensor));
         }
       }
     } finally {

@@ -72,7 +72,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
         for (const p of g.params) {
           const grad = p.grad;
           if (grad === null) continue;
-          let st = this.state.get(p);
+          let st = this.stateOf(p);
           if (st === undefined) {
             st = { step: 0, sum: fullLike(p, g.initialAccumulatorValue) };
             this.state.set(p, st);

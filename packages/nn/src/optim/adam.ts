@@ -53,7 +53,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions, AdamState> {
         for (const p of g.params) {
           const grad = p.grad;
           if (grad === null) continue;
-          let st = this.state.get(p);
+          let st = this.stateOf(p);
           if (st === undefined) {
             st = { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
             this.state.set(p, st);

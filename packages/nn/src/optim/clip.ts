@@ -40,8 +40,11 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   if (grads.length === 0) return tensor(0, { dtype: 'float32' });
   return noGrad(() => {
     const norms = grads.map((g) => linalg.vectorNorm(g.detach(), normType));
-    const total = norms.length === 1 ? norms[0]! : linalg.vectorNorm(stack(norms), normType);
-    const value = Number(total.item());
+    // Norms of gradients on other devices join the first gradient's device (where the total lives).
+    const dev = grads[0]!.device;
+    const total = norms.length === 1 ? norms[0]! : linalg.vectorNorm(stack(norms.map((n) => (n.device === dev ? n : n.to(dev)))), normType);
+    // Reading the norm waits for a device's queued work: only when it is checked.
+    const value = opts.errorIfNonfinite === true ? Number(total.item()) : 0;
     if (opts.errorIfNonfinite === true && !Number.isFinite(value)) {
       throw new Error(
         `${op}: the total norm of order ${normType} of the gradients is ${value}, so they cannot be clipped ` +
@@ -50,7 +53,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
     }
     // The coefficient is min(1, maxNorm / (norm + 1e-6)), computed in the norm's dtype as PyTorch does.
     const coef = div(maxNorm, total.add(1e-6)).clamp({ max: 1 });
-    for (const g of grads) g.mul_(coef.to(g.dtype));
+    for (const g of grads) g.mul_(coef.to({ dtype: g.dtype, device: g.device }));
     return total;
   });
 }

@@ -195,7 +195,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   /** The gradients of all parameters as one flat vector (zeros where a gradient is missing). */
   private flatGrad(): Tensor {
-    return cat(this.params.map((p) => (p.grad === null ? zeros([p.numel()], { dtype: p.dtype }) : p.grad.reshape([-1]))), 0);
+    return cat(this.params.map((p) => (p.grad === null ? zeros([p.numel()], { dtype: p.dtype, device: p.device }) : p.grad.reshape([-1]))), 0);
   }
 
   /** params += t * d (d flat). */
@@ -213,7 +213,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     const g = this.paramGroups[0]!;
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = g;
     const first = this.params[0]!;
-    let state = this.state.get(first);
+    let state = this.stateOf(first);
     if (state === undefined) {
       state = { funcEvals: 0, nIter: 0 };
       this.state.set(first, state);

@@ -2,7 +2,7 @@
  * The optimizer base class (torch.optim.Optimizer): parameter groups with per-group options,
  * per-parameter state, zeroGrad, and a state dict keyed by parameter index.
  */
-import { isFloatingDType, Tensor } from '@cinder/tensor';
+import { isFloatingDType, Tensor, type Device } from '@cinder/tensor';
 import { enableGrad, noGrad } from '@cinder/autograd';
 
 /** A parameter group as the optimizer holds it: the tensors and every option, defaults filled in. */
@@ -38,18 +38,35 @@ function isTensorIterable(v: unknown): v is Iterable<unknown> {
 }
 
 /** Deep copy of a state value: tensors are copied (floating ones cast to `dtype`), containers rebuilt. */
-function copyState(v: unknown, dtype: Tensor['dtype'] | undefined): unknown {
+function copyState(v: unknown, dtype: Tensor['dtype'] | undefined, device: Device): unknown {
   if (v instanceof Tensor) {
-    const t = dtype !== undefined && isFloatingDType(v.dtype) && v.dtype !== dtype ? v.detach().to(dtype) : v.detach();
-    return t.clone();
+    const d = dtype !== undefined && isFloatingDType(v.dtype) ? dtype : v.dtype;
+    const t = v.detach();
+    const moved = t.to({ dtype: d, device });
+    return moved === t ? t.clone() : moved;
   }
-  if (Array.isArray(v)) return v.map((x) => copyState(x, dtype));
+  if (Array.isArray(v)) return v.map((x) => copyState(x, dtype, device));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = copyState(x, dtype);
+    for (const [k, x] of Object.entries(v)) out[k] = copyState(x, dtype, device);
     return out;
   }
   return v;
+}
+
+/** Moves the tensors of a state object (and of its arrays) to `device`, in place. */
+function followDevice(s: Record<string, unknown>, device: Device): void {
+  for (const k of Object.keys(s)) {
+    const v = s[k];
+    if (v instanceof Tensor) {
+      if (v.device !== device) s[k] = noGrad(() => v.to(device));
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i] as unknown;
+        if (x instanceof Tensor && x.device !== device) v[i] = noGrad(() => x.to(device));
+      }
+    }
+  }
 }
 
 function copyOption(v: unknown): unknown {
@@ -149,6 +166,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     }
   }
 
+  /**
+   * p's state, its tensors first moved to p's device when p has moved since they were made (a
+   * model moved with Module.to() after some steps), so the update runs where the parameter is.
+   */
+  protected stateOf(p: Tensor): S | undefined {
+    const s = this.state.get(p);
+    if (s !== undefined) followDevice(s as Record<string, unknown>, p.device);
+    return s;
+  }
+
   /** One optimization step; `closure` (re-evaluating the loss) is optional for most optimizers. */
   abstract step<R extends Tensor | number>(closure?: Closure<R>): R | undefined;
 
@@ -223,7 +250,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
           }
         }
       }
-      state.set(p, copyState(value, p.dtype) as S);
+      state.set(p, copyState(value, p.dtype, p.device) as S);
     }
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);

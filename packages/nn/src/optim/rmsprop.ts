@@ -70,7 +70,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
         for (const p of g.params) {
           const grad = p.grad;
           if (grad === null) continue;
-          let st = this.state.get(p);
+          let st = this.stateOf(p);
           if (st === undefined) {
             st = { step: 0, squareAvg: zerosLike(p) };
             this.state.set(p, st);

@@ -74,7 +74,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
           if (grad === null) continue;
           let buf: Tensor | null = null;
           if (g.momentum !== 0) {
-            const st = this.state.get(p);
+            const st = this.stateOf(p);
             o.initBuffer = st === undefined;
             if (st === undefined) {
               buf = zerosLike(p);

@@ -47,21 +47,30 @@ const TER_NAMES = namesOf(TER);
 const cudaEw = kernels as unknown as Record<'cudaEwUnary' | 'cudaEwBinary' | 'cudaEwTernary', (device: number) => void>;
 
 /**
- * Where an elementwise op runs: 'cpu', or the CUDA device all its tensor operands are on
- * (numbers go along as values). Mixing devices is an error naming both.
+ * Where an elementwise op runs: 'cpu', or the CUDA device its dimensioned tensor operands are on.
+ * As in PyTorch, a 0-d CPU tensor mixes with tensors of any device: next to CUDA operands it is
+ * read as a number (its dtype still takes part in type promotion as a 0-d tensor's does). Numbers
+ * go along as values. Mixing devices otherwise is an error naming both.
  */
 function ewDevice(name: string, a: TensorOrScalar, b?: TensorOrScalar, c?: TensorOrScalar): Device {
-  let d: Device | undefined;
-  const visit = (v: TensorOrScalar | undefined): void => {
-    if (!(v instanceof Tensor)) return;
-    const e = v._st.device;
-    if (d === undefined) d = e;
-    else if (e !== d) checkSameDevice(name, [{ device: d }, { device: e }]);
-  };
-  visit(a);
-  visit(b);
-  visit(c);
+  let d = operandDevice(undefined, name, a);
+  d = operandDevice(d, name, b);
+  d = operandDevice(d, name, c);
   return d ?? 'cpu';
+}
+
+function operandDevice(d: Device | undefined, name: string, v: TensorOrScalar | undefined): Device | undefined {
+  if (!(v instanceof Tensor)) return d;
+  const e = v._st.device;
+  if (e === 'cpu' && v.shape.length === 0) return d;
+  if (d === undefined || e === d) return e;
+  checkSameDevice(name, [{ device: d }, { device: e }]);
+  return d;
+}
+
+/** Whether operand v goes to a kernel on `dev` as a number: a 0-d CPU tensor next to CUDA operands. */
+function isHostScalarOn(dev: Device, v: TensorOrScalar): v is Tensor {
+  return dev !== 'cpu' && v instanceof Tensor && v._st.device === 'cpu';
 }
 const ewUnary = kernels.ewUnary!;
 const ewBinary = kernels.ewBinary!;
@@ -123,12 +132,12 @@ export function resultTypeOf(operands: readonly (TensorOrScalar | null | undefin
 
 /**
  * A tensor for an operand that may be a JS number: tensors pass through, numbers become 0-d
- * tensors of `dtype` (by default their wrapped-number dtype).
+ * tensors of `dtype` (by default their wrapped-number dtype) on `device` (by default the CPU).
  */
-export function toTensor(v: TensorOrScalar, dtype?: DType, op = 'toTensor'): Tensor {
+export function toTensor(v: TensorOrScalar, dtype?: DType, op = 'toTensor', device: Device = 'cpu'): Tensor {
   if (v instanceof Tensor) return v;
   checkScalar(v, op, 'operand');
-  return scalarTensor(v, dtype ?? wrappedDType(v));
+  return scalarTensor(v, dtype ?? wrappedDType(v), device);
 }
 
 function checkScalar(v: unknown, op: string, what: string): void {
@@ -166,9 +175,15 @@ function inplaceShapeError(op: string, out: readonly number[], shape: readonly n
 
 // ---- binary ------------------------------------------------------------------------------------
 
-// Writes an operand (kind, then tensor or number) at p; returns the position after it.
-function putOperand(p: number, v: TensorOrScalar): number {
+// Writes an operand (kind, then tensor or number) at p for a kernel on `dev`; returns the position
+// after it. A 0-d CPU tensor next to CUDA operands is written as the number it holds.
+function putOperand(p: number, v: TensorOrScalar, dev: Device): number {
   if (v instanceof Tensor) {
+    if (isHostScalarOn(dev, v)) {
+      frame[p] = 1;
+      frame[p + 1] = +(v.item() as number);
+      return p + 2;
+    }
     frame[p] = 0;
     return putTensor(p + 1, v);
   }
@@ -205,9 +220,11 @@ function runBinary(
   frame[1] = alpha;
   frame[2] = DTYPE_CODE[cdt];
   const dev = ewDevice(BIN_NAMES[code]!, a, b);
-  let p = putOperand(3, a);
-  p = putOperand(p, b);
+  let p = putOperand(3, a, dev);
+  p = putOperand(p, b, dev);
   if (inplace) {
+    // The written tensor must be on the op's device (a 0-d CPU tensor cannot take a CUDA result).
+    if ((a as Tensor)._st.device !== dev) checkSameDevice(BIN_NAMES[code]!, [a as Tensor, { device: dev }]);
     frame[p] = 1;
     putTensor(p + 1, a as Tensor);
     if (dev === 'cpu') ewBinary();
@@ -263,7 +280,8 @@ function runBinaryTT(code: number, a: Tensor, b: Tensor, shape: readonly number[
     ewBinary();
     return takeOutput(0, dt, shape);
   }
-  if (b._st.device !== dev) checkSameDevice(BIN_NAMES[code]!, [a, b]);
+  // Mixed devices: the general path (a 0-d CPU operand goes along as a number) or its error.
+  if (b._st.device !== dev) return runBinary(code, a, b, shape, dt, dt, alpha, false);
   cudaEw.cudaEwBinary(deviceIndex(dev));
   return takeOutput(0, dt, shape, dev);
 }
@@ -660,9 +678,9 @@ function runTernary(
     if (dev === 'cpu' && !(x instanceof Tensor || a instanceof Tensor || b instanceof Tensor)) dev = od;
     else if (od !== dev) checkSameDevice(name, [{ device: dev }, { device: od }]);
   }
-  let p = putOperand(2, x);
-  p = putOperand(p, a);
-  p = putOperand(p, b);
+  let p = putOperand(2, x, dev);
+  p = putOperand(p, a, dev);
+  p = putOperand(p, b, dev);
   if (out !== null) {
     frame[p] = 1;
     putTensor(p + 1, out);
