@@ -46,6 +46,18 @@ void cudaConvGatherRows(int device, DType dt, const void* gy, int64_t gsn, int64
 void cudaConvAddBias(int device, DType dt, void* out, int64_t N, int64_t C, int64_t inner, const void* bias,
                      int64_t bs, const char* op);
 
+// Depthwise convolutions (one input channel per group, Cig == 1, any channel multiplier Cout_g),
+// without im2col: the forward and the input gradient one thread per element written (the input
+// gradient gathers its taps), the weight gradient one block per weight element, reducing over
+// the batch and positions in a fixed order. w / gw: [Cout, kvol] with the geometry's strides
+// (gw contiguous).
+void cudaConvDepthwiseForward(int device, DType dt, const ConvGeom& g, const CudaConvInput& x, const void* w,
+                              void* y, const char* op);
+void cudaConvDepthwiseBackwardInput(int device, DType dt, const ConvGeom& g, const void* gy, int64_t gsn,
+                                    int64_t gsc, int64_t gls, const void* w, void* gx, const char* op);
+void cudaConvDepthwiseBackwardWeight(int device, DType dt, const ConvGeom& g, const CudaConvInput& x, const void* gy,
+                                     int64_t gsn, int64_t gsc, int64_t gls, void* gw, const char* op);
+
 // bytes of p <- 0, on the device's stream.
 void cudaConvZero(int device, void* p, size_t bytes, const char* op);
 

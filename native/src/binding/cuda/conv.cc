@@ -8,7 +8,8 @@
 //   weight gradient  gW_g        += gyT[group] [Cout_g, nb * L] * col[group]^T [nb * L, K]
 // with col the im2col matrix. The weight gradient lays the columns of a whole chunk of samples
 // side by side, so one GEMM sums over the chunk and chunks add into gW in order (deterministic).
-// A 1x1, stride-1, unpadded kernel multiplies x (or gy) directly. Chunks keep the column buffers
+// A 1x1, stride-1, unpadded kernel multiplies x (or gy) directly; depthwise convolutions (one
+// input channel per group) run as direct kernels instead. Chunks keep the column buffers
 // within kColBudgetBytes: several whole samples, or column blocks of one sample.
 #include <algorithm>
 
@@ -120,6 +121,10 @@ CudaConvInput inputOf(const TensorDesc& x, int s) {
   return in;
 }
 
+// One input channel per group and several groups: a GEMM per group would be a matrix-vector
+// product over a handful of taps, so these run as direct kernels.
+bool isDepthwise(const ConvGeom& g) { return g.Cig == 1 && g.G > 1; }
+
 char* at(const TensorDesc& t, int64_t offset) { return t.data + offset * (int64_t)itemSize(t.dtype); }
 
 void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias,
@@ -130,6 +135,8 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
   int64_t xls = 1;
   if (g.K == 0) {
     cudaConvZero(dev, y.data, (size_t)(y.numel() * es), op);
+  } else if (isDepthwise(g)) {
+    cudaConvDepthwiseForward(dev, dt, g, inputOf(x, s), w.data, y.data, op);
   } else if (g.oneByOne && coalesceFrom(x, 2, &xls)) {
     const Mat B{x.data, x.strides[1], xls, x.strides[0], g.Cig * x.strides[1]};
     const Mat C{y.data, g.L, 1, g.Cout * g.L, g.Cog * g.L};
@@ -162,6 +169,8 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
   const int64_t gsn = gy.strides[0], gsc = gy.strides[1];
   if (g.Cog == 0) {
     cudaConvZero(dev, gx.data, (size_t)(gx.numel() * es), op);
+  } else if (isDepthwise(g)) {
+    cudaConvDepthwiseBackwardInput(dev, dt, g, gy.data, gsn, gsc, gls, w.data, gx.data, op);
   } else if (g.oneByOne) {
     const Mat B{gy.data, gsc, gls, gsn, g.Cog * gsc};
     const Mat C{gx.data, g.Xvol, 1, g.Cin * g.Xvol, g.Cig * g.Xvol};
@@ -186,6 +195,11 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   const int64_t es = (int64_t)itemSize(dt);
   if (g.N == 0) {
     cudaConvZero(dev, gw.data, (size_t)(gw.numel() * es), op);
+    return;
+  }
+  if (isDepthwise(g)) {
+    cudaConvDepthwiseBackwardWeight(dev, dt, g, inputOf(x, s), gy.data, gy.strides[0], gy.strides[1], gls, gw.data,
+                                    op);
     return;
   }
   DeviceTemps temps(dev, op);
