@@ -106,13 +106,17 @@ __global__ void maxPoolBackwardKernel(const T* __restrict__ g, const int64_t* __
 template <typename T, typename I>
 __global__ void avgPoolKernel(const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW, Win<I> g,
                               bool countIncludePad, int64_t divisorOverride) {
-  CINDER_GRID_LOOP(I, idx, total) avgPoolAt<T, I>(idx, x, out, total, H, W, OH, OW, g, countIncludePad, divisorOverride);
+  CINDER_GRID_LOOP(I, idx, total) {
+    avgPoolAt<T, I>(idx, x, out, total, H, W, OH, OW, g, countIncludePad, divisorOverride);
+  }
 }
 
 template <typename T, typename I>
 __global__ void avgPoolBackwardKernel(const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH, I OW,
                                       Win<I> w, bool countIncludePad, int64_t divisorOverride) {
-  CINDER_GRID_LOOP(I, idx, total) avgPoolBackwardAt<T, I>(idx, g, gi, total, H, W, OH, OW, w, countIncludePad, divisorOverride);
+  CINDER_GRID_LOOP(I, idx, total) {
+    avgPoolBackwardAt<T, I>(idx, g, gi, total, H, W, OH, OW, w, countIncludePad, divisorOverride);
+  }
 }
 
 template <typename T, typename I>
@@ -357,7 +361,8 @@ void cudaUpsampleBilinear2d(int device, DType dt, const void* x, void* out, cons
   cudaStream_t s = cudaStreamOf(device, op);
   dispatchFloat(dt, op, [&](auto tag) {
     using T = decltype(tag);
-    const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH), sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
+    const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH);
+    const T sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
     withIndex(planesSmall(pl), [&](auto itag) {
       using I = decltype(itag);
       bilinearKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
@@ -377,7 +382,8 @@ void cudaUpsampleBilinear2dBackward(int device, DType dt, const void* gradOutput
   cudaStream_t s = cudaStreamOf(device, op);
   dispatchFloat(dt, op, [&](auto tag) {
     using T = decltype(tag);
-    const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH), sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
+    const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH);
+    const T sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
     withIndex(planesSmall(pl), [&](auto itag) {
       using I = decltype(itag);
       bilinearBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(

@@ -306,7 +306,7 @@ CINDER_HD inline Runs<I> readersOf(I i, I b, I n, I m, int mode) {
 
 template <typename T, typename I>
 CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ values, int64_t* __restrict__ indices,
-                              I total, I H, I W, I OH, I OW, Win<I> g) {
+                                I total, I H, I W, I OH, I OW, Win<I> g) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -330,8 +330,8 @@ CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ 
 }
 
 template <typename T, typename I>
-CINDER_HD inline void avgPoolAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW, Win<I> g,
-                              bool countIncludePad, int64_t divisorOverride) {
+CINDER_HD inline void avgPoolAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW,
+                                Win<I> g, bool countIncludePad, int64_t divisorOverride) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -348,8 +348,8 @@ CINDER_HD inline void avgPoolAt(I idx, const T* __restrict__ x, T* __restrict__ 
 }
 
 template <typename T, typename I>
-CINDER_HD inline void avgPoolBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH, I OW,
-                                      Win<I> w, bool countIncludePad, int64_t divisorOverride) {
+CINDER_HD inline void avgPoolBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH,
+                                        I OW, Win<I> w, bool countIncludePad, int64_t divisorOverride) {
   const I iw = idx % W;
   const I t = idx / W;
   const I ih = t % H, p = t / H;
@@ -369,7 +369,8 @@ CINDER_HD inline void avgPoolBackwardAt(I idx, const T* __restrict__ g, T* __res
 }
 
 template <typename T, typename I>
-CINDER_HD inline void adaptiveAvgAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW) {
+CINDER_HD inline void adaptiveAvgAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH,
+                                    I OW) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -384,7 +385,7 @@ CINDER_HD inline void adaptiveAvgAt(I idx, const T* __restrict__ x, T* __restric
 
 template <typename T, typename I>
 CINDER_HD inline void adaptiveAvgBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH,
-                                          I OW) {
+                                            I OW) {
   const I iw = idx % W;
   const I t = idx / W;
   const I ih = t % H, p = t / H;
@@ -406,8 +407,8 @@ CINDER_HD inline void adaptiveAvgBackwardAt(I idx, const T* __restrict__ g, T* _
 }
 
 template <typename T, typename I>
-CINDER_HD inline void adaptiveMaxAt(I idx, const T* __restrict__ x, T* __restrict__ values, int64_t* __restrict__ indices,
-                                  I total, I H, I W, I OH, I OW) {
+CINDER_HD inline void adaptiveMaxAt(I idx, const T* __restrict__ x, T* __restrict__ values,
+                                    int64_t* __restrict__ indices, I total, I H, I W, I OH, I OW) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -430,8 +431,8 @@ CINDER_HD inline void adaptiveMaxAt(I idx, const T* __restrict__ x, T* __restric
 }
 
 template <typename T, typename I>
-CINDER_HD inline void nearestAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW, float sh,
-                              float sw) {
+CINDER_HD inline void nearestAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW,
+                                float sh, float sw) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -439,8 +440,8 @@ CINDER_HD inline void nearestAt(I idx, const T* __restrict__ x, T* __restrict__ 
 }
 
 template <typename T, typename I>
-CINDER_HD inline void nearestBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH, I OW,
-                                      float sh, float sw) {
+CINDER_HD inline void nearestBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH,
+                                        I OW, float sh, float sw) {
   const I iw = idx % W;
   const I t = idx / W;
   const I ih = t % H, p = t / H;
@@ -455,7 +456,7 @@ CINDER_HD inline void nearestBackwardAt(I idx, const T* __restrict__ g, T* __res
 
 template <typename T, typename I>
 CINDER_HD inline void bilinearAt(I idx, const T* __restrict__ x, T* __restrict__ out, I total, I H, I W, I OH, I OW,
-                               bool alignCorners, T sh, T sw) {
+                                 bool alignCorners, T sh, T sw) {
   const I ow = idx % OW;
   const I t = idx / OW;
   const I oh = t % OH, p = t / OH;
@@ -470,8 +471,8 @@ CINDER_HD inline void bilinearAt(I idx, const T* __restrict__ x, T* __restrict__
 }
 
 template <typename T, typename I>
-CINDER_HD inline void bilinearBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH, I OW,
-                                       bool alignCorners, T sh, T sw) {
+CINDER_HD inline void bilinearBackwardAt(I idx, const T* __restrict__ g, T* __restrict__ gi, I total, I H, I W, I OH,
+                                         I OW, bool alignCorners, T sh, T sw) {
   const I iw = idx % W;
   const I t = idx / W;
   const I ih = t % H, p = t / H;

@@ -3,6 +3,7 @@
 // reach (batch chunks and column blocks of the im2col buffer, 1x1 and grouped GEMMs, deterministic
 // weight gradients, overlapping max-pool windows, NaN and ties, every padding mode, index errors).
 // Runs only where a GPU is present.
+import { cuda as nativeCuda, frame, kernels } from '@cinder/native';
 import { describe, expect, it } from 'vitest';
 import {
   adaptiveAvgPool2d,
@@ -136,6 +137,42 @@ function compareOnDevice(op: OpInfo, tols: typeof EXACT_TOL, scaled: boolean): v
     }
   }
 }
+
+// What can be checked in any build with the CUDA sources, with or without a device.
+describe.skipIf(!nativeCuda.isCompiled())('the CUDA twins of the convolution, pooling, upsampling and padding kernels', () => {
+  const twins: [string, number, RegExp][] = [
+    ['convolution', 2, /^conv2d: /],
+    ['convolutionBackwardInput', 7, /^convolutionBackwardInput: /],
+    ['convolutionBackwardWeight', 8, /^convolutionBackwardWeight: /],
+    ['maxPool2d', 0, /^maxPool2d: /],
+    ['maxPool2dBackward', 0, /^maxPool2dBackward: /],
+    ['avgPool2d', 0, /^avgPool2d: /],
+    ['avgPool2dBackward', 0, /^avgPool2dBackward: /],
+    ['adaptivePool2d', 1, /^adaptiveMaxPool2d: /],
+    ['adaptiveAvgPool2dBackward', 0, /^adaptiveAvgPool2dBackward: /],
+    ['upsample2d', 1, /^upsampleBilinear2d: /],
+    ['upsample2dBackward', 0, /^upsampleNearest2dBackward: /],
+    ['pad', 0, /^pad: /],
+    ['padBackward', 0, /^padBackward: /],
+  ];
+  const twinOf = (name: string) => kernels[`cuda${name[0]!.toUpperCase()}${name.slice(1)}`];
+  it('are exported under the names runOn looks for', () => {
+    for (const [name] of twins) expect(typeof twinOf(name), name).toBe('function');
+  });
+  it.skipIf(hasGpu)('name their op and say CUDA is not available without a device', () => {
+    for (const [name, code, op] of twins) {
+      frame[0] = code;
+      let message = '';
+      try {
+        twinOf(name)!(0);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, name).toMatch(op);
+      expect(message, name).toMatch(/CUDA is not available/);
+    }
+  });
+});
 
 describe.skipIf(!hasGpu)('CUDA convolution, pooling, upsampling and padding vs CPU: the op table', () => {
   for (const [names, tols, scaled] of [[CONV_OPS, GEMM_TOL, true], [POOL_OPS, EXACT_TOL, false]] as const) {

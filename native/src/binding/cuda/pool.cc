@@ -134,7 +134,8 @@ Napi::Value avgPool2d(const Napi::CallbackInfo& info) {
   r.outputInto(out);
   const CudaPlanes pl = planesOf(x, "input", out, "output", op);
   checkDType(out, x.dtype, op, "output");
-  CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0, op, ": invalid pooling geometry");
+  CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0, op,
+               ": invalid pooling geometry");
   checkFloat(x.dtype, op);
   cudaAvgPool2d(dev, x.dtype, x.data, out.data, pl, g, o, op);
   r.commit(info.Env());
