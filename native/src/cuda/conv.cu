@@ -44,10 +44,10 @@ __global__ void im2colKernel(Geo<I> g, const T* __restrict__ x, CudaConvInput xs
 }
 
 template <typename T, typename I>
-__global__ void col2imKernel(Geo<I> g, const T* __restrict__ col, I nb, I l0, I lc, bool accumulate,
-                             T* __restrict__ gx) {
+__global__ void col2imKernel(Geo<I> g, const T* __restrict__ col, CudaColLayout lay, I nb, I l0, I lc,
+                             bool accumulate, T* __restrict__ gx) {
   const I total = nb * g.Cin * (g.X[0] * g.X[1] * g.X[2]);
-  CINDER_GRID_LOOP(I, idx, total) convel::col2imAt<T, I>(idx, g, col, l0, lc, accumulate, gx);
+  CINDER_GRID_LOOP(I, idx, total) convel::col2imAt<T, I>(idx, g, col, lay, l0, lc, accumulate, gx);
 }
 
 template <typename T, typename I>
@@ -133,8 +133,8 @@ void cudaConvIm2col(int device, DType dt, const ConvGeom& g, const CudaConvInput
   });
 }
 
-void cudaConvCol2im(int device, DType dt, const ConvGeom& g, const void* col, int64_t nb, int64_t l0, int64_t lc,
-                    bool accumulate, void* gx, const char* op) {
+void cudaConvCol2im(int device, DType dt, const ConvGeom& g, const void* col, const CudaColLayout& lay, int64_t nb,
+                    int64_t l0, int64_t lc, bool accumulate, void* gx, const char* op) {
   const int64_t total = nb * g.Cin * g.Xvol;
   if (total == 0) return;
   CudaDeviceGuard guard(device, op);
@@ -144,11 +144,11 @@ void cudaConvCol2im(int device, DType dt, const ConvGeom& g, const void* col, in
     using T = decltype(tag);
     if (small) {
       col2imKernel<T, int32_t><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          geoOf<int32_t>(g), static_cast<const T*>(col), (int32_t)nb, (int32_t)l0, (int32_t)lc, accumulate,
+          geoOf<int32_t>(g), static_cast<const T*>(col), lay, (int32_t)nb, (int32_t)l0, (int32_t)lc, accumulate,
           static_cast<T*>(gx));
     } else {
       col2imKernel<T, int64_t><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          geoOf<int64_t>(g), static_cast<const T*>(col), nb, l0, lc, accumulate, static_cast<T*>(gx));
+          geoOf<int64_t>(g), static_cast<const T*>(col), lay, nb, l0, lc, accumulate, static_cast<T*>(gx));
     }
     CINDER_CUDA_LAUNCH_CHECK("col2imKernel");
   });

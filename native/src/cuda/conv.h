@@ -32,10 +32,11 @@ void cudaConvIm2col(int device, DType dt, const ConvGeom& g, const CudaConvInput
                     int64_t l0, int64_t lc, void* col, const CudaColLayout& lay, const char* op);
 
 // gx (contiguous [nb, Cin, *in], the chunk's first sample) <- (or +=, when accumulate) the sum, for
-// every element, of the entries of col ([nb][Cin * kvol][lc], positions [l0, l0 + lc)) that im2col
-// would have read from it. Each element sums its own contributions in a fixed order.
-void cudaConvCol2im(int device, DType dt, const ConvGeom& g, const void* col, int64_t nb, int64_t l0, int64_t lc,
-                    bool accumulate, void* gx, const char* op);
+// every element, of the entries of col (positions [l0, l0 + lc); laid out as im2col writes them
+// through `lay`, rows c * kvol + tap at stride sK) that im2col would have read from it. Each
+// element sums its own contributions in a fixed order.
+void cudaConvCol2im(int device, DType dt, const ConvGeom& g, const void* col, const CudaColLayout& lay, int64_t nb,
+                    int64_t l0, int64_t lc, bool accumulate, void* gx, const char* op);
 
 // dst [C][nb * lc] <- gy[n0 + n, c, l0 + l] at column n * lc + l (gy strides: sample gsn,
 // channel gsc, flattened position gls).

@@ -78,15 +78,19 @@ CINDER_HD inline I tapSource(I i, I k, I S, I P, I D, I Y, bool& stop) {
   return o < Y ? o : -1;
 }
 
-// gx element idx of a chunk (contiguous [nb][Cin][Xvol]) from col ([nb][Cin * kvol][lc]).
+// gx element idx of a chunk (contiguous [nb][Cin][Xvol]) from col, whose element (sample n, row
+// c * kvol + tap, column l - l0) is at n * lay.sN + row * lay.sK + (l - l0).
 template <typename T, typename I>
-CINDER_HD inline void col2imAt(I idx, const Geo<I>& g, const T* col, I l0, I lc, bool accumulate, T* gx) {
+CINDER_HD inline void col2imAt(I idx, const Geo<I>& g, const T* col, const CudaColLayout& lay, I l0, I lc,
+                               bool accumulate, T* gx) {
   const I X12 = g.X[1] * g.X[2], Xvol = g.X[0] * X12;
   const I ix = idx % g.X[2];
   const I iy = (idx / g.X[2]) % g.X[1];
   const I iz = (idx / X12) % g.X[0];
-  const I nc = idx / Xvol;                      // n * Cin + c
-  const int64_t rowOff = (int64_t)nc * g.kvol;  // the element's first im2col row
+  const I nc = idx / Xvol;  // n * Cin + c
+  const I n = nc / g.Cin, c = nc - n * g.Cin;
+  const T* cp = col + (int64_t)n * lay.sN;
+  const int64_t rowOff = (int64_t)c * g.kvol;  // the element's first im2col row
   T acc = T(0);
   bool stopZ = false;
   for (I kz = 0; kz < g.Kk[0] && !stopZ; kz++) {
@@ -104,7 +108,7 @@ CINDER_HD inline void col2imAt(I idx, const Geo<I>& g, const T* col, I l0, I lc,
         if (ox < 0) continue;
         const I l = lrow + ox;
         if (l < l0 || l >= l0 + lc) continue;
-        acc += col[(rowOff + rowBase + kx) * (int64_t)lc + (l - l0)];
+        acc += cp[(rowOff + rowBase + kx) * lay.sK + (l - l0)];
       }
     }
   }

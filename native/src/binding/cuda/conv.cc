@@ -8,8 +8,10 @@
 //   weight gradient  gW_g        += gyT[group] [Cout_g, nb * L] * col[group]^T [nb * L, K]
 // with col the im2col matrix. The weight gradient lays the columns of a whole chunk of samples
 // side by side, so one GEMM sums over the chunk and chunks add into gW in order (deterministic).
-// A 1x1, stride-1, unpadded kernel multiplies x (or gy) directly; depthwise convolutions (one
-// input channel per group) run as direct kernels instead. Chunks keep the column buffers
+// Layers with few output positions per sample (L < kWideBelow) run the forward and input-gradient
+// GEMMs over a chunk's samples side by side too ([K, nb * L] columns), so the GEMM's n is not just
+// L. Otherwise a 1x1, stride-1, unpadded kernel multiplies x (or gy) directly. Depthwise
+// convolutions (one input channel per group) run as direct kernels instead. Chunks keep the column buffers
 // within kColBudgetBytes: several whole samples, or column blocks of one sample.
 #include <algorithm>
 
@@ -125,6 +127,16 @@ CudaConvInput inputOf(const TensorDesc& x, int s) {
 // product over a handful of taps, so these run as direct kernels.
 bool isDepthwise(const ConvGeom& g) { return g.Cig == 1 && g.G > 1; }
 
+// Output positions per sample below which the forward and input-gradient GEMMs run over a chunk's
+// samples side by side (n = nb * L) rather than per sample (n = L, most of a wide tile empty).
+constexpr int64_t kWideBelow = 1024;
+
+bool wideChunks(const ConvGeom& g, int64_t es) {
+  if (g.L >= kWideBelow || g.N < 2) return false;
+  const int64_t perColumn = (g.Cin * g.kvol + g.Cout) * es;
+  return kColBudgetBytes / perColumn >= 2 * g.L;  // chunks of at least two whole samples
+}
+
 char* at(const TensorDesc& t, int64_t offset) { return t.data + offset * (int64_t)itemSize(t.dtype); }
 
 void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias,
@@ -137,6 +149,28 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
     cudaConvZero(dev, y.data, (size_t)(y.numel() * es), op);
   } else if (isDepthwise(g)) {
     cudaConvDepthwiseForward(dev, dt, g, inputOf(x, s), w.data, y.data, op);
+  } else if (wideChunks(g, es)) {
+    // Few positions per sample: the columns of a chunk's samples side by side make one wide GEMM
+    // per group into out [Cout][nb * L], whose rows then move to y.
+    DeviceTemps temps(dev, op);
+    const Chunks c = planChunks(g, (g.Cin * g.kvol + g.Cout) * es);
+    void* col = temps.bytes((size_t)(c.nb * g.Cin * g.kvol * g.L * es));
+    void* out = temps.bytes((size_t)(g.Cout * c.nb * g.L * es));
+    const CudaConvInput in = inputOf(x, s);
+    forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
+      const int64_t cols = nb * lc;
+      CudaColLayout lay;
+      lay.sN = lc;
+      lay.sG = g.K * cols;
+      lay.sK = cols;
+      cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
+      const Mat B{col, cols, 1, 0, g.K * cols};
+      const Mat C{out, cols, 1, 0, g.Cog * cols};
+      gemmGrid(dev, dt, g.Cog, cols, g.K, 1, g.G, A, B, C, 0.0, op);
+      // y[n0 + n, co, l] <- out[co][n * L + l]: the row gather with the roles of samples and
+      // channels swapped (nb "channels" of Cout rows, the sample stride L, the channel stride cols).
+      cudaConvGatherRows(dev, dt, out, cols, lc, 1, nb, 0, g.Cout, 0, lc, at(y, n0 * g.Cout * g.L), op);
+    });
   } else if (g.oneByOne && coalesceFrom(x, 2, &xls)) {
     const Mat B{x.data, x.strides[1], xls, x.strides[0], g.Cig * x.strides[1]};
     const Mat C{y.data, g.L, 1, g.Cout * g.L, g.Cog * g.L};
@@ -171,6 +205,25 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
     cudaConvZero(dev, gx.data, (size_t)(gx.numel() * es), op);
   } else if (isDepthwise(g)) {
     cudaConvDepthwiseBackwardInput(dev, dt, g, gy.data, gsn, gsc, gls, w.data, gx.data, op);
+  } else if (wideChunks(g, es)) {
+    // Few positions per sample: gy's rows of a chunk side by side, one wide GEMM per group into
+    // dcol [G][K][nb * L], and col2im reads that layout.
+    DeviceTemps temps(dev, op);
+    const Chunks c = planChunks(g, (g.Cin * g.kvol + g.Cout) * es);
+    void* dcol = temps.bytes((size_t)(c.nb * g.Cin * g.kvol * g.L * es));
+    void* gyT = temps.bytes((size_t)(g.Cout * c.nb * g.L * es));
+    forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
+      const int64_t cols = nb * lc;
+      cudaConvGatherRows(dev, dt, gy.data, gsn, gsc, gls, g.Cout, n0, nb, l0, lc, gyT, op);
+      const Mat B{gyT, cols, 1, 0, g.Cog * cols};
+      const Mat C{dcol, cols, 1, 0, g.K * cols};
+      gemmGrid(dev, dt, g.K, cols, g.Cog, 1, g.G, A, B, C, 0.0, op);
+      CudaColLayout lay;
+      lay.sN = lc;
+      lay.sG = g.K * cols;
+      lay.sK = cols;
+      cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, false, at(gx, n0 * g.Cin * g.Xvol), op);
+    });
   } else if (g.oneByOne) {
     const Mat B{gy.data, gsc, gls, gsn, g.Cog * gsc};
     const Mat C{gx.data, g.Xvol, 1, g.Cin * g.Xvol, g.Cig * g.Xvol};
@@ -183,7 +236,11 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
       const Mat B{at(gy, n0 * gsn + l0 * gls), gsc, gls, gsn, g.Cog * gsc};
       const Mat C{dcol, lc, 1, g.G * g.K * lc, g.K * lc};
       gemmGrid(dev, dt, g.K, lc, g.Cog, nb, g.G, A, B, C, 0.0, op);
-      cudaConvCol2im(dev, dt, g, dcol, nb, l0, lc, l0 > 0, at(gx, n0 * g.Cin * g.Xvol), op);
+      CudaColLayout lay;
+      lay.sN = g.G * g.K * lc;
+      lay.sG = g.K * lc;
+      lay.sK = lc;
+      cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, l0 > 0, at(gx, n0 * g.Cin * g.Xvol), op);
     });
   }
   if (bias) cudaConvAddBias(dev, dt, gx.data, g.N, g.Cin, g.Xvol, bias->data, bias->strides[0], op);
