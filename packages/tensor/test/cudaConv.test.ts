@@ -1,7 +1,8 @@
 // The CUDA convolution, pooling, upsampling and padding kernels against the CPU: every op-table
 // entry of these families runs on both devices and must agree, plus the paths the table does not
-// reach (batch chunks and column blocks of the im2col buffer, 1x1 and grouped GEMMs, deterministic
-// weight gradients, overlapping max-pool windows, NaN and ties, every padding mode, index errors).
+// reach (batch chunks and column blocks of the im2col buffer, samples side by side in one GEMM,
+// 1x1, grouped and depthwise layers, deterministic weight gradients, overlapping max-pool windows,
+// NaN and ties, every padding mode, index errors).
 // Runs only where a GPU is present.
 import { cuda as nativeCuda, frame, kernels } from '@cinder/native';
 import { describe, expect, it } from 'vitest';
@@ -234,7 +235,7 @@ describe.skipIf(!hasGpu)('CUDA convolution', () => {
     close(convolutionBackwardWeight(toDevice(xv), toDevice(gyT), w.shape, { padding: 1 }), convolutionBackwardWeight(xv, gyT, w.shape, { padding: 1 }), 'strided gradOutput');
   });
 
-  it('1x1 kernels multiply the operands directly, on contiguous and strided inputs', () => {
+  it('1x1 kernels: few positions (samples side by side), many (the operands directly), strided inputs', () => {
     manualSeed(3);
     const x = randn([3, 16, 11, 13]);
     const w = randn([24, 8, 1, 1]);
@@ -245,6 +246,12 @@ describe.skipIf(!hasGpu)('CUDA convolution', () => {
     const gy = randn([3, 24, 11, 13]);
     close(convolutionBackwardInput(gy.cuda(), w.cuda(), x.shape, { groups: 2 }), convolutionBackwardInput(gy, w, x.shape, { groups: 2 }), '1x1 backward input');
     close(convolutionBackwardWeight(x.cuda(), gy.cuda(), w.shape, { groups: 2 }), convolutionBackwardWeight(x, gy, w.shape, { groups: 2 }), '1x1 backward weight');
+    // Positions enough for a GEMM per sample: the operands themselves, batched over the samples.
+    const xl = randn([2, 8, 40, 30]);
+    const wl = randn([6, 8, 1, 1]);
+    close(conv2d(xl.cuda(), wl.cuda()), conv2d(xl, wl), '1x1, 1200 positions');
+    const gl = randn([2, 6, 40, 30]);
+    close(convolutionBackwardInput(gl.cuda(), wl.cuda(), xl.shape), convolutionBackwardInput(gl, wl, xl.shape), '1x1, 1200 positions: backward input');
   });
 
   it('1-d and 3-d convolutions', () => {
