@@ -1,5 +1,6 @@
 // Convolution bindings: forward, input gradient (also the transposed convolution) and weight
 // gradient. The public op a call serves (for error messages) travels as a code from `convOps`.
+#include "binding/convFrame.h"
 #include "binding/families.h"
 #include "cpu/conv.h"
 
@@ -11,14 +12,13 @@ static const char* const kConvOpNames[] = {
 };
 constexpr int kNumConvOps = sizeof(kConvOpNames) / sizeof(kConvOpNames[0]);
 
-static const char* convOpName(Context* ctx) {
+const char* convOpName(Context* ctx) {
   const int code = (int)ctx->frame[0];
   CINDER_CHECK(code >= 0 && code < kNumConvOps, "convolution: unknown op code ", code);
   return kConvOpNames[code];
 }
 
-// Parameters: spatial, stride[s], padBefore[s], padAfter[s], dilation[s], groups.
-static ConvParams readParams(FrameReader& r) {
+ConvParams readConvParams(FrameReader& r) {
   ConvParams p;
   p.spatial = r.i32();
   CINDER_CHECK(p.spatial >= 1 && p.spatial <= kMaxConvSpatial, r.op(),
@@ -41,7 +41,7 @@ static Napi::Value convolution(const Napi::CallbackInfo& info) {
   const bool hasBias = r.flag();
   TensorDesc bias;
   if (hasBias) bias = r.tensor();
-  ConvParams p = readParams(r);
+  ConvParams p = readConvParams(r);
   TensorDesc y = r.output();
   convForward(x, w, hasBias ? &bias : nullptr, y, p, r.op());
   r.commit(info.Env());
@@ -58,7 +58,7 @@ static Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
   const bool hasBias = r.flag();
   TensorDesc bias;
   if (hasBias) bias = r.tensor();
-  ConvParams p = readParams(r);
+  ConvParams p = readConvParams(r);
   TensorDesc gx = r.output();
   convBackwardInput(gy, w, hasBias ? &bias : nullptr, gx, p, r.op());
   r.commit(info.Env());
@@ -72,7 +72,7 @@ static Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {
   r.num();
   TensorDesc x = r.tensor();
   TensorDesc gy = r.tensor();
-  ConvParams p = readParams(r);
+  ConvParams p = readConvParams(r);
   TensorDesc gw = r.output();
   convBackwardWeight(x, gy, gw, p, r.op());
   r.commit(info.Env());

@@ -735,30 +735,50 @@ void checkOutput(const TensorDesc& out, const char* op) {
 
 }  // namespace
 
-void convForward(const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias, const TensorDesc& y,
-                 const ConvParams& p, const char* op) {
+ConvGeom convForwardGeometry(const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias, const TensorDesc& y,
+                             const ConvParams& p, const char* op) {
   Geom g = makeGeom(x, w, y, p, true, op);
   checkBias(bias, x, g.Cout, op);
   checkOutput(y, op);
+  return g;
+}
+
+ConvGeom convBackwardInputGeometry(const TensorDesc& gy, const TensorDesc& w, const TensorDesc* bias,
+                                   const TensorDesc& gx, const ConvParams& p, const char* op, int64_t* gls) {
+  Geom g = makeGeom(gx, w, gy, p, false, op);
+  checkBias(bias, gx, g.Cin, op);
+  checkOutput(gx, op);
+  *gls = spatialStride(gy, "gradOutput", op);
+  return g;
+}
+
+ConvGeom convBackwardWeightGeometry(const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw,
+                                    const ConvParams& p, const char* op, int64_t* gls) {
+  Geom g = makeGeom(x, gw, gy, p, false, op);
+  checkOutput(gw, op);
+  *gls = spatialStride(gy, "gradOutput", op);
+  return g;
+}
+
+void convForward(const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias, const TensorDesc& y,
+                 const ConvParams& p, const char* op) {
+  Geom g = convForwardGeometry(x, w, bias, y, p, op);
   if (y.numel() == 0) return;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] { forwardImpl<scalar_t>(g, p.spatial, x, w, bias, y); });
 }
 
 void convBackwardInput(const TensorDesc& gy, const TensorDesc& w, const TensorDesc* bias, const TensorDesc& gx,
                        const ConvParams& p, const char* op) {
-  Geom g = makeGeom(gx, w, gy, p, false, op);
-  checkBias(bias, gx, g.Cin, op);
-  checkOutput(gx, op);
-  const int64_t gls = spatialStride(gy, "gradOutput", op);
+  int64_t gls = 1;
+  Geom g = convBackwardInputGeometry(gy, w, bias, gx, p, op, &gls);
   if (gx.numel() == 0) return;
   CINDER_DISPATCH_FLOAT(gx.dtype, op, [&] { backwardInputImpl<scalar_t>(g, gy, w, bias, gx, gls); });
 }
 
 void convBackwardWeight(const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw, const ConvParams& p,
                         const char* op) {
-  Geom g = makeGeom(x, gw, gy, p, false, op);
-  checkOutput(gw, op);
-  const int64_t gls = spatialStride(gy, "gradOutput", op);
+  int64_t gls = 1;
+  Geom g = convBackwardWeightGeometry(x, gy, gw, p, op, &gls);
   if (gw.numel() == 0) return;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] { backwardWeightImpl<scalar_t>(g, p.spatial, x, gy, gw, gls); });
 }

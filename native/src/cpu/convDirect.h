@@ -1,8 +1,12 @@
-// Internal to the convolution kernels (conv.cc, convDirect.cc): the geometry of one convolution and
-// the direct (no im2col) kernels used when a group has few output channels, where the GEMM's
-// register tile would be mostly empty. These vectorise over output channels, VecWidth<T> at a time.
+// Internal to the convolution kernels (conv.cc, convDirect.cc, and the CUDA twins, which share the
+// geometry and its checks): the geometry of one convolution and the direct (no im2col) kernels
+// used when a group has few output channels, where the GEMM's register tile would be mostly
+// empty. These vectorise over output channels, VecWidth<T> at a time.
 #pragma once
 #include <cstdint>
+
+#include "core/tensorDesc.h"
+#include "cpu/conv.h"
 
 namespace cinder {
 
@@ -17,6 +21,16 @@ struct ConvGeom {
   int64_t ws0 = 0, wsK = 1;
   bool oneByOne = false;  // 1x1 kernel, stride 1, no padding, in == out
 };
+
+// The checks of convForward / convBackwardInput / convBackwardWeight (operands, dtypes, shapes
+// against the parameters, bias, a contiguous output) and the geometry they describe; the
+// backward ones also return gradOutput's stride over its flattened spatial dims in *gls.
+ConvGeom convForwardGeometry(const TensorDesc& x, const TensorDesc& w, const TensorDesc* bias, const TensorDesc& y,
+                             const ConvParams& p, const char* op);
+ConvGeom convBackwardInputGeometry(const TensorDesc& gy, const TensorDesc& w, const TensorDesc* bias,
+                                   const TensorDesc& gx, const ConvParams& p, const char* op, int64_t* gls);
+ConvGeom convBackwardWeightGeometry(const TensorDesc& x, const TensorDesc& gy, const TensorDesc& gw,
+                                    const ConvParams& p, const char* op, int64_t* gls);
 
 // Lanes per vector of the direct kernels (64 bytes).
 template <typename T>

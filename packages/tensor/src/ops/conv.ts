@@ -14,10 +14,10 @@
  * size, stride 1 only; an odd total goes to the end, as PyTorch does). A per-dim entry may also be
  * a `[before, after]` pair for asymmetric padding (an extension of PyTorch's signature).
  */
-import { kernels, native } from '@cinder/native';
+import { native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { squeeze, unsqueeze } from './expand.js';
@@ -237,8 +237,9 @@ function nativeForward(op: string, x: Tensor, w: Tensor, bias: Tensor | undefine
   if (bias) p = putTensor(p, bias);
   p = putParams(p, prm);
   putOutput(p, cd, outShape);
-  kernels.convolution();
-  const out = takeOutput(0, cd, outShape);
+  const dev = x.device;
+  runOn('convolution', dev, op);
+  const out = takeOutput(0, cd, outShape, dev);
   return cd === dt ? out : out._copyAs(dt);
 }
 
@@ -257,8 +258,9 @@ function nativeBackwardInput(op: string, gy: Tensor, w: Tensor, bias: Tensor | u
   if (bias) p = putTensor(p, bias);
   p = putParams(p, prm);
   putOutput(p, cd, inShape);
-  kernels.convolutionBackwardInput();
-  const out = takeOutput(0, cd, inShape);
+  const dev = gy.device;
+  runOn('convolutionBackwardInput', dev, op);
+  const out = takeOutput(0, cd, inShape, dev);
   return cd === dt ? out : out._copyAs(dt);
 }
 
@@ -273,8 +275,9 @@ function nativeBackwardWeight(op: string, x: Tensor, gy: Tensor, prm: Params, wS
   p = putTensor(p, gy);
   p = putParams(p, prm);
   putOutput(p, cd, wShape);
-  kernels.convolutionBackwardWeight();
-  const out = takeOutput(0, cd, wShape);
+  const dev = x.device;
+  runOn('convolutionBackwardWeight', dev, op);
+  const out = takeOutput(0, cd, wShape, dev);
   return cd === dt ? out : out._copyAs(dt);
 }
 

@@ -9,9 +9,8 @@
  * constant); `padBackward` is its adjoint (summing where positions repeat), and `pad` with a zero
  * constant is the adjoint of `padBackward`, so gradients of any order are available.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { describe, floatingArg, isHalf, isInt, staged, tensorArg, unstaged } from './nnCommon.js';
@@ -104,8 +103,8 @@ export function pad(x: Tensor, padList: readonly number[], opts?: PadOptions): T
     p += 3;
     for (let i = 0; i < before.length; i++) frame[p + i] = before[i]!;
     putOutput(p + before.length, xc.dtype, out);
-    kernels.pad!();
-    return unstaged(takeOutput(0, xc.dtype, out), x.dtype);
+    runOn('pad', xc.device, op);
+    return unstaged(takeOutput(0, xc.dtype, out, xc.device), x.dtype);
   });
 }
 
@@ -131,7 +130,7 @@ export function padBackward(gradOutput: Tensor, inputShape: readonly number[], p
     p += 2;
     for (let i = 0; i < before.length; i++) frame[p + i] = before[i]!;
     putOutput(p + before.length, gc.dtype, shape);
-    kernels.padBackward!();
-    return unstaged(takeOutput(0, gc.dtype, shape), gradOutput.dtype);
+    runOn('padBackward', gc.device, op);
+    return unstaged(takeOutput(0, gc.dtype, shape, gc.device), gradOutput.dtype);
   });
 }

@@ -8,9 +8,8 @@
  * Each backward op is linear in its gradient, and its adjoint is the forward op (or a gather
  * through the indices), so gradients of any order are available.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { describe, floatingArg, isInt, sizeList, staged, tensorArg, unstaged } from './nnCommon.js';
@@ -138,9 +137,9 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, opts?: MaxPoo
     p = putGeometry(p, g);
     p = putOutput(p, xc.dtype, shape);
     putOutput(p, 'int64', shape);
-    kernels.maxPool2d!();
-    const values = takeOutput(0, xc.dtype, shape);
-    const indices = takeOutput(1, 'int64', shape);
+    runOn('maxPool2d', xc.device, op);
+    const values = takeOutput(0, xc.dtype, shape, xc.device);
+    const indices = takeOutput(1, 'int64', shape, xc.device);
     return [unstaged(values, x.dtype), indices] as [Tensor, Tensor];
   });
 }
@@ -168,8 +167,8 @@ export function maxPool2dBackward(gradOutput: Tensor, indices: Tensor, inputShap
     let p = putTensor(0, gc);
     p = putTensor(p, ic);
     putOutput(p, gc.dtype, shape);
-    kernels.maxPool2dBackward!();
-    return unstaged(takeOutput(0, gc.dtype, shape), gradOutput.dtype);
+    runOn('maxPool2dBackward', gc.device, op);
+    return unstaged(takeOutput(0, gc.dtype, shape, gc.device), gradOutput.dtype);
   });
 }
 
@@ -199,8 +198,8 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts?: AvgPool2dOptions)
     frame[p] = a.countIncludePad ? 1 : 0;
     frame[p + 1] = a.divisorOverride;
     putOutput(p + 2, xc.dtype, shape);
-    kernels.avgPool2d!();
-    return unstaged(takeOutput(0, xc.dtype, shape), x.dtype);
+    runOn('avgPool2d', xc.device, op);
+    return unstaged(takeOutput(0, xc.dtype, shape, xc.device), x.dtype);
   });
 }
 
@@ -223,8 +222,8 @@ export function avgPool2dBackward(gradOutput: Tensor, inputShape: readonly numbe
     frame[p] = a.countIncludePad ? 1 : 0;
     frame[p + 1] = a.divisorOverride;
     putOutput(p + 2, gc.dtype, shape);
-    kernels.avgPool2dBackward!();
-    return unstaged(takeOutput(0, gc.dtype, shape), gradOutput.dtype);
+    runOn('avgPool2dBackward', gc.device, op);
+    return unstaged(takeOutput(0, gc.dtype, shape, gc.device), gradOutput.dtype);
   });
 }
 
@@ -255,8 +254,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
     frame[0] = 0;
     const p = putTensor(1, xc);
     putOutput(p, xc.dtype, shape);
-    kernels.adaptivePool2d!();
-    return unstaged(takeOutput(0, xc.dtype, shape), x.dtype);
+    runOn('adaptivePool2d', xc.device, op);
+    return unstaged(takeOutput(0, xc.dtype, shape, xc.device), x.dtype);
   });
 }
 
@@ -273,8 +272,8 @@ export function adaptiveAvgPool2dBackward(gradOutput: Tensor, inputShape: readon
     const gc = staged(gradOutput);
     const p = putTensor(0, gc);
     putOutput(p, gc.dtype, shape);
-    kernels.adaptiveAvgPool2dBackward!();
-    return unstaged(takeOutput(0, gc.dtype, shape), gradOutput.dtype);
+    runOn('adaptiveAvgPool2dBackward', gc.device, op);
+    return unstaged(takeOutput(0, gc.dtype, shape, gc.device), gradOutput.dtype);
   });
 }
 
@@ -291,9 +290,9 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly (numb
     let p = putTensor(1, xc);
     p = putOutput(p, xc.dtype, shape);
     putOutput(p, 'int64', shape);
-    kernels.adaptivePool2d!();
-    const values = takeOutput(0, xc.dtype, shape);
-    const indices = takeOutput(1, 'int64', shape);
+    runOn('adaptivePool2d', xc.device, op);
+    const values = takeOutput(0, xc.dtype, shape, xc.device);
+    const indices = takeOutput(1, 'int64', shape, xc.device);
     return [unstaged(values, x.dtype), indices] as [Tensor, Tensor];
   });
 }

@@ -9,9 +9,8 @@
  * The backward ops are the adjoints of the forward ones (and the forward ones theirs), so
  * gradients of any order are available.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { describe, floatingArg, isInt, staged, unstaged } from './nnCommon.js';
@@ -66,8 +65,8 @@ function run(code: number, name: string, x: Tensor, size: [number, number], alig
     frame[p + 1] = scales[0];
     frame[p + 2] = scales[1];
     putOutput(p + 3, xc.dtype, shape);
-    kernels.upsample2d!();
-    return unstaged(takeOutput(0, xc.dtype, shape), x.dtype);
+    runOn('upsample2d', xc.device, name);
+    return unstaged(takeOutput(0, xc.dtype, shape, xc.device), x.dtype);
   });
 }
 
@@ -88,8 +87,8 @@ function runBackward(code: number, name: string, g: Tensor, inputShape: unknown,
     frame[p + 1] = scales[0];
     frame[p + 2] = scales[1];
     putOutput(p + 3, gc.dtype, shape);
-    kernels.upsample2dBackward!();
-    return unstaged(takeOutput(0, gc.dtype, shape), g.dtype);
+    runOn('upsample2dBackward', gc.device, name);
+    return unstaged(takeOutput(0, gc.dtype, shape, gc.device), g.dtype);
   });
 }
 
