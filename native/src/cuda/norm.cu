@@ -6,7 +6,7 @@
 // (warp shuffles, then per-block partials written to scratch and summed in split order by a
 // second kernel), so results are deterministic: no float atomics anywhere.
 //   - batch norm: one set per channel, spread over (channel, split) blocks; with short rows
-//     (S < 32) a column-tiled kernel reads [N, C*S] row by row so warps stay coalesced;
+//     (S < 128) a column-tiled kernel reads [N, C*S] row by row so warps stay coalesced;
 //   - layer norm: one warp per row (rows up to 1024) or one block per row, fused with the output;
 //   - group norm: one set per (sample, group), spread over (group, split) blocks.
 // The normalised output is formed as on the CPU (per-channel coefficients rounded to the dtype,
@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "core/dtype.h"
 #include "core/storage.h"
@@ -46,6 +47,8 @@ struct Scratch {
   template <typename U>
   U* as() const { return static_cast<U*>(s->data); }
 };
+
+bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 int64_t clampSplits(int64_t want, int64_t most) {
   return std::max<int64_t>(1, std::min<int64_t>({want, most, (int64_t)kMaxSplits}));
@@ -159,6 +162,8 @@ __global__ void setPartials(const T* __restrict__ x, const T* __restrict__ g, co
 // q / S; STATS shifts by the channel's first element x[c * S], GRAD uses its mean.
 // part[(split * Q + q) * 2 + {0, 1}].
 constexpr int kTileRows = 8;
+// Rows shorter than this take the column-tiled kernel (a block per row would leave threads idle).
+constexpr int64_t kTileMaxRow = 128;
 
 template <typename T, bool GRAD>
 __global__ void columnPartials(const T* __restrict__ x, const T* __restrict__ g, const T* __restrict__ mean,
@@ -221,7 +226,7 @@ template <typename T, bool GRAD>
 PartLayout channelSums(int device, cudaStream_t stream, const T* x, const T* g, const T* mean, int64_t meanStride,
                        const NCS& d, std::unique_ptr<Scratch>& holder, const char* op) {
   PartLayout L;
-  if (d.S < 32) {
+  if (d.S < kTileMaxRow) {
     const int64_t Q = d.C * d.S;
     const int64_t gx = (Q + 31) / 32;
     const int64_t splits = clampSplits((kTargetBlocks + gx - 1) / gx, d.N / 32);
@@ -441,21 +446,43 @@ struct RowGroup {
   }
 };
 
-template <typename T, bool WARP>
-__global__ void lnForward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, int64_t M, int64_t K,
-                          double eps, T* __restrict__ y, T* __restrict__ mp, T* __restrict__ rp) {
+// 16 bytes of T: one vector access.
+template <typename T>
+struct alignas(16) Vec16 {
+  static constexpr int N = 16 / sizeof(T);
+  T v[N];
+};
+
+// VEC: K is a multiple of the vector width and every row, the weight and the bias are 16-byte
+// aligned, so each lane moves 16 bytes per access.
+template <typename T, bool WARP, bool VEC>
+__global__ void lnForwardRows(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, int64_t M,
+                              int64_t K, double eps, T* __restrict__ y, T* __restrict__ mp, T* __restrict__ rp) {
   using G = RowGroup<WARP>;
   using R = Rn<T>;
+  using V = Vec16<T>;
+  constexpr int NV = VEC ? V::N : 1;
   __shared__ double red[32];
+  const int64_t KV = K / NV;
   for (int64_t row = G::first(); row < M; row += G::step()) {
     const T* p = x + row * K;
     T* q = y + row * K;
     const double ref = K > 0 ? (double)p[0] : 0.0;
     double a = 0, b = 0;
-    for (int64_t k = G::lane(); k < K; k += G::width()) {
-      const double v = (double)p[k] - ref;
-      a += v;
-      b += v * v;
+    for (int64_t k = G::lane(); k < KV; k += G::width()) {
+      if constexpr (VEC) {
+        const V pv = reinterpret_cast<const V*>(p)[k];
+#pragma unroll
+        for (int e = 0; e < V::N; e++) {
+          const double v = (double)pv.v[e] - ref;
+          a += v;
+          b += v * v;
+        }
+      } else {
+        const double v = (double)p[k] - ref;
+        a += v;
+        b += v * v;
+      }
     }
     a = G::sum(a, red);
     b = G::sum(b, red);
@@ -472,17 +499,29 @@ __global__ void lnForward(const T* __restrict__ x, const T* __restrict__ w, cons
       rp[row] = (T)rs;
     }
     const T ta = (T)rs, tc = (T)(-mu * rs);
-    for (int64_t k = G::lane(); k < K; k += G::width()) {
-      T v = R::add(R::mul(p[k], ta), tc);
+    // (x * a + c) * w + b, each operation rounded as on the CPU.
+    auto one = [&](T xv, int64_t k) {
+      T v = R::add(R::mul(xv, ta), tc);
       if (w) v = R::mul(v, w[k]);
       if (bias) v = R::add(v, bias[k]);
-      q[k] = v;
+      return v;
+    };
+    for (int64_t k = G::lane(); k < KV; k += G::width()) {
+      if constexpr (VEC) {
+        const V pv = reinterpret_cast<const V*>(p)[k];
+        V o;
+#pragma unroll
+        for (int e = 0; e < V::N; e++) o.v[e] = one(pv.v[e], k * V::N + e);
+        reinterpret_cast<V*>(q)[k] = o;
+      } else {
+        q[k] = one(p[k], k);
+      }
     }
   }
 }
 
 template <typename T, bool WARP>
-__global__ void lnBackwardInput(const T* __restrict__ g, const T* __restrict__ x, const T* __restrict__ w,
+__global__ void lnBackwardRows(const T* __restrict__ g, const T* __restrict__ x, const T* __restrict__ w,
                                 const T* __restrict__ mp, const T* __restrict__ rp, int64_t M, int64_t K,
                                 T* __restrict__ gi) {
   using G = RowGroup<WARP>;
@@ -576,18 +615,18 @@ void lnForward(int device, const TensorDesc& x, const TensorDesc* weight, const 
   cudaStream_t stream = cudaStreamOf(device, op);
   const T* w = weight ? weight->ptr<T>() : nullptr;
   const T* b = bias ? bias->ptr<T>() : nullptr;
+  const bool vec = K % Vec16<T>::N == 0 && aligned16(x.data) && aligned16(out.data) && aligned16(w) && aligned16(b);
+  auto launch = [&](auto warpTag, auto vecTag, unsigned blocks) {
+    lnForwardRows<T, decltype(warpTag)::value, decltype(vecTag)::value><<<blocks, kThreads, 0, stream>>>(
+        x.ptr<T>(), w, b, M, K, eps, out.ptr<T>(), mean.ptr<T>(), rstd.ptr<T>());
+    CINDER_CUDA_LAUNCH_CHECK("lnForwardRows");
+  };
+  using Yes = std::true_type;
+  using No = std::false_type;
   overRows<T>(
       M, K,
-      [&](unsigned blocks) {
-        lnForward<T, true><<<blocks, kThreads, 0, stream>>>(x.ptr<T>(), w, b, M, K, eps, out.ptr<T>(), mean.ptr<T>(),
-                                                            rstd.ptr<T>());
-        CINDER_CUDA_LAUNCH_CHECK("lnForward");
-      },
-      [&](unsigned blocks) {
-        lnForward<T, false><<<blocks, kThreads, 0, stream>>>(x.ptr<T>(), w, b, M, K, eps, out.ptr<T>(), mean.ptr<T>(),
-                                                             rstd.ptr<T>());
-        CINDER_CUDA_LAUNCH_CHECK("lnForward");
-      });
+      [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
+      [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
 }
 
 template <typename T>
@@ -604,12 +643,12 @@ void lnBackward(int device, const TensorDesc& gradOut, const TensorDesc& x, cons
     overRows<T>(
         M, K,
         [&](unsigned blocks) {
-          lnBackwardInput<T, true><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
-          CINDER_CUDA_LAUNCH_CHECK("lnBackwardInput");
+          lnBackwardRows<T, true><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
+          CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
         },
         [&](unsigned blocks) {
-          lnBackwardInput<T, false><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
-          CINDER_CUDA_LAUNCH_CHECK("lnBackwardInput");
+          lnBackwardRows<T, false><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
+          CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
         });
   }
   if ((gradWeight || gradBias) && K > 0) {
