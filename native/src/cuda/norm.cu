@@ -48,6 +48,13 @@ struct Scratch {
   U* as() const { return static_cast<U*>(s->data); }
 };
 
+// 16 bytes of T: one vector access.
+template <typename T>
+struct alignas(16) Vec16 {
+  static constexpr int N = 16 / sizeof(T);
+  T v[N];
+};
+
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 int64_t clampSplits(int64_t want, int64_t most) {
@@ -271,16 +278,31 @@ __device__ __forceinline__ T affine(T xv, T gv, T a, T b, T e) {
   else return R::add(R::mul(xv, a), b);
 }
 
-// Long rows: blockIdx.y walks rows, blockIdx.x and the threads walk the row.
-template <typename T, bool BWD>
+// Long rows: blockIdx.y walks rows, blockIdx.x and the threads walk the row (VEC: 16 bytes per
+// access, when S is a multiple of the vector width and every operand is 16-byte aligned).
+template <typename T, bool BWD, bool VEC>
 __global__ void applyRows(const T* __restrict__ x, const T* __restrict__ g, T* __restrict__ out, const T* __restrict__ A,
                           const T* __restrict__ B, const T* __restrict__ E, int64_t rows, int64_t S, int64_t R) {
+  using V = Vec16<T>;
+  constexpr int NV = VEC ? V::N : 1;
+  const int64_t SV = S / NV;
   for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
     const int64_t k = r % R;
     const T a = A[k], b = B[k], e = BWD ? E[k] : T(0);
     const int64_t off = r * S;
-    for (int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; s < S; s += (int64_t)gridDim.x * blockDim.x)
-      out[off + s] = affine<T, BWD>(x[off + s], BWD ? g[off + s] : T(0), a, b, e);
+    for (int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; s < SV; s += (int64_t)gridDim.x * blockDim.x) {
+      if constexpr (VEC) {
+        const V xv = reinterpret_cast<const V*>(x + off)[s];
+        V gv{};
+        if constexpr (BWD) gv = reinterpret_cast<const V*>(g + off)[s];
+        V o;
+#pragma unroll
+        for (int j = 0; j < V::N; j++) o.v[j] = affine<T, BWD>(xv.v[j], BWD ? gv.v[j] : T(0), a, b, e);
+        reinterpret_cast<V*>(out + off)[s] = o;
+      } else {
+        out[off + s] = affine<T, BWD>(x[off + s], BWD ? g[off + s] : T(0), a, b, e);
+      }
+    }
   }
 }
 
@@ -303,9 +325,13 @@ void applyCoefficients(cudaStream_t stream, const T* x, const T* g, T* out, cons
   const int64_t n = rows * S;
   if (n == 0) return;
   if (S >= 256) {
+    const bool vec = S % Vec16<T>::N == 0 && aligned16(x) && aligned16(out) && (!BWD || aligned16(g));
+    const int64_t per = vec ? S / Vec16<T>::N : S;
     const int64_t gy = std::min<int64_t>(rows, 65535);
-    const int64_t gx = std::max<int64_t>(1, std::min<int64_t>((S + kThreads - 1) / kThreads, (2048 + gy - 1) / gy));
-    applyRows<T, BWD><<<dim3((unsigned)gx, (unsigned)gy), kThreads, 0, stream>>>(x, g, out, A, B, E, rows, S, R);
+    const int64_t gx = std::max<int64_t>(1, std::min<int64_t>((per + kThreads - 1) / kThreads, (2048 + gy - 1) / gy));
+    const dim3 grid((unsigned)gx, (unsigned)gy);
+    if (vec) applyRows<T, BWD, true><<<grid, kThreads, 0, stream>>>(x, g, out, A, B, E, rows, S, R);
+    else applyRows<T, BWD, false><<<grid, kThreads, 0, stream>>>(x, g, out, A, B, E, rows, S, R);
     CINDER_CUDA_LAUNCH_CHECK("applyRows");
   } else {
     applyFlat<T, BWD><<<gridFor(n, kThreads), kThreads, 0, stream>>>(x, g, out, A, B, E, n, S, R);
@@ -446,13 +472,6 @@ struct RowGroup {
   }
 };
 
-// 16 bytes of T: one vector access.
-template <typename T>
-struct alignas(16) Vec16 {
-  static constexpr int N = 16 / sizeof(T);
-  T v[N];
-};
-
 // VEC: K is a multiple of the vector width and every row, the weight and the bias are 16-byte
 // aligned, so each lane moves 16 bytes per access.
 template <typename T, bool WARP, bool VEC>
@@ -520,30 +539,61 @@ __global__ void lnForwardRows(const T* __restrict__ x, const T* __restrict__ w, 
   }
 }
 
-template <typename T, bool WARP>
+// VEC as for lnForwardRows (K a multiple of the vector width; g, x, w and the output aligned).
+template <typename T, bool WARP, bool VEC>
 __global__ void lnBackwardRows(const T* __restrict__ g, const T* __restrict__ x, const T* __restrict__ w,
-                                const T* __restrict__ mp, const T* __restrict__ rp, int64_t M, int64_t K,
-                                T* __restrict__ gi) {
+                               const T* __restrict__ mp, const T* __restrict__ rp, int64_t M, int64_t K,
+                               T* __restrict__ gi) {
   using G = RowGroup<WARP>;
+  using V = Vec16<T>;
+  constexpr int NV = VEC ? V::N : 1;
   __shared__ double red[32];
+  const int64_t KV = K / NV;
   for (int64_t row = G::first(); row < M; row += G::step()) {
     const T* gr = g + row * K;
     const T* p = x + row * K;
     const double mu = (double)mp[row], rs = (double)rp[row];
     double a = 0, b = 0;
-    for (int64_t k = G::lane(); k < K; k += G::width()) {
-      const double v = (double)gr[k] * (w ? (double)w[k] : 1.0);
-      a += v;
-      b += v * ((double)p[k] - mu);
+    for (int64_t k = G::lane(); k < KV; k += G::width()) {
+      if constexpr (VEC) {
+        const V gv = reinterpret_cast<const V*>(gr)[k];
+        const V pv = reinterpret_cast<const V*>(p)[k];
+        V wv{};
+        if (w) wv = reinterpret_cast<const V*>(w)[k];
+#pragma unroll
+        for (int e = 0; e < V::N; e++) {
+          const double v = (double)gv.v[e] * (w ? (double)wv.v[e] : 1.0);
+          a += v;
+          b += v * ((double)pv.v[e] - mu);
+        }
+      } else {
+        const double v = (double)gr[k] * (w ? (double)w[k] : 1.0);
+        a += v;
+        b += v * ((double)p[k] - mu);
+      }
     }
     a = G::sum(a, red);
     b = G::sum(b, red);
     // gx = rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
     const double ca = a / (double)K, cb = b * rs * rs / (double)K;
     T* q = gi + row * K;
-    for (int64_t k = G::lane(); k < K; k += G::width()) {
-      const double dy = (double)gr[k] * (w ? (double)w[k] : 1.0);
-      q[k] = (T)(rs * (dy - ca - ((double)p[k] - mu) * cb));
+    for (int64_t k = G::lane(); k < KV; k += G::width()) {
+      if constexpr (VEC) {
+        const V gv = reinterpret_cast<const V*>(gr)[k];
+        const V pv = reinterpret_cast<const V*>(p)[k];
+        V wv{};
+        if (w) wv = reinterpret_cast<const V*>(w)[k];
+        V o;
+#pragma unroll
+        for (int e = 0; e < V::N; e++) {
+          const double dy = (double)gv.v[e] * (w ? (double)wv.v[e] : 1.0);
+          o.v[e] = (T)(rs * (dy - ca - ((double)pv.v[e] - mu) * cb));
+        }
+        reinterpret_cast<V*>(q)[k] = o;
+      } else {
+        const double dy = (double)gr[k] * (w ? (double)w[k] : 1.0);
+        q[k] = (T)(rs * (dy - ca - ((double)p[k] - mu) * cb));
+      }
     }
   }
 }
@@ -640,16 +690,18 @@ void lnBackward(int device, const TensorDesc& gradOut, const TensorDesc& x, cons
   const T* w = weight ? weight->ptr<T>() : nullptr;
   if (gradInput && M > 0 && K > 0) {
     T* gi = gradInput->ptr<T>();
+    const bool vec = K % Vec16<T>::N == 0 && aligned16(g) && aligned16(xp) && aligned16(w) && aligned16(gi);
+    auto launch = [&](auto warpTag, auto vecTag, unsigned blocks) {
+      lnBackwardRows<T, decltype(warpTag)::value, decltype(vecTag)::value><<<blocks, kThreads, 0, stream>>>(
+          g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
+      CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
+    };
+    using Yes = std::true_type;
+    using No = std::false_type;
     overRows<T>(
         M, K,
-        [&](unsigned blocks) {
-          lnBackwardRows<T, true><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
-          CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
-        },
-        [&](unsigned blocks) {
-          lnBackwardRows<T, false><<<blocks, kThreads, 0, stream>>>(g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
-          CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
-        });
+        [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
+        [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
   }
   if ((gradWeight || gradBias) && K > 0) {
     const int64_t gx = (K + 31) / 32;

@@ -78,8 +78,9 @@ const gpu = (t: Tensor | null): Tensor | null => (t === null ? null : t.cuda());
 
 describe.skipIf(!hasGpu)('CUDA batch norm vs CPU', () => {
   // [N, C] and rows shorter than 128 go through the column-tiled statistics, longer ones through
-  // sets split over rows and columns.
-  const shapes = [[64, 7], [300, 4], [4, 3, 5, 5], [8, 16, 40], [40, 5, 33], [6, 4, 150], [2, 3, 64, 64], [3, 2, 3000]];
+  // sets split over rows and columns; rows of 256 and more are normalised a row per block (with
+  // 16-byte accesses where the row length allows, as for 4096 and 3000, scalar for 257).
+  const shapes = [[64, 7], [300, 4], [4, 3, 5, 5], [8, 16, 40], [40, 5, 33], [6, 4, 150], [2, 3, 64, 64], [3, 2, 3000], [2, 3, 257]];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const shape of shapes) {
       it(`training and evaluation ${JSON.stringify(shape)} (${dtype})`, () => {
@@ -194,6 +195,10 @@ describe.skipIf(!hasGpu)('CUDA layer norm vs CPU', () => {
     const want = nativeLayerNorm(x, [64], { weight: w });
     const got = nativeLayerNorm(gx, [64], { weight: w.cuda() });
     for (let i = 0; i < 3; i++) expectClose(got[i]!, want[i]!, `misaligned rows [${i}]`);
+    const g = randn([6, 64]);
+    const bw = nativeLayerNormBackward(g, x, [64], want[1]!, want[2]!, { weight: w });
+    const bg = nativeLayerNormBackward(g.cuda(), gx, [64], want[1]!.cuda(), want[2]!.cuda(), { weight: w.cuda() });
+    for (let i = 0; i < 3; i++) expectClose(bg[i]!, bw[i]!, `misaligned rows, backward [${i}]`);
   });
 });
 
@@ -206,6 +211,7 @@ describe.skipIf(!hasGpu)('CUDA group norm vs CPU', () => {
     [[3, 4], 2],
     [[5, 6, 7], 6],
     [[1, 32, 9, 9], 1],
+    [[2, 4, 259], 2],
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const [shape, G] of cases) {
