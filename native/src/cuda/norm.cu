@@ -273,7 +273,7 @@ PartLayout channelSums(int device, cudaStream_t stream, const T* x, const T* g, 
 // each operation rounded separately, as on the CPU.
 template <typename T, bool BWD>
 __device__ __forceinline__ T affine(T xv, T gv, T a, T b, T e) {
-  using R = Rn<T>;
+  using R = RoundedOps<T>;
   if constexpr (BWD) return R::add(R::add(R::mul(gv, a), R::mul(xv, b)), e);
   else return R::add(R::mul(xv, a), b);
 }
@@ -478,7 +478,7 @@ template <typename T, bool WARP, bool VEC>
 __global__ void lnForwardRows(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, int64_t M,
                               int64_t K, double eps, T* __restrict__ y, T* __restrict__ mp, T* __restrict__ rp) {
   using G = RowGroup<WARP>;
-  using R = Rn<T>;
+  using R = RoundedOps<T>;
   using V = Vec16<T>;
   constexpr int NV = VEC ? V::N : 1;
   __shared__ double red[32];

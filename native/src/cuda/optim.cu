@@ -27,7 +27,7 @@ template <typename T, int WD, bool AMS>
 struct AdamOp {
   AdamConsts<T> c;
   __device__ __forceinline__ void operator()(T& p, T g, T& m, T& v, T& vmax) const {
-    using R = Rn<T>;
+    using R = RoundedOps<T>;
     T gi = R::mul(g, c.sign);
     T pi = p;
     if constexpr (WD == kL2) gi = R::add(gi, R::mul(c.wd, pi));
@@ -51,7 +51,7 @@ template <typename T, bool WD, int MOM, bool NESTEROV>
 struct SgdOp {
   SgdConsts<T> c;
   __device__ __forceinline__ void operator()(T& p, T g, T& buf, T&, T&) const {
-    using R = Rn<T>;
+    using R = RoundedOps<T>;
     T d = R::mul(g, c.sign);
     if constexpr (WD) d = R::add(d, R::mul(c.wd, p));
     if constexpr (MOM != kNoMomentum) {
@@ -70,7 +70,7 @@ template <typename T, bool WD, bool CENTERED, bool MOM>
 struct RmspropOp {
   RmspropConsts<T> c;
   __device__ __forceinline__ void operator()(T& p, T g, T& sq, T& gavg, T& buf) const {
-    using R = Rn<T>;
+    using R = RoundedOps<T>;
     T gi = R::mul(g, c.sign);
     if constexpr (WD) gi = R::add(gi, R::mul(c.wd, p));
     const T s = R::add(R::mul(sq, c.alpha), R::mul(R::mul(c.oneMinusAlpha, gi), gi));
@@ -98,7 +98,7 @@ template <typename T, bool WD>
 struct AdagradOp {
   AdagradConsts<T> c;
   __device__ __forceinline__ void operator()(T& p, T g, T& sum, T&, T&) const {
-    using R = Rn<T>;
+    using R = RoundedOps<T>;
     T gi = R::mul(g, c.sign);
     if constexpr (WD) gi = R::add(gi, R::mul(c.wd, p));
     const T s = R::add(sum, R::mul(gi, gi));

@@ -7,9 +7,9 @@
 namespace cinder {
 
 template <typename T>
-struct Rn;
+struct RoundedOps;
 template <>
-struct Rn<float> {
+struct RoundedOps<float> {
   static __device__ __forceinline__ float add(float a, float b) { return __fadd_rn(a, b); }
   static __device__ __forceinline__ float sub(float a, float b) { return __fsub_rn(a, b); }
   static __device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
@@ -17,7 +17,7 @@ struct Rn<float> {
   static __device__ __forceinline__ float sqrt(float a) { return __fsqrt_rn(a); }
 };
 template <>
-struct Rn<double> {
+struct RoundedOps<double> {
   static __device__ __forceinline__ double add(double a, double b) { return __dadd_rn(a, b); }
   static __device__ __forceinline__ double sub(double a, double b) { return __dsub_rn(a, b); }
   static __device__ __forceinline__ double mul(double a, double b) { return __dmul_rn(a, b); }
