@@ -15,7 +15,6 @@ export function describe(t: Tensor): string {
 
 export function tensorArg(op: string, v: unknown, what: string): Tensor {
   if (!(v instanceof Tensor)) throw new TypeError(`${op}: expected ${what} to be a Tensor, got ${v === null ? 'null' : typeof v}`);
-  if (v.device !== 'cpu') throw new Error(`${op}: ${what} is on ${v.device}; this op runs on the CPU only`);
   return v;
 }
 

@@ -5,10 +5,10 @@
  * double precision; float16/bfloat16 compute in float32. These are the kernels behind
  * @cinder/nn's F.batchNorm, F.layerNorm, F.groupNorm and F.instanceNorm.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
+import type { Device } from '../device.js';
 import type { DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { computeDType, describe, floatingArg, isInt, optionalTensorArg, staged, unstaged } from './nnCommon.js';
@@ -60,11 +60,11 @@ function maskOf(op: string, m: unknown): [boolean, boolean, boolean] {
   return m as [boolean, boolean, boolean];
 }
 
-function takeGrads(mask: readonly boolean[], shapes: readonly (readonly number[])[], cdt: DType, dt: DType): NormGrads {
+function takeGrads(mask: readonly boolean[], shapes: readonly (readonly number[])[], cdt: DType, dt: DType, dev: Device): NormGrads {
   const r: NormGrads = [null, null, null];
   let k = 0;
   // Every handle is read from the frame before any conversion (which runs a kernel through it).
-  for (let i = 0; i < 3; i++) if (mask[i]) r[i] = takeOutput(k++, cdt, shapes[i]!);
+  for (let i = 0; i < 3; i++) if (mask[i]) r[i] = takeOutput(k++, cdt, shapes[i]!, dev);
   return r.map((t) => t && unstaged(t, dt)) as NormGrads;
 }
 
@@ -73,7 +73,7 @@ function takeGrads(mask: readonly boolean[], shapes: readonly (readonly number[]
  * gradOutput, x, weight?, mean, invstd, outputs...]; gradients for x [shape], weight [C], bias [C].
  */
 function channelNormBackward(
-  kernel: () => void, mode: number, gradOutput: Tensor, x: Tensor, weight: Tensor | null, mean: Tensor, invstd: Tensor,
+  kernel: string, mode: number, gradOutput: Tensor, x: Tensor, weight: Tensor | null, mean: Tensor, invstd: Tensor,
   mask: readonly boolean[], C: number,
 ): NormGrads {
   const cdt = computeDType(x.dtype);
@@ -91,14 +91,14 @@ function channelNormBackward(
   if (mask[0]) p = putOutput(p, cdt, x.shape);
   if (mask[1]) p = putOutput(p, cdt, [C]);
   if (mask[2]) putOutput(p, cdt, [C]);
-  kernel();
-  return takeGrads(mask, [x.shape, [C], [C]], cdt, x.dtype);
+  runOn(kernel, x.device);
+  return takeGrads(mask, [x.shape, [C], [C]], cdt, x.dtype, x.device);
 }
 
 
 /** The three outputs of a norm forward kernel, converted back to dtype dt. */
-function takeThree(shapes: readonly (readonly number[])[], cdt: DType, dt: DType): [Tensor, Tensor, Tensor] {
-  const r = shapes.map((s, i) => takeOutput(i, cdt, s));
+function takeThree(shapes: readonly (readonly number[])[], cdt: DType, dt: DType, dev: Device): [Tensor, Tensor, Tensor] {
+  const r = shapes.map((s, i) => takeOutput(i, cdt, s, dev));
   return r.map((t) => unstaged(t, dt)) as [Tensor, Tensor, Tensor];
 }
 
@@ -165,8 +165,8 @@ export function nativeBatchNorm(x: Tensor, opts: BatchNormOptions): [Tensor, Ten
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, [C]);
     putOutput(p, cdt, [C]);
-    kernels.batchNorm!();
-    return takeThree([x.shape, [C], [C]], cdt, x.dtype);
+    runOn('batchNorm', x.device);
+    return takeThree([x.shape, [C], [C]], cdt, x.dtype, x.device);
   });
   if (training) {
     if (rm) rm._st.version++;
@@ -200,7 +200,7 @@ export function nativeBatchNormBackward(
   const inputs = [gradOutput, x, saveMean, saveInvstd];
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { training, outputMask: mask, hasWeight: weight !== null }, () => {
-    return channelNormBackward(kernels.batchNormBackward!, training ? 1 : 0, gradOutput, x, weight, saveMean, saveInvstd, mask, C);
+    return channelNormBackward('batchNormBackward', training ? 1 : 0, gradOutput, x, weight, saveMean, saveInvstd, mask, C);
   });
 }
 
@@ -265,8 +265,8 @@ export function nativeLayerNorm(x: Tensor, normalizedShape: number | readonly nu
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, statShape);
     putOutput(p, cdt, statShape);
-    kernels.layerNorm!();
-    return takeThree([x.shape, statShape, statShape], cdt, x.dtype);
+    runOn('layerNorm', x.device);
+    return takeThree([x.shape, statShape, statShape], cdt, x.dtype, x.device);
   });
 }
 
@@ -306,8 +306,8 @@ export function nativeLayerNormBackward(
     if (mask[0]) p = putOutput(p, cdt, x.shape);
     if (mask[1]) p = putOutput(p, cdt, ns);
     if (mask[2]) putOutput(p, cdt, ns);
-    kernels.layerNormBackward!();
-    return takeGrads(mask, [x.shape, ns, ns], cdt, x.dtype);
+    runOn('layerNormBackward', x.device);
+    return takeGrads(mask, [x.shape, ns, ns], cdt, x.dtype, x.device);
   });
 }
 
@@ -353,8 +353,8 @@ export function nativeGroupNorm(x: Tensor, numGroups: number, opts?: LayerNormOp
     p = putOutput(p, cdt, x.shape);
     p = putOutput(p, cdt, [N, G]);
     putOutput(p, cdt, [N, G]);
-    kernels.groupNorm!();
-    return takeThree([x.shape, [N, G], [N, G]], cdt, x.dtype);
+    runOn('groupNorm', x.device);
+    return takeThree([x.shape, [N, G], [N, G]], cdt, x.dtype, x.device);
   });
 }
 
@@ -380,6 +380,6 @@ export function nativeGroupNormBackward(
   const inputs = [gradOutput, x, mean, rstd];
   if (weight) inputs.push(weight);
   return dispatch(op, inputs, { numGroups: G, outputMask: mask, hasWeight: weight !== null }, () => {
-    return channelNormBackward(kernels.groupNormBackward!, G, gradOutput, x, weight, mean, rstd, mask, C);
+    return channelNormBackward('groupNormBackward', G, gradOutput, x, weight, mean, rstd, mask, C);
   });
 }

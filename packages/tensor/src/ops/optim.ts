@@ -6,15 +6,9 @@
  * not require grad). Every tensor has the parameter's shape and dtype (float32 or float64); the
  * parameter and the state buffers are written (their version counters move), the gradient is read.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { frame, putTensor } from '../frame.js';
+import { frame, putTensor, runOn } from '../frame.js';
 import { Tensor } from '../tensor.js';
-
-const adamKernel = kernels.adamStep!;
-const sgdKernel = kernels.sgdStep!;
-const rmspropKernel = kernels.rmspropStep!;
-const adagradKernel = kernels.adagradStep!;
 
 export interface AdamStepOptions {
   /** The step count after this update: 1 on the first update. */
@@ -124,7 +118,7 @@ export function adamStep_(
     p = putTensor(p, expAvg);
     p = putTensor(p, expAvgSq);
     if (amsgrad) putTensor(p, maxExpAvgSq!);
-    adamKernel();
+    runOn('adamStep', param.device, op);
     param._st.version++;
     expAvg._st.version++;
     expAvgSq._st.version++;
@@ -158,7 +152,7 @@ export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | n
     frame[6] = opts.initBuffer === true ? 1 : 0;
     const p = putTensor(putTensor(7, param), grad);
     if (mom) putTensor(p, momentumBuffer!);
-    sgdKernel();
+    runOn('sgdStep', param.device, op);
     param._st.version++;
     if (mom) momentumBuffer!._st.version++;
     return param;
@@ -200,7 +194,7 @@ export function rmspropStep_(
     let p = putTensor(putTensor(putTensor(7, param), grad), squareAvg);
     if (centered) p = putTensor(p, gradAvg!);
     if (mom) putTensor(p, momentumBuffer!);
-    rmspropKernel();
+    runOn('rmspropStep', param.device, op);
     param._st.version++;
     squareAvg._st.version++;
     if (centered) gradAvg!._st.version++;
@@ -229,7 +223,7 @@ export function adagradStep_(param: Tensor, grad: Tensor, stateSum: Tensor, opts
     frame[4] = weightDecay;
     frame[5] = opts.maximize === true ? 1 : 0;
     putTensor(putTensor(putTensor(6, param), grad), stateSum);
-    adagradKernel();
+    runOn('adagradStep', param.device, op);
     param._st.version++;
     stateSum._st.version++;
     return param;

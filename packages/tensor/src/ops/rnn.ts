@@ -7,10 +7,9 @@
  * `W_hn h + b_hn`). The forward keeps the activated gates in a workspace for the backward op.
  * float16/bfloat16 compute in float32 (the workspace stays float32).
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import type { Tensor } from '../tensor.js';
 import { addmm, matmul } from './matmul.js';
 import { computeDType, describe, floatingArg, optionalTensorArg, staged, unstaged } from './nnCommon.js';
@@ -147,11 +146,12 @@ export function rnnLayer(mode: RnnMode, input: Tensor, hx: Tensor, weightIh: Ten
     p = putOutput(p, cdt, hShape);
     if (lstm) p = putOutput(p, cdt, hShape);
     putOutput(p, cdt, wsShape);
-    kernels.rnnLayer!();
-    const out = takeOutput(0, cdt, outShape);
-    const hN = takeOutput(1, cdt, hShape);
-    const cN = lstm ? takeOutput(2, cdt, hShape) : null;
-    const ws = takeOutput(lstm ? 3 : 2, cdt, wsShape);
+    const dev = input.device;
+    runOn('rnnLayer', dev);
+    const out = takeOutput(0, cdt, outShape, dev);
+    const hN = takeOutput(1, cdt, hShape, dev);
+    const cN = lstm ? takeOutput(2, cdt, hShape, dev) : null;
+    const ws = takeOutput(lstm ? 3 : 2, cdt, wsShape, dev);
     // Freed now rather than by the garbage collector, whose finalizers a synchronous training
     // loop never lets run: the next call reuses the memory instead of faulting in fresh pages.
     xc.dispose();
@@ -235,13 +235,14 @@ export function rnnLayerBackward(
     if (lstm) p = putOutput(p, cdt, hShape);
     if (needW) p = putOutput(p, cdt, [G * H, H]);
     if (needB) putOutput(p, cdt, [G * H]);
-    kernels.rnnLayerBackward!();
+    const dev = hx.device;
+    runOn('rnnLayerBackward', dev);
     let k = 0;
-    const gx = takeOutput(k++, cdt, gxShape);
-    const gh0 = takeOutput(k++, cdt, hShape);
-    const gc0 = lstm ? takeOutput(k++, cdt, hShape) : null;
-    const gw = needW ? takeOutput(k++, cdt, [G * H, H]) : null;
-    const gb = needB ? takeOutput(k++, cdt, [G * H]) : null;
+    const gx = takeOutput(k++, cdt, gxShape, dev);
+    const gh0 = takeOutput(k++, cdt, hShape, dev);
+    const gc0 = lstm ? takeOutput(k++, cdt, hShape, dev) : null;
+    const gw = needW ? takeOutput(k++, cdt, [G * H, H], dev) : null;
+    const gb = needB ? takeOutput(k++, cdt, [G * H], dev) : null;
     return [gx, gh0, gc0, gw, gb].map((t) => t && unstaged(t, dt));
   });
 }
