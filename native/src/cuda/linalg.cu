@@ -1,0 +1,334 @@
+// CUDA linear algebra kernels (cudaLinalg.h): gathers into float64 workspaces, and one thread
+// block per matrix for Cholesky, LU with partial pivoting, LU solves, triangular solves and
+// determinants. Each factorization step is a block-wide parallel update followed by a barrier;
+// every branch that decides whether a block keeps iterating depends only on values all threads
+// read after the same barrier, so barriers are always reached by the whole block.
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "cuda/cudaCommon.cuh"
+#include "cuda/cudaLinalg.h"
+
+namespace cinder {
+namespace {
+
+constexpr int kThreads = 256;
+
+unsigned blocksFor(int64_t batch) { return (unsigned)(batch < 1 ? 1 : batch > 65535 ? 65535 : batch); }
+
+__global__ void gatherKernel(CudaMatView v, int64_t total, int64_t rows, int64_t cols, double* dst) {
+  const int64_t per = rows * cols;
+  for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < total;
+       idx += (int64_t)gridDim.x * blockDim.x) {
+    int64_t b = idx / per, r = idx % per, i = r / cols, j = r % cols;
+    int64_t off = i * v.rs + j * v.cs;
+    for (int d = v.nb - 1; d >= 0; d--) {
+      off += (b % v.bshape[d]) * v.bstride[d];
+      b /= v.bshape[d];
+    }
+    dst[idx] = v.dtype == DType::Float64 ? static_cast<const double*>(v.data)[off]
+                                         : (double)static_cast<const float*>(v.data)[off];
+  }
+}
+
+__global__ void identityKernel(int64_t total, int64_t n, double* dst) {
+  for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < total;
+       idx += (int64_t)gridDim.x * blockDim.x) {
+    int64_t r = idx % (n * n);
+    dst[idx] = r / n == r % n ? 1.0 : 0.0;
+  }
+}
+
+template <typename T>
+__global__ void scatterKernel(const double* src, T* dst, int64_t total, int64_t rows, int64_t cols, int mode) {
+  const int64_t per = rows * cols;
+  for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < total;
+       idx += (int64_t)gridDim.x * blockDim.x) {
+    int64_t b = idx / per, r = idx % per, i = r / cols, j = r % cols;
+    double v;
+    if (mode == 0) v = src[idx];
+    else if (mode == 1) v = j <= i ? src[idx] : 0.0;
+    else v = i <= j ? src[b * per + j * cols + i] : 0.0;  // square: (i, j) of L^T is L(j, i)
+    dst[idx] = (T)v;
+  }
+}
+
+// ---- Cholesky ----------------------------------------------------------------------------------
+
+// Right-looking: column j is scaled by sqrt(d_j), then the trailing lower triangle is updated.
+__global__ void __launch_bounds__(kThreads) choleskyKernel(double* w, int64_t batch, int64_t n, int* info) {
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    double* A = w + b * n * n;
+    if (threadIdx.x == 0) info[b] = 0;
+    for (int64_t j = 0; j < n; j++) {
+      double d = A[j * n + j];  // final since the last barrier
+      if (!(d > 0.0)) {
+        if (threadIdx.x == 0) info[b] = (int)(j + 1);
+        break;  // every thread read the same d
+      }
+      double l = sqrt(d);
+      __syncthreads();  // everyone has read A[j][j] before it is overwritten
+      if (threadIdx.x == 0) A[j * n + j] = l;
+      for (int64_t i = j + 1 + threadIdx.x; i < n; i += blockDim.x) A[i * n + j] /= l;
+      __syncthreads();
+      int64_t r = n - j - 1;
+      for (int64_t e = threadIdx.x; e < r * r; e += blockDim.x) {
+        int64_t ii = e / r, kk = e % r;
+        if (kk > ii) continue;
+        int64_t i = j + 1 + ii, k = j + 1 + kk;
+        A[i * n + k] -= A[i * n + j] * A[k * n + j];
+      }
+      __syncthreads();
+    }
+    __syncthreads();
+  }
+}
+
+// ---- LU with partial pivoting ------------------------------------------------------------------
+
+// (value, index) argmax with ties to the lower index.
+__device__ __forceinline__ void better(double& v, int64_t& i, double v2, int64_t i2) {
+  if (v2 > v || (v2 == v && i2 < i)) {
+    v = v2;
+    i = i2;
+  }
+}
+
+__global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, int64_t n, int* piv, int* swaps,
+                                                     int* singular) {
+  __shared__ double sv[kThreads / 32];
+  __shared__ int64_t si[kThreads / 32];
+  __shared__ int64_t sp;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    double* A = w + b * n * n;
+    int* P = piv + b * n;
+    int nswaps = 0, sing = 0;
+    for (int64_t k = 0; k < n; k++) {
+      // Pivot: the first row i >= k with the largest |A[i][k]| (NaNs never win; none: row k).
+      double bv = -1.0;
+      int64_t bi = n;
+      for (int64_t i = k + threadIdx.x; i < n; i += blockDim.x) {
+        double v = fabs(A[i * n + k]);
+        if (v > bv) bv = v, bi = i;
+      }
+#pragma unroll
+      for (int off = 16; off > 0; off >>= 1) {
+        double v2 = __shfl_down_sync(0xffffffffu, bv, off);
+        int64_t i2 = __shfl_down_sync(0xffffffffu, bi, off);
+        better(bv, bi, v2, i2);
+      }
+      if (lane == 0) sv[warp] = bv, si[warp] = bi;
+      __syncthreads();
+      if (threadIdx.x == 0) {
+        for (int q = 1; q < (int)(blockDim.x >> 5); q++) better(bv, bi, sv[q], si[q]);
+        sp = bi < n ? bi : k;
+      }
+      __syncthreads();
+      const int64_t p = sp;
+      if (p != k) {
+        for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
+          double t = A[k * n + j];
+          A[k * n + j] = A[p * n + j];
+          A[p * n + j] = t;
+        }
+        nswaps++;
+      }
+      if (threadIdx.x == 0) P[k] = (int)p;
+      __syncthreads();
+      const double d = A[k * n + k];
+      if (d == 0.0) {
+        sing = 1;  // like the CPU: this column is left as it is, the next ones go on
+        continue;
+      }
+      const double inv = 1.0 / d;
+      for (int64_t i = k + 1 + threadIdx.x; i < n; i += blockDim.x) A[i * n + k] *= inv;
+      __syncthreads();
+      int64_t r = n - k - 1;
+      for (int64_t e = threadIdx.x; e < r * r; e += blockDim.x) {
+        int64_t i = k + 1 + e / r, j = k + 1 + e % r;
+        double l = A[i * n + k];
+        if (l != 0.0) A[i * n + j] -= l * A[k * n + j];
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+      swaps[b] = nswaps;
+      singular[b] = sing;
+    }
+    __syncthreads();
+  }
+}
+
+// Forward substitution with the unit lower triangle of `l` (unitLower) or the lower triangle of t,
+// column by column: row k is final after the updates from rows < k (and its division).
+__device__ void lowerSolve(const double* t, double* X, int64_t n, int64_t m, bool unit) {
+  for (int64_t k = 0; k < n; k++) {
+    if (!unit) {
+      double dk = t[k * n + k];
+      for (int64_t j = threadIdx.x; j < m; j += blockDim.x) X[k * m + j] /= dk;
+      __syncthreads();
+    }
+    int64_t r = n - k - 1;
+    for (int64_t e = threadIdx.x; e < r * m; e += blockDim.x) {
+      int64_t i = k + 1 + e / m, j = e % m;
+      X[i * m + j] -= t[i * n + k] * X[k * m + j];
+    }
+    __syncthreads();
+  }
+}
+
+// Back substitution with the upper triangle; multiplyInverse: divide by multiplying with the
+// reciprocal of the diagonal (as the CPU's LU solve does), else divide (its triangular solve).
+__device__ void upperSolve(const double* t, double* X, int64_t n, int64_t m, bool unit, bool multiplyInverse) {
+  for (int64_t k = n - 1; k >= 0; k--) {
+    if (!unit) {
+      double dk = t[k * n + k];
+      double inv = 1.0 / dk;
+      for (int64_t j = threadIdx.x; j < m; j += blockDim.x) {
+        if (multiplyInverse) X[k * m + j] *= inv;
+        else X[k * m + j] /= dk;
+      }
+      __syncthreads();
+    }
+    for (int64_t e = threadIdx.x; e < k * m; e += blockDim.x) {
+      int64_t i = e / m, j = e % m;
+      X[i * m + j] -= t[i * n + k] * X[k * m + j];
+    }
+    __syncthreads();
+  }
+}
+
+__global__ void __launch_bounds__(kThreads) luSolveKernel(const double* lu, const int* piv, double* x, int64_t batch,
+                                                          int64_t n, int64_t m) {
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    const double* L = lu + b * n * n;
+    const int* P = piv + b * n;
+    double* X = x + b * n * m;
+    for (int64_t k = 0; k < n; k++) {
+      int64_t p = P[k];
+      if (p != k) {
+        for (int64_t j = threadIdx.x; j < m; j += blockDim.x) {
+          double t = X[k * m + j];
+          X[k * m + j] = X[p * m + j];
+          X[p * m + j] = t;
+        }
+        __syncthreads();
+      }
+    }
+    __syncthreads();
+    lowerSolve(L, X, n, m, true);
+    upperSolve(L, X, n, m, false, true);
+  }
+}
+
+__global__ void __launch_bounds__(kThreads) triSolveKernel(const double* t, double* x, int64_t batch, int64_t n,
+                                                           int64_t m, bool upper, bool unit) {
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    const double* T = t + b * n * n;
+    double* X = x + b * n * m;
+    if (upper) upperSolve(T, X, n, m, unit, false);
+    else lowerSolve(T, X, n, m, unit);
+    __syncthreads();
+  }
+}
+
+template <typename T>
+__global__ void detKernel(const double* lu, const int* swaps, int64_t batch, int64_t n, T* det, T* sign, T* logabs) {
+  for (int64_t b = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; b < batch; b += (int64_t)gridDim.x * blockDim.x) {
+    const double* L = lu + b * n * n;
+    double d = (swaps[b] & 1) ? -1.0 : 1.0, s = d, la = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+      double u = L[i * n + i];
+      d *= u;
+      if (u < 0) s = -s;
+      la += log(fabs(u));
+    }
+    if (isinf(la) && la < 0) s = 0.0;
+    det[b] = (T)d;
+    sign[b] = (T)s;
+    logabs[b] = (T)la;
+  }
+}
+
+}  // namespace
+
+void cudaLinalgGather(int device, const CudaMatView& v, int64_t batch, int64_t rows, int64_t cols, double* dst,
+                      const char* op) {
+  int64_t total = batch * rows * cols;
+  if (total == 0) return;
+  CudaDeviceGuard guard(device, op);
+  gatherKernel<<<gridFor(total, 256), 256, 0, cudaStreamOf(device, op)>>>(v, total, rows, cols, dst);
+  CINDER_CUDA_LAUNCH_CHECK("linalgGather");
+}
+
+void cudaLinalgIdentity(int device, int64_t batch, int64_t n, double* dst, const char* op) {
+  int64_t total = batch * n * n;
+  if (total == 0) return;
+  CudaDeviceGuard guard(device, op);
+  identityKernel<<<gridFor(total, 256), 256, 0, cudaStreamOf(device, op)>>>(total, n, dst);
+  CINDER_CUDA_LAUNCH_CHECK("linalgIdentity");
+}
+
+void cudaLinalgScatter(int device, const double* src, void* dst, DType dt, int64_t batch, int64_t rows, int64_t cols,
+                       int mode, const char* op) {
+  int64_t total = batch * rows * cols;
+  if (total == 0) return;
+  CudaDeviceGuard guard(device, op);
+  cudaStream_t s = cudaStreamOf(device, op);
+  if (dt == DType::Float64) {
+    scatterKernel<double><<<gridFor(total, 256), 256, 0, s>>>(src, static_cast<double*>(dst), total, rows, cols, mode);
+  } else {
+    scatterKernel<float><<<gridFor(total, 256), 256, 0, s>>>(src, static_cast<float*>(dst), total, rows, cols, mode);
+  }
+  CINDER_CUDA_LAUNCH_CHECK("linalgScatter");
+}
+
+void cudaCholesky(int device, double* w, int64_t batch, int64_t n, int* info, const char* op) {
+  if (batch == 0) return;
+  CudaDeviceGuard guard(device, op);
+  choleskyKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(w, batch, n, info);
+  CINDER_CUDA_LAUNCH_CHECK("choleskyKernel");
+}
+
+void cudaLu(int device, double* w, int64_t batch, int64_t n, int* piv, int* swaps, int* singular, const char* op) {
+  if (batch == 0) return;
+  CudaDeviceGuard guard(device, op);
+  luKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(w, batch, n, piv, swaps, singular);
+  CINDER_CUDA_LAUNCH_CHECK("luKernel");
+}
+
+void cudaLuSolve(int device, const double* lu, const int* piv, double* x, int64_t batch, int64_t n, int64_t m,
+                 const char* op) {
+  if (batch == 0 || n == 0 || m == 0) return;
+  CudaDeviceGuard guard(device, op);
+  luSolveKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(lu, piv, x, batch, n, m);
+  CINDER_CUDA_LAUNCH_CHECK("luSolveKernel");
+}
+
+void cudaTriangularSolve(int device, const double* t, double* x, int64_t batch, int64_t n, int64_t m, bool upper,
+                         bool unit, const char* op) {
+  if (batch == 0 || n == 0 || m == 0) return;
+  CudaDeviceGuard guard(device, op);
+  triSolveKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(t, x, batch, n, m, upper, unit);
+  CINDER_CUDA_LAUNCH_CHECK("triSolveKernel");
+}
+
+void cudaLuDet(int device, const double* lu, const int* swaps, int64_t batch, int64_t n, void* det, void* sign,
+               void* logabs, DType dt, const char* op) {
+  if (batch == 0) return;
+  CudaDeviceGuard guard(device, op);
+  cudaStream_t s = cudaStreamOf(device, op);
+  if (dt == DType::Float64) {
+    detKernel<double><<<gridFor(batch, 128), 128, 0, s>>>(lu, swaps, batch, n, static_cast<double*>(det),
+                                                         static_cast<double*>(sign), static_cast<double*>(logabs));
+  } else {
+    detKernel<float><<<gridFor(batch, 128), 128, 0, s>>>(lu, swaps, batch, n, static_cast<float*>(det),
+                                                        static_cast<float*>(sign), static_cast<float*>(logabs));
+  }
+  CINDER_CUDA_LAUNCH_CHECK("detKernel");
+}
+
+}  // namespace cinder
