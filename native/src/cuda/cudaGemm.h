@@ -7,7 +7,8 @@
 // accumulation); float32 on tensor cores in TF32 (mma.sync m16n8k8, float32 accumulation) while
 // the float32 matmul precision is "high" (the default), else an exact float32 FMA kernel; float64
 // an FMA kernel in float64; int32/int64 an exact kernel with wrap-around (alpha is applied as an
-// integer). Any strides work; operands whose unit-stride dim and 16-byte alignment allow it are
+// integer). Float products with m == 1 or n == 1 run as matrix-vector reductions in float32
+// (float64 for float64) whatever the precision setting. Any strides work; operands whose unit-stride dim and 16-byte alignment allow it are
 // read with cp.async, others element by element.
 #pragma once
 #include <cstdint>

@@ -12,6 +12,9 @@
 // SIMT kernel (float64, and float32 at "highest" precision): 16x16 threads, each computing a
 // TM x TN register tile from double-buffered shared memory tiles filled through registers.
 //
+// Matrix-vector kernel (n == 1 or m == 1, float dtypes): a thread, a warp or a block per output
+// element reduces over k in float32 (float64 for float64), whatever the precision setting.
+//
 // Integer kernel (int32, int64): one thread per element of C, wrap-around arithmetic.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -21,6 +24,7 @@
 
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaGemm.h"
+#include "cuda/reduceUtil.cuh"
 
 namespace cinder {
 namespace {
@@ -473,6 +477,106 @@ void launchSimt(const CudaGemmArgs& g, cudaStream_t s, const char* op) {
   CINDER_CUDA_LAUNCH_CHECK("gemmSimt");
 }
 
+
+// ---- matrix-vector kernel ----------------------------------------------------------------------
+
+// out[b][r] = alpha * sum_p mat[b][r][p] * vec[b][p] + beta * out[b][r] (strides in elements).
+struct GemvArgs {
+  const void* mat = nullptr;
+  int64_t rows = 0, k = 0, rowStride = 0, kStride = 0, matBatch = 0;
+  const void* vec = nullptr;
+  int64_t vecStride = 0, vecBatch = 0;
+  void* out = nullptr;
+  int64_t outStride = 0, outBatch = 0, batch = 1;
+  double alpha = 1, beta = 0;
+};
+
+template <typename T>
+struct AccOf {
+  using type = float;
+};
+template <>
+struct AccOf<double> {
+  using type = double;
+};
+__device__ __forceinline__ double toF(double v) { return v; }
+__device__ __forceinline__ void storeAcc(float* p, float v) { *p = v; }
+__device__ __forceinline__ void storeAcc(double* p, double v) { *p = v; }
+__device__ __forceinline__ void storeAcc(__half* p, float v) { *p = __float2half_rn(v); }
+__device__ __forceinline__ void storeAcc(__nv_bfloat16* p, float v) { *p = __float2bfloat16_rn(v); }
+
+// GROUP threads per output: 1 (threads walk rows: for column-major matrices), 32 (a warp) or
+// blockDim.x (the whole block, for long reductions over few outputs).
+template <typename T, int GROUP>
+__global__ void __launch_bounds__(256) gemvKernel(GemvArgs g) {
+  using A = typename AccOf<T>::type;
+  __shared__ A scratch[32];
+  const T* M = static_cast<const T*>(g.mat);
+  const T* V = static_cast<const T*>(g.vec);
+  T* O = static_cast<T*>(g.out);
+  const int64_t outputs = g.rows * g.batch;
+  const int groupsPerBlock = (int)blockDim.x / GROUP;
+  const int lane = (int)threadIdx.x % GROUP;
+  const int64_t stride = (int64_t)gridDim.x * groupsPerBlock;
+  // GROUP == blockDim.x: every thread of a block walks the same outputs (blockAllReduce needs all).
+  for (int64_t o = (int64_t)blockIdx.x * groupsPerBlock + (int)threadIdx.x / GROUP; o < outputs; o += stride) {
+    const int64_t b = o / g.rows, r = o % g.rows;
+    const T* row = M + b * g.matBatch + r * g.rowStride;
+    const T* vec = V + b * g.vecBatch;
+    A acc = 0;
+    for (int64_t p = lane; p < g.k; p += GROUP) acc += toF(row[p * g.kStride]) * toF(vec[p * g.vecStride]);
+    if constexpr (GROUP == 32) acc = warpAllReduce(acc, SumOp());
+    else if constexpr (GROUP > 32) acc = blockAllReduce(acc, SumOp(), A(0), scratch);
+    if (lane == 0) {
+      T* p = O + b * g.outBatch + r * g.outStride;
+      A v = (A)g.alpha * acc;
+      if (g.beta != 0) v += (A)g.beta * toF(*p);
+      storeAcc(p, v);
+    }
+  }
+}
+
+template <typename T>
+void launchGemv(const CudaGemmArgs& c, cudaStream_t s) {
+  GemvArgs g;
+  if (c.n == 1) {  // C[:, 0] = A @ B[:, 0]
+    g.mat = c.a;
+    g.rows = c.m;
+    g.rowStride = c.aRow;
+    g.kStride = c.aCol;
+    g.matBatch = c.aBatch;
+    g.vec = c.b;
+    g.vecStride = c.bRow;
+    g.vecBatch = c.bBatch;
+    g.outStride = c.cRow;
+  } else {  // m == 1: C[0, :] = B^T @ A[0, :]
+    g.mat = c.b;
+    g.rows = c.n;
+    g.rowStride = c.bCol;
+    g.kStride = c.bRow;
+    g.matBatch = c.bBatch;
+    g.vec = c.a;
+    g.vecStride = c.aCol;
+    g.vecBatch = c.aBatch;
+    g.outStride = c.cCol;
+  }
+  g.k = c.k;
+  g.out = c.c;
+  g.outBatch = c.cBatch;
+  g.batch = c.batch;
+  g.alpha = c.alpha;
+  g.beta = c.beta;
+  const int64_t outputs = g.rows * g.batch;
+  if (g.rowStride == 1 && g.kStride != 1 && g.rows > 1) {
+    gemvKernel<T, 1><<<gridFor(outputs, 256), 256, 0, s>>>(g);
+  } else if (g.k >= 2048 && outputs < 2048) {
+    gemvKernel<T, 256><<<gridFor(outputs, 1), 256, 0, s>>>(g);
+  } else {
+    gemvKernel<T, 32><<<gridFor(outputs, 8), 256, 0, s>>>(g);
+  }
+  CINDER_CUDA_LAUNCH_CHECK("gemvKernel");
+}
+
 // ---- integer kernel ----------------------------------------------------------------------------
 
 template <typename T, typename U>
@@ -527,6 +631,15 @@ void cudaGemm(int device, const CudaGemmArgs& g, const char* op) {
   CINDER_CHECK(g.m > 0 && g.n > 0 && g.k >= 0 && g.batch > 0, op, ": invalid GEMM sizes");
   CudaDeviceGuard guard(device, op);
   cudaStream_t s = cudaStreamOf(device, op);
+  if (g.m == 1 || g.n == 1) {
+    switch (g.dtype) {
+      case DType::Float32: return launchGemv<float>(g, s);
+      case DType::Float64: return launchGemv<double>(g, s);
+      case DType::Float16: return launchGemv<__half>(g, s);
+      case DType::BFloat16: return launchGemv<__nv_bfloat16>(g, s);
+      default: break;
+    }
+  }
   switch (g.dtype) {
     case DType::Float32:
       if (exactFloat32(g)) return launchSimt<float, 8, 8, 8>(g, s, op);

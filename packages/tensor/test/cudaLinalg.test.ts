@@ -111,12 +111,13 @@ describe.skipIf(!hasGpu)('CUDA GEMM paths', () => {
   });
 
   it('float32 runs on TF32 by default and exactly at highest precision', () => {
-    // 1 + 2^-15 is not a TF32 number: TF32 rounds it to 1.
-    const a = tensor([[1 + 2 ** -15]], { dtype: 'float32' }).cuda();
-    const b = tensor([[1]], { dtype: 'float32' }).cuda();
-    expect(vals(matmul(a, b))[0]).toBe(1);
+    // 1 + 2^-15 is not a TF32 number: TF32 rounds it to 1. (2 x 2: matrix-vector shapes are exact.)
+    const x = 1 + 2 ** -15;
+    const a = tensor([[x, x], [x, x]], { dtype: 'float32' }).cuda();
+    const b = tensor([[1, 0], [0, 1]], { dtype: 'float32' }).cuda();
+    expect([...vals(matmul(a, b))]).toEqual([1, 1, 1, 1]);
     setFloat32MatmulPrecision('highest');
-    expect(vals(matmul(a, b))[0]).toBe(1 + 2 ** -15);
+    expect([...vals(matmul(a, b))]).toEqual([x, x, x, x]);
   });
 
   const shapes: [number, number, number][] = [
@@ -241,6 +242,29 @@ describe.skipIf(!hasGpu)('CUDA GEMM paths', () => {
     const big = tensor([[2 ** 30, 2 ** 30]], { dtype: 'int32' });
     const two = tensor([[2], [2]], { dtype: 'int32' });
     expect([...vals(matmul(big.cuda(), two.cuda()))]).toEqual([...vals(matmul(big, two))]);
+  });
+
+  it('matrix-vector shapes (m = 1 or n = 1): every reduction layout, exact float32', () => {
+    for (const dtype of ['float32', 'float64', 'float16', 'bfloat16'] as const) {
+      const rel = dtype === 'float16' || dtype === 'bfloat16' ? REL[dtype]! : 1e-4;
+      const cases: [string, Tensor, Tensor][] = [
+        ['mv', rand([300, 129], 1, dtype), rand([129, 1], 2, dtype)],
+        ['column-major mv', rand([129, 300], 3, dtype).t(), rand([129, 1], 4, dtype)],
+        ['vector @ matrix', rand([1, 129], 5, dtype), rand([129, 77], 6, dtype)],
+        ['vector @ transposed matrix', rand([1, 129], 7, dtype), rand([77, 129], 8, dtype).t()],
+        ['long dot', rand([1, 100000], 9, dtype), rand([100000, 1], 10, dtype)],
+        ['long k, few rows', rand([5, 5000], 11, dtype), rand([5000, 1], 12, dtype)],
+        ['strided vector', rand([40, 33], 13, dtype), rand([33, 3], 14, dtype).slice(1, 1, 2)],
+      ];
+      for (const [name, a, b] of cases) expectProduct(matmul(dev(a), dev(b)), a, b, rel, `${dtype} ${name}`);
+      const a = rand([6, 20, 9], 15, dtype);
+      const v = rand([6, 9, 1], 16, dtype);
+      expectProduct(bmm(a.cuda(), v.cuda()), a, v, rel, `${dtype} batched mv`);
+      const bias = rand([20, 1], 17, dtype);
+      const m = rand([20, 9], 18, dtype);
+      const want = addmm(bias.to('float64'), m.to('float64'), v.select(0, 0).to('float64'), { alpha: 2, beta: 0.5 });
+      expectSame(addmm(bias.cuda(), m.cuda(), v.select(0, 0).cuda(), { alpha: 2, beta: 0.5 }).to('float64'), want, `${dtype} addmv`, 2e-2, 2e-2);
+    }
   });
 
   it('matrix-vector, dot, outer and einsum', () => {
