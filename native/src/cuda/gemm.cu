@@ -9,6 +9,10 @@
 // 16-byte aligned are loaded with 16-byte cp.async (partial chunks at the matrix edge zero-fill);
 // any other strides go through element loads into the same tiles.
 //
+// Split-K: when the output has too few tiles to fill the SMs and k is long, the tensor-core kernel
+// runs once per k slice (the batch index picks the slice) into a float32 workspace, and a second
+// kernel sums the slices and applies alpha, beta and the output dtype.
+//
 // SIMT kernel (float64, and float32 at "highest" precision): 16x16 threads, each computing a
 // TM x TN register tile from double-buffered shared memory tiles filled through registers.
 //
@@ -22,7 +26,9 @@
 
 #include <cstdint>
 
+#include "core/storage.h"
 #include "cuda/cudaCommon.cuh"
+#include "cuda/cudaDevice.h"
 #include "cuda/cudaGemm.h"
 #include "cuda/reduceUtil.cuh"
 
@@ -172,7 +178,11 @@ __device__ __forceinline__ uint32_t pairAt(const T* s, int o, int k) {
 }
 
 template <typename T, int BM, int BN, int WARPS_M, int WARPS_N, bool AK, bool BKM>
-__global__ void __launch_bounds__(WARPS_M* WARPS_N * 32) gemmMma(CudaGemmArgs g, bool vecA, bool vecB) {
+// Split-K mode (partial != nullptr): batch index bz is k slice bz, covering k indices
+// [bz * g.k, min(kTotal, (bz + 1) * g.k)) through A and B's batch strides; its raw accumulators go
+// to partial[bz][m][n] (alpha, beta and C are left to splitKReduce).
+__global__ void __launch_bounds__(WARPS_M* WARPS_N * 32)
+    gemmMma(CudaGemmArgs g, bool vecA, bool vecB, float* partial, int64_t kTotal) {
   constexpr int NT = WARPS_M * WARPS_N * 32;
   using LA = Tile<T, BM, AK>;
   using LB = Tile<T, BN, BKM>;
@@ -189,10 +199,15 @@ __global__ void __launch_bounds__(WARPS_M* WARPS_N * 32) gemmMma(CudaGemmArgs g,
   const int gq = lane >> 2, tq = lane & 3;
   const int64_t m0 = (int64_t)blockIdx.x * BM;
   const int64_t tilesN = (g.n + BN - 1) / BN;
-  const int ktiles = (int)((g.k + kBK - 1) / kBK);
   const float alpha = (float)g.alpha, beta = (float)g.beta;
 
   for (int64_t bz = blockIdx.z; bz < g.batch; bz += gridDim.z) {
+    int64_t kLen = g.k;
+    if (partial != nullptr) {
+      int64_t left = kTotal - bz * g.k;
+      kLen = left < g.k ? left : g.k;
+    }
+    const int ktiles = (int)((kLen + kBK - 1) / kBK);
     const T* A = static_cast<const T*>(g.a) + bz * g.aBatch;
     const T* B = static_cast<const T*>(g.b) + bz * g.bBatch;
     T* C = static_cast<T*>(g.c) + bz * g.cBatch;
@@ -201,8 +216,8 @@ __global__ void __launch_bounds__(WARPS_M* WARPS_N * 32) gemmMma(CudaGemmArgs g,
       auto load = [&](int stage, int kt) {
         T* s = smem + stage * kStageElems;
         int64_t k0 = (int64_t)kt * kBK;
-        loadTile<T, BM, AK, NT>(s, A, g.aRow, g.aCol, g.m, g.k, m0, k0, vecA, tid);
-        loadTile<T, BN, BKM, NT>(s + LA::kElems, B, g.bCol, g.bRow, g.n, g.k, n0, k0, vecB, tid);
+        loadTile<T, BM, AK, NT>(s, A, g.aRow, g.aCol, g.m, kLen, m0, k0, vecA, tid);
+        loadTile<T, BN, BKM, NT>(s + LA::kElems, B, g.bCol, g.bRow, g.n, kLen, n0, k0, vecB, tid);
       };
       float acc[MI][NI][4];
 #pragma unroll
@@ -281,6 +296,10 @@ __global__ void __launch_bounds__(WARPS_M* WARPS_N * 32) gemmMma(CudaGemmArgs g,
             for (int e = 0; e < 2; e++) {
               int64_t col = n0 + wn + j * 8 + 2 * tq + e;
               if (col >= g.n) continue;
+              if (partial != nullptr) {
+                partial[(bz * g.m + row) * g.n + col] = acc[i][j][h * 2 + e];
+                continue;
+              }
               T* p = C + row * g.cRow + col * g.cCol;
               float v = alpha * acc[i][j][h * 2 + e];
               if (beta != 0.f) v += beta * toF(*p);
@@ -323,8 +342,25 @@ int smCount(int device) {
 
 unsigned clampGrid(int64_t v) { return (unsigned)(v < 1 ? 1 : v > 65535 ? 65535 : v); }
 
+// C = alpha * sum over the slices of partial + beta * C.
+template <typename T>
+__global__ void splitKReduce(const float* partial, int64_t slices, CudaGemmArgs g) {
+  const int64_t mn = g.m * g.n;
+  T* C = static_cast<T*>(g.c);
+  const float alpha = (float)g.alpha, beta = (float)g.beta;
+  for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < mn; idx += (int64_t)gridDim.x * blockDim.x) {
+    float sum = 0.f;
+    for (int64_t s = 0; s < slices; s++) sum += partial[s * mn + idx];
+    T* p = C + (idx / g.n) * g.cRow + (idx % g.n) * g.cCol;
+    float v = alpha * sum;
+    if (beta != 0.f) v += beta * toF(*p);
+    *p = fromF<T>(v);
+  }
+}
+
 template <typename T, int BM, int BN, int WM, int WN, bool AK, bool BKM>
-void launchMmaCfg(int device, const CudaGemmArgs& g, bool vecA, bool vecB, cudaStream_t s, const char* op) {
+void launchMmaCfg(int device, const CudaGemmArgs& g, bool vecA, bool vecB, cudaStream_t s, const char* op,
+                  float* partial, int64_t kTotal) {
   auto kern = gemmMma<T, BM, BN, WM, WN, AK, BKM>;
   constexpr size_t smem = (size_t)kStages * (Tile<T, BM, AK>::kElems + Tile<T, BN, BKM>::kElems) * sizeof(T);
   static bool attrSet[kMaxDevices] = {};
@@ -336,12 +372,13 @@ void launchMmaCfg(int device, const CudaGemmArgs& g, bool vecA, bool vecB, cudaS
   int64_t tilesM = (g.m + BM - 1) / BM, tilesN = (g.n + BN - 1) / BN;
   CINDER_CHECK(tilesM <= 0x7fffffff, op, ": matrix too large for the CUDA GEMM (", g.m, " rows)");
   dim3 grid((unsigned)tilesM, clampGrid(tilesN), clampGrid(g.batch));
-  kern<<<grid, WM * WN * 32, smem, s>>>(g, vecA, vecB);
+  kern<<<grid, WM * WN * 32, smem, s>>>(g, vecA, vecB, partial, kTotal);
   CINDER_CUDA_LAUNCH_CHECK("gemmMma");
 }
 
 template <typename T, int BM, int BN, int WM, int WN>
-void launchMmaLayouts(int device, const CudaGemmArgs& g, cudaStream_t s, const char* op) {
+void launchMmaLayouts(int device, const CudaGemmArgs& g, cudaStream_t s, const char* op, float* partial = nullptr,
+                      int64_t kTotal = 0) {
   // Each operand's tile follows its smaller stride (its contiguous dim for dense operands).
   bool ak = g.aCol == 1 || (g.aRow != 1 && absl(g.aCol) <= absl(g.aRow));
   bool bk = g.bRow == 1 || (g.bCol != 1 && absl(g.bRow) <= absl(g.bCol));
@@ -350,17 +387,46 @@ void launchMmaLayouts(int device, const CudaGemmArgs& g, cudaStream_t s, const c
                  : chunkable(g.a, g.aRow, g.aCol, g.k, g.aBatch, g.batch, el);
   bool vecB = bk ? chunkable(g.b, g.bRow, g.bCol, g.n, g.bBatch, g.batch, el)
                  : chunkable(g.b, g.bCol, g.bRow, g.k, g.bBatch, g.batch, el);
-  if (ak && bk) return launchMmaCfg<T, BM, BN, WM, WN, true, true>(device, g, vecA, vecB, s, op);
-  if (ak) return launchMmaCfg<T, BM, BN, WM, WN, true, false>(device, g, vecA, vecB, s, op);
-  if (bk) return launchMmaCfg<T, BM, BN, WM, WN, false, true>(device, g, vecA, vecB, s, op);
-  return launchMmaCfg<T, BM, BN, WM, WN, false, false>(device, g, vecA, vecB, s, op);
+  if (ak && bk) return launchMmaCfg<T, BM, BN, WM, WN, true, true>(device, g, vecA, vecB, s, op, partial, kTotal);
+  if (ak) return launchMmaCfg<T, BM, BN, WM, WN, true, false>(device, g, vecA, vecB, s, op, partial, kTotal);
+  if (bk) return launchMmaCfg<T, BM, BN, WM, WN, false, true>(device, g, vecA, vecB, s, op, partial, kTotal);
+  return launchMmaCfg<T, BM, BN, WM, WN, false, false>(device, g, vecA, vecB, s, op, partial, kTotal);
 }
 
 template <typename T>
 void launchMma(int device, const CudaGemmArgs& g, cudaStream_t s, const char* op) {
-  // 128x128 tiles (8 warps of 64x32) unless that leaves most SMs idle; then 64x64 (4 warps).
+  // 128x128 tiles (8 warps of 64x32) unless that leaves SMs idle or the matrices are small; then
+  // 64x64 (4 warps).
+  const int sms = smCount(device);
   int64_t bigTiles = ((g.m + 127) / 128) * ((g.n + 127) / 128) * g.batch;
-  if (bigTiles >= smCount(device)) return launchMmaLayouts<T, 128, 128, 2, 4>(device, g, s, op);
+  if (bigTiles >= sms && g.m > 64 && g.n > 64) return launchMmaLayouts<T, 128, 128, 2, 4>(device, g, s, op);
+  int64_t smallTiles = ((g.m + 63) / 64) * ((g.n + 63) / 64) * g.batch;
+  if (g.batch == 1 && smallTiles < sms && g.k >= 1024) {
+    // Split-K: about two waves of blocks, slices of at least 256 (a multiple of 32: the slice
+    // starts keep 16-byte alignment), at most 32 slices.
+    int64_t slices = (2 * sms + smallTiles - 1) / smallTiles;
+    if (slices > g.k / 256) slices = g.k / 256;
+    if (slices > 32) slices = 32;
+    if (slices >= 2) {
+      int64_t kc = (g.k + slices - 1) / slices;
+      kc = (kc + kBK - 1) / kBK * kBK;
+      slices = (g.k + kc - 1) / kc;
+      struct Workspace {
+        Storage* st;
+        ~Workspace() { releaseStorage(st); }
+      } ws{newDeviceStorage(device, (size_t)(slices * g.m * g.n) * sizeof(float), op)};
+      float* partial = static_cast<float*>(ws.st->data);
+      CudaGemmArgs sg = g;
+      sg.k = kc;
+      sg.batch = slices;
+      sg.aBatch = kc * g.aCol;
+      sg.bBatch = kc * g.bRow;
+      launchMmaLayouts<T, 64, 64, 2, 2>(device, sg, s, op, partial, g.k);
+      splitKReduce<T><<<gridFor(g.m * g.n, 256), 256, 0, s>>>(partial, slices, g);
+      CINDER_CUDA_LAUNCH_CHECK("splitKReduce");
+      return;
+    }
+  }
   return launchMmaLayouts<T, 64, 64, 2, 2>(device, g, s, op);
 }
 

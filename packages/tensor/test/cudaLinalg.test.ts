@@ -19,6 +19,7 @@ import {
   type DType,
   type Tensor,
 } from '../src/index.js';
+import { frame, putTensor } from '../src/frame.js';
 import { makeRng } from './optable/ref.js';
 
 const hasGpu = cuda.isAvailable();
@@ -158,6 +159,28 @@ describe.skipIf(!hasGpu)('CUDA GEMM paths', () => {
     expectProduct(matmul(a.cuda(), b.cuda()), a, b, REL.float64!, 'float64 big');
   });
 
+  it('long k with few output tiles (split over k): every dtype, ragged last slice, alpha/beta', () => {
+    for (const dtype of ['float32', 'float16', 'bfloat16'] as const) {
+      const rel = dtype === 'float32' ? REL.tf32! : REL[dtype]!;
+      const a = rand([64, 8192], 91, dtype);
+      const b = rand([8192, 64], 92, dtype);
+      expectProduct(matmul(a.cuda(), b.cuda()), a, b, rel, `${dtype} 64x8192x64`);
+      const c = rand([100, 3000], 93, dtype);
+      const d = rand([70, 3000], 94, dtype).t();
+      expectProduct(matmul(c.cuda(), dev(d)), c, d, rel, `${dtype} 100x3000x70 (B transposed)`);
+      const bias = rand([70], 95, dtype);
+      const want = addmm(bias.to('float64'), c.to('float64'), d.to('float64'), { alpha: -1.5, beta: 0.25 });
+      const got = addmm(bias.cuda(), c.cuda(), dev(d), { alpha: -1.5, beta: 0.25 }).to('float64');
+      const mag = vals(matmul(c.to('float64').abs(), d.to('float64').abs()));
+      const g = vals(got);
+      const w = vals(want);
+      for (let i = 0; i < w.length; i++) {
+        const tol = 1.5 * rel * mag[i]! + 1e-2;
+        if (!(Math.abs(g[i]! - w[i]!) <= tol)) expect.fail(`${dtype} split addmm: element ${i}: cuda ${g[i]}, exact ${w[i]}`);
+      }
+    }
+  });
+
   it('every operand layout: transposed, strided, misaligned, offset views', () => {
     for (const dtype of ['float32', 'float16', 'float64'] as const) {
       const rel = dtype === 'float32' ? REL.tf32! : REL[dtype]!;
@@ -286,33 +309,22 @@ describe.skipIf(!hasGpu)('CUDA GEMM paths', () => {
   it('gemmStrided reaches strided and column-major outputs with beta', () => {
     const f = gemmStrided.cudaGemmStrided;
     expect(typeof f).toBe('function');
-    const a = rand([37, 19], 61, 'float64');
-    const b = rand([19, 23], 62, 'float64');
-    const c0 = rand([23, 37], 63, 'float64');
-    const c = c0.cuda().t(); // column-major 37 x 23
-    // frame: a, b, c, alpha, beta, threads
-    const { frame } = native as unknown as { frame: Float64Array };
-    const put = (p: number, t: Tensor): number => {
-      const st = (t as unknown as { _live(): { handle: number } })._live();
-      frame[p] = st.handle;
-      frame[p + 1] = 1; // float64
-      frame[p + 2] = t.ndim;
-      frame[p + 3] = t.offset;
-      for (let i = 0; i < t.ndim; i++) frame[p + 4 + i] = t.shape[i]!;
-      for (let i = 0; i < t.ndim; i++) frame[p + 4 + t.ndim + i] = t.strides[i]!;
-      return p + 4 + 2 * t.ndim;
-    };
-    const ag = a.cuda();
-    const bg = b.cuda();
-    let p = put(0, ag);
-    p = put(p, bg);
-    p = put(p, c);
-    frame[p] = 2;
-    frame[p + 1] = 0.5;
-    frame[p + 2] = 0;
-    f!(0);
-    const want = matmul(a, b).mul(2).add(c0.t().mul(0.5));
-    expectSame(c, want, 'gemmStrided column-major C', 1e-12, 1e-12);
+    for (const [dtype, tol] of [['float64', 1e-12], ['float32', 1e-2], ['float16', 1e-2], ['bfloat16', 5e-2]] as const) {
+      const a = rand([37, 19], 61, dtype);
+      const b = rand([19, 23], 62, dtype);
+      const c0 = rand([23, 37], 63, dtype);
+      const c = c0.cuda().t(); // column-major 37 x 23
+      // frame: a, b, c, alpha, beta, threads
+      let p = putTensor(0, a.cuda());
+      p = putTensor(p, b.cuda());
+      p = putTensor(p, c);
+      frame[p] = 2;
+      frame[p + 1] = 0.5;
+      frame[p + 2] = 0;
+      f!(0);
+      const want = matmul(a.to('float64'), b.to('float64')).mul(2).add(c0.t().to('float64').mul(0.5));
+      expectSame(c.to('float64'), want, `gemmStrided column-major C (${dtype})`, tol, tol);
+    }
   });
 
   it('operands on different devices are an error naming the op', () => {
