@@ -47,4 +47,10 @@ void cudaTriangularSolve(int device, const double* t, double* x, int64_t batch, 
 void cudaLuDet(int device, const double* lu, const int* swaps, int64_t batch, int64_t n, void* det, void* sign,
                void* logabs, DType dt, const char* op);
 
+// Householder QR of each m x n matrix in r (destroyed), k = min(m, n): ro[b] (rr x n) gets R;
+// q[b] (m x qc), when q is not null, gets Q. Scratch: vs (batch x k x m), tau (batch x k),
+// wrow (batch x n), wq (batch x qc).
+void cudaQr(int device, double* r, double* vs, double* tau, double* wrow, double* q, double* wq, double* ro,
+            int64_t batch, int64_t m, int64_t n, int64_t qc, int64_t rr, const char* op);
+
 }  // namespace cinder

@@ -10,6 +10,7 @@
 
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaLinalg.h"
+#include "cuda/reduceUtil.cuh"
 
 namespace cinder {
 namespace {
@@ -253,6 +254,84 @@ __global__ void detKernel(const double* lu, const int* swaps, int64_t batch, int
   }
 }
 
+
+// ---- Householder QR ----------------------------------------------------------------------------
+
+// The CPU's algorithm step for step (cpu/linalg.cc qrBatched): H_j = I - tau_j v_j v_j^T with
+// v_j[j] = 1 zeroes column j below the diagonal; R's rows < min(rr, m) from the diagonal on go to
+// ro (rr x n, zeros elsewhere); Q (m x qc, when q != nullptr) = H_0 ... H_{k-1} applied to the
+// first qc columns of the identity. Column sums run sequentially over rows, as on the CPU.
+__global__ void __launch_bounds__(kThreads) qrKernel(double* r, double* vs, double* tau, double* wrow, double* q,
+                                                     double* wq, double* ro, int64_t batch, int64_t m, int64_t n,
+                                                     int64_t k, int64_t qc, int64_t rr) {
+  __shared__ double red[32];
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    double* R = r + b * m * n;
+    double* V = vs + b * k * m;
+    double* T = tau + b * k;
+    double* W = wrow + b * n;
+    for (int64_t j = 0; j < k; j++) {
+      double part = 0.0;
+      for (int64_t i = j + threadIdx.x; i < m; i += blockDim.x) part += R[i * n + j] * R[i * n + j];
+      const double norm = sqrt(blockAllReduce(part, SumOp(), 0.0, red));  // the same in every thread
+      const double alpha = R[j * n + j];
+      if (norm == 0.0) {
+        if (threadIdx.x == 0) T[j] = 0.0;
+        continue;
+      }
+      const double beta = alpha >= 0 ? -norm : norm;
+      const double scale = 1.0 / (alpha - beta);
+      const double tj = (beta - alpha) / beta;
+      double* v = V + j * m;
+      for (int64_t i = j + threadIdx.x; i < m; i += blockDim.x) v[i] = i == j ? 1.0 : R[i * n + j] * scale;
+      if (threadIdx.x == 0) T[j] = tj;
+      __syncthreads();
+      for (int64_t c = j + threadIdx.x; c < n; c += blockDim.x) {
+        double sum = 0.0;
+        for (int64_t i = j; i < m; i++) sum += v[i] * R[i * n + c];
+        W[c] = sum;
+      }
+      __syncthreads();
+      const int64_t cols = n - j;
+      for (int64_t e = threadIdx.x; e < (m - j) * cols; e += blockDim.x) {
+        int64_t i = j + e / cols, c = j + e % cols;
+        if (c == j && i > j) R[i * n + c] = 0.0;
+        else R[i * n + c] -= tj * v[i] * W[c];
+      }
+      __syncthreads();
+    }
+    double* RO = ro + b * rr * n;
+    const int64_t keep = rr < m ? rr : m;
+    for (int64_t e = threadIdx.x; e < rr * n; e += blockDim.x) {
+      int64_t i = e / n, c = e % n;
+      RO[e] = i < keep && c >= i ? R[i * n + c] : 0.0;
+    }
+    if (q != nullptr) {
+      double* Q = q + b * m * qc;
+      double* WQ = wq + b * qc;
+      for (int64_t e = threadIdx.x; e < m * qc; e += blockDim.x) Q[e] = e / qc == e % qc ? 1.0 : 0.0;
+      __syncthreads();
+      for (int64_t j = k - 1; j >= 0; j--) {
+        const double tj = T[j];  // written before an earlier barrier
+        if (tj == 0.0) continue;
+        const double* v = V + j * m;
+        for (int64_t c = threadIdx.x; c < qc; c += blockDim.x) {
+          double sum = 0.0;
+          for (int64_t i = j; i < m; i++) sum += v[i] * Q[i * qc + c];
+          WQ[c] = sum;
+        }
+        __syncthreads();
+        for (int64_t e = threadIdx.x; e < (m - j) * qc; e += blockDim.x) {
+          int64_t i = j + e / qc, c = e % qc;
+          Q[i * qc + c] -= tj * v[i] * WQ[c];
+        }
+        __syncthreads();
+      }
+    }
+    __syncthreads();
+  }
+}
+
 }  // namespace
 
 void cudaLinalgGather(int device, const CudaMatView& v, int64_t batch, int64_t rows, int64_t cols, double* dst,
@@ -329,6 +408,16 @@ void cudaLuDet(int device, const double* lu, const int* swaps, int64_t batch, in
                                                         static_cast<float*>(sign), static_cast<float*>(logabs));
   }
   CINDER_CUDA_LAUNCH_CHECK("detKernel");
+}
+
+void cudaQr(int device, double* r, double* vs, double* tau, double* wrow, double* q, double* wq, double* ro,
+            int64_t batch, int64_t m, int64_t n, int64_t qc, int64_t rr, const char* op) {
+  if (batch == 0) return;
+  int64_t k = m < n ? m : n;
+  CudaDeviceGuard guard(device, op);
+  qrKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(r, vs, tau, wrow, q, wq, ro, batch, m, n, k,
+                                                                        qc, rr);
+  CINDER_CUDA_LAUNCH_CHECK("qrKernel");
 }
 
 }  // namespace cinder

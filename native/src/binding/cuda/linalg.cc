@@ -1,7 +1,8 @@
 // CUDA linalg bindings: the frames of binding/linalg.cc (matmul and the factorizations) plus the
-// device index. matmul maps onto cudaGemm; Cholesky, solve/inverse, det and triangular solves run
-// as device kernels (cuda/linalg.cu) in a float64 workspace like their CPU twins. QR, eigh, svdvals
-// and svd run the CPU kernels on a host copy (device -> host, CPU twin, host -> device).
+// device index. matmul maps onto cudaGemm; Cholesky, solve/inverse, det, triangular solves and
+// Householder QR run as device kernels (cuda/linalg.cu) in a float64 workspace like their CPU
+// twins; eigh, svdvals and svd run the CPU kernels on a host copy (device -> host, CPU twin,
+// host -> device).
 //
 // Also exported: cudaMatmulPrecision(mode?) (the float32 matmul precision, "high" or "highest") and
 // cudaMatmulPath(dtypeCode) (which GEMM kernel a dtype runs on, in words).
@@ -468,14 +469,32 @@ Napi::Value linalgQr(const Napi::CallbackInfo& info) {
   TensorDesc q;
   if (wantQ) q = r.output();
   TensorDesc rr = r.output();
-  DeviceTemps temps(dev, op);
-  std::vector<char> ab, qb, rb;
-  TensorDesc ha = hostCopy(dev, a, temps, ab, op);
-  TensorDesc hq = wantQ ? hostTwin(q, qb) : TensorDesc();
-  TensorDesc hr = hostTwin(rr, rb);
-  qrBatched(ha, wantQ ? &hq : nullptr, hr, complete);
-  if (wantQ) upload(dev, q, qb, op);
-  upload(dev, rr, rb, op);
+  checkFloat(a, op);
+  CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
+  int nb = a.ndim - 2;
+  int64_t m = a.shape[nb], n = a.shape[nb + 1], k = m < n ? m : n;
+  int64_t qc = complete ? m : k, rrows = complete ? m : k;
+  checkShape(rr, rrows, n, a.shape, nb, op, "R");
+  CINDER_CHECK(rr.dtype == a.dtype, op, ": output dtype");
+  if (wantQ) {
+    checkShape(q, m, qc, a.shape, nb, op, "Q");
+    CINDER_CHECK(q.dtype == a.dtype, op, ": output dtype");
+  }
+  int64_t batch = batchOf(a.shape, nb);
+  if (batch > 0) {
+    DeviceTemps temps(dev, op);
+    double* w = scratch<double>(temps, batch * m * n);
+    double* vs = scratch<double>(temps, batch * k * m);
+    double* tau = scratch<double>(temps, batch * k);
+    double* wrow = scratch<double>(temps, batch * n);
+    double* ro = scratch<double>(temps, batch * rrows * n);
+    double* qw = wantQ ? scratch<double>(temps, batch * m * qc) : nullptr;
+    double* wq = wantQ ? scratch<double>(temps, batch * qc) : nullptr;
+    cudaLinalgGather(dev, viewOf(a, a.shape, nb), batch, m, n, w, op);
+    cudaQr(dev, w, vs, tau, wrow, qw, wq, ro, batch, m, n, qc, rrows, op);
+    cudaLinalgScatter(dev, ro, rr.data, rr.dtype, batch, rrows, n, 0, op);
+    if (wantQ) cudaLinalgScatter(dev, qw, q.data, q.dtype, batch, m, qc, 0, op);
+  }
   r.commit(info.Env());
   return info.Env().Undefined();
 }
