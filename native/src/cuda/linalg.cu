@@ -19,6 +19,23 @@ constexpr int kThreads = 256;
 
 unsigned blocksFor(int64_t batch) { return (unsigned)(batch < 1 ? 1 : batch > 65535 ? 65535 : batch); }
 
+// Matrix updates go a warp per row (lanes along the row: coalesced, no index division).
+__device__ __forceinline__ int laneId() { return (int)(threadIdx.x & 31); }
+__device__ __forceinline__ int warpId() { return (int)(threadIdx.x >> 5); }
+__device__ __forceinline__ int warpCount() { return (int)(blockDim.x >> 5); }
+
+// e = q * d + r, in 32-bit arithmetic when the operands allow (far cheaper than 64-bit division).
+__device__ __forceinline__ void divMod(int64_t e, int64_t d, int64_t& q, int64_t& r) {
+  if (e <= 0xffffffffll && d <= 0xffffffffll) {
+    uint32_t e32 = (uint32_t)e, d32 = (uint32_t)d, q32 = e32 / d32;
+    q = q32;
+    r = e32 - q32 * d32;
+  } else {
+    q = e / d;
+    r = e % d;
+  }
+}
+
 __global__ void gatherKernel(CudaMatView v, int64_t total, int64_t rows, int64_t cols, double* dst) {
   const int64_t per = rows * cols;
   for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < total;
@@ -74,12 +91,10 @@ __global__ void __launch_bounds__(kThreads) choleskyKernel(double* w, int64_t ba
       if (threadIdx.x == 0) A[j * n + j] = l;
       for (int64_t i = j + 1 + threadIdx.x; i < n; i += blockDim.x) A[i * n + j] /= l;
       __syncthreads();
-      int64_t r = n - j - 1;
-      for (int64_t e = threadIdx.x; e < r * r; e += blockDim.x) {
-        int64_t ii = e / r, kk = e % r;
-        if (kk > ii) continue;
-        int64_t i = j + 1 + ii, k = j + 1 + kk;
-        A[i * n + k] -= A[i * n + j] * A[k * n + j];
+      // A[i][k] -= L[i][j] L[k][j] for j < k <= i (the lower triangle only).
+      for (int64_t i = j + 1 + warpId(); i < n; i += warpCount()) {
+        const double lij = A[i * n + j];
+        for (int64_t k = j + 1 + laneId(); k <= i; k += 32) A[i * n + k] -= lij * A[k * n + j];
       }
       __syncthreads();
     }
@@ -147,11 +162,10 @@ __global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, i
       const double inv = 1.0 / d;
       for (int64_t i = k + 1 + threadIdx.x; i < n; i += blockDim.x) A[i * n + k] *= inv;
       __syncthreads();
-      int64_t r = n - k - 1;
-      for (int64_t e = threadIdx.x; e < r * r; e += blockDim.x) {
-        int64_t i = k + 1 + e / r, j = k + 1 + e % r;
-        double l = A[i * n + k];
-        if (l != 0.0) A[i * n + j] -= l * A[k * n + j];
+      for (int64_t i = k + 1 + warpId(); i < n; i += warpCount()) {
+        const double l = A[i * n + k];
+        if (l == 0.0) continue;
+        for (int64_t j = k + 1 + laneId(); j < n; j += 32) A[i * n + j] -= l * A[k * n + j];
       }
       __syncthreads();
     }
@@ -160,6 +174,25 @@ __global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, i
       singular[b] = sing;
     }
     __syncthreads();
+  }
+}
+
+// X[i][:] -= t[i][k] X[k][:] for rows i in [i0, i1): a warp per row when rows are long, else a
+// thread per element.
+__device__ __forceinline__ void eliminateRows(const double* t, double* X, int64_t n, int64_t m, int64_t k, int64_t i0,
+                                              int64_t i1) {
+  if (m >= 32) {
+    for (int64_t i = i0 + warpId(); i < i1; i += warpCount()) {
+      const double f = t[i * n + k];
+      for (int64_t j = laneId(); j < m; j += 32) X[i * m + j] -= f * X[k * m + j];
+    }
+  } else {
+    for (int64_t e = threadIdx.x; e < (i1 - i0) * m; e += blockDim.x) {
+      int64_t di, j;
+      divMod(e, m, di, j);
+      const int64_t i = i0 + di;
+      X[i * m + j] -= t[i * n + k] * X[k * m + j];
+    }
   }
 }
 
@@ -172,11 +205,7 @@ __device__ void lowerSolve(const double* t, double* X, int64_t n, int64_t m, boo
       for (int64_t j = threadIdx.x; j < m; j += blockDim.x) X[k * m + j] /= dk;
       __syncthreads();
     }
-    int64_t r = n - k - 1;
-    for (int64_t e = threadIdx.x; e < r * m; e += blockDim.x) {
-      int64_t i = k + 1 + e / m, j = e % m;
-      X[i * m + j] -= t[i * n + k] * X[k * m + j];
-    }
+    eliminateRows(t, X, n, m, k, k + 1, n);
     __syncthreads();
   }
 }
@@ -194,10 +223,7 @@ __device__ void upperSolve(const double* t, double* X, int64_t n, int64_t m, boo
       }
       __syncthreads();
     }
-    for (int64_t e = threadIdx.x; e < k * m; e += blockDim.x) {
-      int64_t i = e / m, j = e % m;
-      X[i * m + j] -= t[i * n + k] * X[k * m + j];
-    }
+    eliminateRows(t, X, n, m, k, 0, k);
     __syncthreads();
   }
 }
@@ -292,11 +318,9 @@ __global__ void __launch_bounds__(kThreads) qrKernel(double* r, double* vs, doub
         W[c] = sum;
       }
       __syncthreads();
-      const int64_t cols = n - j;
-      for (int64_t e = threadIdx.x; e < (m - j) * cols; e += blockDim.x) {
-        int64_t i = j + e / cols, c = j + e % cols;
-        if (c == j && i > j) R[i * n + c] = 0.0;
-        else R[i * n + c] -= tj * v[i] * W[c];
+      for (int64_t i = j + warpId(); i < m; i += warpCount()) {
+        const double f = tj * v[i];
+        for (int64_t c = j + laneId(); c < n; c += 32) R[i * n + c] = c == j && i > j ? 0.0 : R[i * n + c] - f * W[c];
       }
       __syncthreads();
     }
@@ -321,9 +345,9 @@ __global__ void __launch_bounds__(kThreads) qrKernel(double* r, double* vs, doub
           WQ[c] = sum;
         }
         __syncthreads();
-        for (int64_t e = threadIdx.x; e < (m - j) * qc; e += blockDim.x) {
-          int64_t i = j + e / qc, c = e % qc;
-          Q[i * qc + c] -= tj * v[i] * WQ[c];
+        for (int64_t i = j + warpId(); i < m; i += warpCount()) {
+          const double f = tj * v[i];
+          for (int64_t c = laneId(); c < qc; c += 32) Q[i * qc + c] -= f * WQ[c];
         }
         __syncthreads();
       }
