@@ -1,7 +1,7 @@
 // CUDA GEMM (cudaGemm.h).
 //
-// Tensor-core kernel (float32 as TF32, float16, bfloat16): block tiles BM x BN x 32 staged through
-// a 3-deep cp.async pipeline in shared memory; warps own 64x32 (or 32x32) sub-tiles and issue
+// Tensor-core kernel (float32 as TF32, float16, bfloat16): block tiles of BM x BN by 128 bytes of
+// k (32 or 64 elements) staged through a 3-deep cp.async pipeline in shared memory; warps own 64x32 (or 32x32) sub-tiles and issue
 // mma.sync (m16n8k8 tf32 / m16n8k16 f16, bf16) with float32 accumulators. Each operand is kept in
 // shared memory in its global layout (K-contiguous rows, or M/N-contiguous rows for transposed
 // operands), padded so that the fragment reads of a warp hit 32 distinct banks; so no operand is
@@ -103,7 +103,9 @@ __device__ __forceinline__ __nv_bfloat16 zeroOf<__nv_bfloat16>() {
 
 // ---- tensor-core kernel ------------------------------------------------------------------------
 
-constexpr int kBK = 32;  // k extent of a block tile (elements)
+// k extent of a block tile: 128 bytes of each row (32 float32, 64 float16/bfloat16 elements).
+template <typename T>
+constexpr int kBKOf = 128 / (int)sizeof(T);
 constexpr int kStages = 3;
 
 template <typename T>
@@ -121,6 +123,7 @@ struct MmaShape<float> {
 // fall into distinct banks and every row start stays 16-byte aligned.
 template <typename T, int BO, bool KMAJOR>
 struct Tile {
+  static constexpr int kBK = kBKOf<T>;
   static constexpr int kLd = KMAJOR ? kBK + (int)(16 / sizeof(T)) : BO + 8;
   static constexpr int kElems = KMAJOR ? BO * kLd : kBK * kLd;
   static __device__ __forceinline__ int at(int o, int k) { return KMAJOR ? o * kLd + k : k * kLd + o; }
@@ -132,6 +135,7 @@ template <typename T, int BO, bool KMAJOR, int NT>
 __device__ __forceinline__ void loadTile(T* s, const T* X, int64_t oStride, int64_t kStride, int64_t O, int64_t K,
                                          int64_t o0, int64_t k0, bool vec, int tid) {
   using L = Tile<T, BO, KMAJOR>;
+  constexpr int kBK = kBKOf<T>;
   constexpr int E = 16 / (int)sizeof(T);
   if (vec) {
     // Chunks of E elements along the contiguous dim; a chunk past the edge reads only its valid
@@ -181,7 +185,7 @@ template <typename T, int BM, int BN, int WARPS_M, int WARPS_N, bool AK, bool BK
 // Split-K mode (partial != nullptr): batch index bz is k slice bz, covering k indices
 // [bz * g.k, min(kTotal, (bz + 1) * g.k)) through A and B's batch strides; its raw accumulators go
 // to partial[bz][m][n] (alpha, beta and C are left to splitKReduce).
-__global__ void __launch_bounds__(WARPS_M* WARPS_N * 32)
+__global__ void __launch_bounds__(WARPS_M* WARPS_N * 32, 1)
     gemmMma(CudaGemmArgs g, bool vecA, bool vecB, float* partial, int64_t kTotal) {
   constexpr int NT = WARPS_M * WARPS_N * 32;
   using LA = Tile<T, BM, AK>;
@@ -189,6 +193,7 @@ __global__ void __launch_bounds__(WARPS_M* WARPS_N * 32)
   constexpr int WTM = BM / WARPS_M, WTN = BN / WARPS_N;
   constexpr int MI = WTM / 16, NI = WTN / 8;
   constexpr int KS = MmaShape<T>::kStep;
+  constexpr int kBK = kBKOf<T>;
   constexpr int kStageElems = LA::kElems + LB::kElems;
   static_assert(WTM % 16 == 0 && WTN % 8 == 0 && kBK % KS == 0, "bad tile shape");
 
@@ -402,14 +407,13 @@ void launchMma(int device, const CudaGemmArgs& g, cudaStream_t s, const char* op
   if (bigTiles >= sms && g.m > 64 && g.n > 64) return launchMmaLayouts<T, 128, 128, 2, 4>(device, g, s, op);
   int64_t smallTiles = ((g.m + 63) / 64) * ((g.n + 63) / 64) * g.batch;
   if (g.batch == 1 && smallTiles < sms && g.k >= 1024) {
-    // Split-K: about two waves of blocks, slices of at least 256 (a multiple of 32: the slice
-    // starts keep 16-byte alignment), at most 32 slices.
+    // Split-K: about two waves of blocks, slices of at least 256, at most 32 slices.
     int64_t slices = (2 * sms + smallTiles - 1) / smallTiles;
     if (slices > g.k / 256) slices = g.k / 256;
     if (slices > 32) slices = 32;
     if (slices >= 2) {
       int64_t kc = (g.k + slices - 1) / slices;
-      kc = (kc + kBK - 1) / kBK * kBK;
+      kc = (kc + kBKOf<T> - 1) / kBKOf<T> * kBKOf<T>;  // whole tiles; slice starts stay 16-byte aligned
       slices = (g.k + kc - 1) / kc;
       struct Workspace {
         Storage* st;
