@@ -47,6 +47,13 @@ void cudaTriangularSolve(int device, const double* t, double* x, int64_t batch, 
 void cudaLuDet(int device, const double* lu, const int* swaps, int64_t batch, int64_t n, void* det, void* sign,
                void* logabs, DType dt, const char* op);
 
+// Symmetric eigendecomposition by parallel cyclic Jacobi of each n x n matrix in a (its `lower` or
+// upper triangle is read; destroyed), n <= kCudaJacobiMaxN: w[b] (n) ascending, and when wantV,
+// vOut[b] (n x n) the eigenvectors as columns; v is scratch of batch x n x n.
+constexpr int kCudaJacobiMaxN = 256;
+void cudaJacobiEigh(int device, double* a, double* v, double* w, double* vOut, int64_t batch, int64_t n, bool lower,
+                    bool wantV, const char* op);
+
 // Householder QR of each m x n matrix in r (destroyed), k = min(m, n): ro[b] (rr x n) gets R;
 // q[b] (m x qc), when q is not null, gets Q. Scratch: vs (batch x k x m), tau (batch x k),
 // wrow (batch x n), wq (batch x qc).

@@ -16,6 +16,7 @@ namespace cinder {
 namespace {
 
 constexpr int kThreads = 256;
+constexpr int kJacobiMaxN = kCudaJacobiMaxN;
 
 unsigned blocksFor(int64_t batch) { return (unsigned)(batch < 1 ? 1 : batch > 65535 ? 65535 : batch); }
 
@@ -356,6 +357,149 @@ __global__ void __launch_bounds__(kThreads) qrKernel(double* r, double* vs, doub
   }
 }
 
+// ---- symmetric eigensolver: parallel cyclic Jacobi ---------------------------------------------
+
+// Each sweep pairs every index with every other once, in n' - 1 rounds of n' / 2 disjoint pairs
+// (n' = n rounded up to even; the circle method: in round r, (n'-1, r) and ((r+i) % (n'-1),
+// (r-i) % (n'-1)) for i = 1 .. n'/2 - 1; a pair holding the padding index n is skipped). A round
+// computes every pair's rotation from the current matrix (the CPU's formulas: theta = (a_qq - a_pp)
+// / (2 a_pq), t = sign(theta) / (|theta| + sqrt(theta^2 + 1))), then rotates the pairs' rows, then
+// their columns (and V's columns); disjoint pairs commute, so this is A <- J^T A J for the product J
+// of the round's rotations. The rotated 2 x 2 blocks are then set exactly (a_pp - t a_pq, a_qq + t a_pq,
+// zeros), as the CPU does. Sweeps stop when the off-diagonal mass is at most 1e-30 of the diagonal's
+// (at most 100). Eigenvalues come out ascending (stable), eigenvectors as V's columns.
+__global__ void __launch_bounds__(kThreads) jacobiEighKernel(double* a, double* v, double* wOut, double* vOut,
+                                                             int64_t batch, int n, bool lower, bool wantV) {
+  __shared__ double red[32];
+  __shared__ double sc[kJacobiMaxN / 2], ss[kJacobiMaxN / 2], st[kJacobiMaxN / 2], sa[kJacobiMaxN / 2],
+      sb[kJacobiMaxN / 2], sd[kJacobiMaxN / 2];
+  __shared__ int sp[kJacobiMaxN / 2], sq[kJacobiMaxN / 2], rank[kJacobiMaxN];
+  const int np = (n + 1) & ~1, rounds = np - 1, pairs = np / 2;
+  const int64_t nn = (int64_t)n * n;
+  for (int64_t b = blockIdx.x; b < batch; b += gridDim.x) {
+    double* A = a + b * nn;
+    double* V = v + b * nn;
+    // Only the selected triangle is read, as LAPACK does; V = I.
+    for (int64_t e = threadIdx.x; e < nn; e += blockDim.x) {
+      int64_t i, j;
+      divMod(e, n, i, j);
+      if (i < j) {
+        if (lower) A[i * n + j] = A[j * n + i];
+        else A[j * n + i] = A[i * n + j];
+      }
+      if (wantV) V[e] = i == j ? 1.0 : 0.0;
+    }
+    __syncthreads();
+    for (int sweep = 0; sweep < 100 && rounds > 0; sweep++) {
+      double off = 0.0, diag = 0.0;
+      for (int64_t e = threadIdx.x; e < nn; e += blockDim.x) {
+        int64_t i, j;
+        divMod(e, n, i, j);
+        double x = A[e];
+        if (i == j) diag += x * x;
+        else if (i < j) off += x * x;
+      }
+      off = blockAllReduce(off, SumOp(), 0.0, red);
+      diag = blockAllReduce(diag, SumOp(), 0.0, red);
+      if (off <= 1e-30 * diag || off == 0.0) break;  // the same in every thread
+      for (int r = 0; r < rounds; r++) {
+        for (int pi = threadIdx.x; pi < pairs; pi += blockDim.x) {
+          int p = pi == 0 ? rounds : (r + pi) % rounds;
+          int q = pi == 0 ? r : (r - pi + rounds) % rounds;
+          if (p > q) {
+            int x = p;
+            p = q;
+            q = x;
+          }
+          double c = 1.0, sn = 0.0, t = 0.0, app = 0.0, aqq = 0.0, apq = 0.0;
+          if (q < n) {
+            apq = A[(int64_t)p * n + q];
+            if (apq != 0.0) {
+              app = A[(int64_t)p * n + p];
+              aqq = A[(int64_t)q * n + q];
+              double theta = (aqq - app) / (2 * apq);
+              t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
+              c = 1 / sqrt(t * t + 1);
+              sn = t * c;
+            }
+          }
+          sp[pi] = p;
+          sq[pi] = q;
+          sc[pi] = c;
+          ss[pi] = sn;
+          st[pi] = t;
+          sa[pi] = app;
+          sb[pi] = aqq;
+          sd[pi] = apq;
+        }
+        __syncthreads();
+        const int64_t work = (int64_t)pairs * n;
+        // Rows p and q of every rotated pair.
+        for (int64_t e = threadIdx.x; e < work; e += blockDim.x) {
+          int64_t pi, k;
+          divMod(e, n, pi, k);
+          if (ss[pi] == 0.0) continue;
+          const double c = sc[pi], sn = ss[pi];
+          double* rp = A + (int64_t)sp[pi] * n;
+          double* rq = A + (int64_t)sq[pi] * n;
+          const double x = rp[k], y = rq[k];
+          rp[k] = c * x - sn * y;
+          rq[k] = sn * x + c * y;
+        }
+        __syncthreads();
+        // Columns p and q (of A and V).
+        for (int64_t e = threadIdx.x; e < work; e += blockDim.x) {
+          int64_t pi, k;
+          divMod(e, n, pi, k);
+          if (ss[pi] == 0.0) continue;
+          const double c = sc[pi], sn = ss[pi];
+          const int64_t p = sp[pi], q = sq[pi];
+          double x = A[k * n + p], y = A[k * n + q];
+          A[k * n + p] = c * x - sn * y;
+          A[k * n + q] = sn * x + c * y;
+          if (wantV) {
+            x = V[k * n + p];
+            y = V[k * n + q];
+            V[k * n + p] = c * x - sn * y;
+            V[k * n + q] = sn * x + c * y;
+          }
+        }
+        __syncthreads();
+        for (int pi = threadIdx.x; pi < pairs; pi += blockDim.x) {
+          if (ss[pi] == 0.0) continue;
+          const int64_t p = sp[pi], q = sq[pi];
+          A[p * n + p] = sa[pi] - st[pi] * sd[pi];
+          A[q * n + q] = sb[pi] + st[pi] * sd[pi];
+          A[p * n + q] = 0.0;
+          A[q * n + p] = 0.0;
+        }
+        __syncthreads();
+      }
+    }
+    // Ascending, stable: eigenvalue i goes to the number of values before it.
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+      const double wi = A[(int64_t)i * n + i];
+      int rk = 0;
+      for (int j = 0; j < n; j++) {
+        const double wj = A[(int64_t)j * n + j];
+        if (wj < wi || (wj == wi && j < i)) rk++;
+      }
+      rank[i] = rk;
+      wOut[b * n + rk] = wi;
+    }
+    __syncthreads();
+    if (wantV) {
+      double* VO = vOut + b * nn;
+      for (int64_t e = threadIdx.x; e < nn; e += blockDim.x) {
+        int64_t k, i;
+        divMod(e, n, k, i);
+        VO[k * n + rank[i]] = V[e];
+      }
+    }
+    __syncthreads();
+  }
+}
+
 }  // namespace
 
 void cudaLinalgGather(int device, const CudaMatView& v, int64_t batch, int64_t rows, int64_t cols, double* dst,
@@ -432,6 +576,16 @@ void cudaLuDet(int device, const double* lu, const int* swaps, int64_t batch, in
                                                         static_cast<float*>(sign), static_cast<float*>(logabs));
   }
   CINDER_CUDA_LAUNCH_CHECK("detKernel");
+}
+
+void cudaJacobiEigh(int device, double* a, double* v, double* w, double* vOut, int64_t batch, int64_t n, bool lower,
+                    bool wantV, const char* op) {
+  if (batch == 0 || n == 0) return;
+  CINDER_CHECK(n <= kJacobiMaxN, op, ": internal error: the device eigensolver takes n <= ", kJacobiMaxN);
+  CudaDeviceGuard guard(device, op);
+  jacobiEighKernel<<<blocksFor(batch), kThreads, 0, cudaStreamOf(device, op)>>>(a, v, w, vOut, batch, (int)n, lower,
+                                                                                wantV);
+  CINDER_CUDA_LAUNCH_CHECK("jacobiEighKernel");
 }
 
 void cudaQr(int device, double* r, double* vs, double* tau, double* wrow, double* q, double* wq, double* ro,

@@ -447,6 +447,43 @@ describe.skipIf(!hasGpu)('CUDA linalg vs CPU', () => {
     });
   }
 
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`${dtype}: eigh on the device (Jacobi) and past its size limit (host): values, V diag(w) V^T, V^T V`, () => {
+      const tol = dtype === 'float64' ? 1e-9 : 2e-3;
+      const sym = (n: number, batch: number[], seed: number): Tensor => {
+        const a = rand([...batch, n, n], seed, 'float64');
+        return a.add(a.mT).to(dtype);
+      };
+      const cases: [string, Tensor, 'L' | 'U'][] = [
+        ['1x1', sym(1, [], 1), 'L'],
+        ['batched 6x6', sym(6, [3], 2), 'L'],
+        ['odd 7x7, upper', sym(7, [], 3), 'U'],
+        ['17x17 (CPU: tridiagonal QR)', sym(17, [2], 4), 'L'],
+        ['64x64', sym(64, [], 5), 'L'],
+        ['256x256 (device limit)', sym(256, [], 6), 'L'],
+        ['300x300 (host)', sym(300, [], 7), 'U'],
+        ['repeated eigenvalues', tensor([[2, 0, 0], [0, 1, 0], [0, 0, 2]], { dtype }), 'L'],
+        ['strided (transposed view)', dev(sym(9, [], 8).mT), 'L'],
+        ['only the lower triangle is read', rand([5, 5], 9, dtype), 'L'],
+        ['only the upper triangle is read', rand([5, 5], 10, dtype), 'U'],
+      ];
+      for (const [name, A, UPLO] of cases) {
+        const g = linalg.eigh(dev(A), { UPLO });
+        const c = linalg.eigh(A.cpu(), { UPLO });
+        expectSame(g.eigenvalues, c.eigenvalues, `${dtype} eigh ${name}: values`, tol, tol);
+        expectSame(linalg.eigvalsh(dev(A), { UPLO }), c.eigenvalues, `${dtype} eigvalsh ${name}`, tol, tol);
+        const V = g.eigenvectors;
+        const n = A.shape[A.ndim - 1]!;
+        const recon = matmul(V.mul(g.eigenvalues.unsqueeze(-2)), V.mT);
+        const Ac = A.cpu();
+        const full = UPLO === 'L' ? Ac.tril().add(Ac.tril(-1).mT) : Ac.triu().add(Ac.triu(1).mT);
+        expectSame(recon, full, `${dtype} eigh ${name}: V diag(w) V^T`, tol * Math.max(1, n / 8), tol);
+        const eye = tensor(Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), { dtype: 'float64', shape: [n, n] }).to(dtype);
+        expectSame(matmul(V.mT, V), eye.expand([...V.shape]), `${dtype} eigh ${name}: V^T V`, tol, tol);
+      }
+    });
+  }
+
   it('matrixPower and multiDot run on the device', () => {
     const A = rand([3, 3], 81, 'float64');
     expectSame(linalg.matrixPower(A.cuda(), 0), linalg.matrixPower(A, 0), 'matrixPower 0', 0, 0);

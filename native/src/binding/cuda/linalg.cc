@@ -1,8 +1,8 @@
 // CUDA linalg bindings: the frames of binding/linalg.cc (matmul and the factorizations) plus the
-// device index. matmul maps onto cudaGemm; Cholesky, solve/inverse, det, triangular solves and
-// Householder QR run as device kernels (cuda/linalg.cu) in a float64 workspace like their CPU
-// twins; eigh, svdvals and svd run the CPU kernels on a host copy (device -> host, CPU twin,
-// host -> device).
+// device index. matmul maps onto cudaGemm; Cholesky, solve/inverse, det, triangular solves,
+// Householder QR and eigh (parallel Jacobi, n <= 256) run as device kernels (cuda/linalg.cu) in a
+// float64 workspace like their CPU twins; svdvals, svd and larger eigh run the CPU kernels on a
+// host copy (device -> host, CPU twin, host -> device).
 //
 // Also exported: cudaMatmulPrecision(mode?) (the float32 matmul precision, "high" or "highest") and
 // cudaMatmulPath(dtypeCode) (which GEMM kernel a dtype runs on, in words).
@@ -499,7 +499,9 @@ Napi::Value linalgQr(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// frame: a [..., n, n], lower, wantVectors, eigenvalues spec, [eigenvectors spec].
+// frame: a [..., n, n], lower, wantVectors, eigenvalues spec, [eigenvectors spec]. Parallel
+// Jacobi on the device up to kCudaJacobiMaxN; larger matrices go through the CPU's tridiagonal QR
+// on a host copy.
 Napi::Value linalgEigh(const Napi::CallbackInfo& info) {
   const char* op = "linalg.eigh";
   int dev = cudaDeviceArg(info, op);
@@ -510,14 +512,36 @@ Napi::Value linalgEigh(const Napi::CallbackInfo& info) {
   TensorDesc w = r.output();
   TensorDesc v;
   if (wantV) v = r.output();
-  DeviceTemps temps(dev, op);
-  std::vector<char> ab, wb, vb;
-  TensorDesc ha = hostCopy(dev, a, temps, ab, op);
-  TensorDesc hw = hostTwin(w, wb);
-  TensorDesc hv = wantV ? hostTwin(v, vb) : TensorDesc();
-  eighBatched(ha, hw, wantV ? &hv : nullptr, lower);
-  upload(dev, w, wb, op);
-  if (wantV) upload(dev, v, vb, op);
+  checkFloat(a, op);
+  CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
+  int nb = a.ndim - 2;
+  int64_t n = a.shape[nb + 1];
+  checkShape(a, n, n, a.shape, nb, op, "A");
+  CINDER_CHECK(w.dtype == a.dtype && w.ndim == nb + 1 && w.shape[nb] == n, op, ": eigenvalues output");
+  if (wantV) checkShape(v, n, n, a.shape, nb, op, "eigenvectors");
+  if (n <= kCudaJacobiMaxN) {
+    int64_t batch = batchOf(a.shape, nb);
+    if (batch > 0 && n > 0) {
+      DeviceTemps temps(dev, op);
+      double* aw = scratch<double>(temps, batch * n * n);
+      double* vw = wantV ? scratch<double>(temps, batch * n * n) : nullptr;
+      double* vo = wantV ? scratch<double>(temps, batch * n * n) : nullptr;
+      double* ww = scratch<double>(temps, batch * n);
+      cudaLinalgGather(dev, viewOf(a, a.shape, nb), batch, n, n, aw, op);
+      cudaJacobiEigh(dev, aw, vw, ww, vo, batch, n, lower, wantV, op);
+      cudaLinalgScatter(dev, ww, w.data, w.dtype, batch, 1, n, 0, op);
+      if (wantV) cudaLinalgScatter(dev, vo, v.data, v.dtype, batch, n, n, 0, op);
+    }
+  } else {
+    DeviceTemps temps(dev, op);
+    std::vector<char> ab, wb, vb;
+    TensorDesc ha = hostCopy(dev, a, temps, ab, op);
+    TensorDesc hw = hostTwin(w, wb);
+    TensorDesc hv = wantV ? hostTwin(v, vb) : TensorDesc();
+    eighBatched(ha, hw, wantV ? &hv : nullptr, lower);
+    upload(dev, w, wb, op);
+    if (wantV) upload(dev, v, vb, op);
+  }
   r.commit(info.Env());
   return info.Env().Undefined();
 }
