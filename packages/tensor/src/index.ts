@@ -20,6 +20,7 @@ export {
 } from './creation.js';
 export { clone, to, detach, copy_, fill_ } from './ops/conversion.js';
 export { memoryStats, emptyCache, getNumThreads, setNumThreads, cuda } from './runtime.js';
+export { setFloat32MatmulPrecision, getFloat32MatmulPrecision, cudaMatmulPath, type Float32MatmulPrecision } from './matmulPrecision.js';
 export { broadcastShapes, normalizeDims } from './shape.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduction.js';

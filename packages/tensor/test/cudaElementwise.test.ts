@@ -12,6 +12,7 @@ import {
   mul,
   randn,
   remainder,
+  setFloat32MatmulPrecision,
   Tensor,
   tensor,
   where,
@@ -24,6 +25,9 @@ import type { OpInfo, Result } from './optable/types.js';
 
 const hasGpu = cuda.isAvailable();
 if (!hasGpu) console.log('cudaElementwise.test: no usable CUDA device; the CUDA-vs-CPU comparisons are skipped');
+// The table's products are compared with float32 tolerances made for exact float32: CUDA's
+// default TF32 products are checked against their own error bound in cudaLinalg.test.
+setFloat32MatmulPrecision('highest');
 
 const TOL: Partial<Record<DType, { atol: number; rtol: number }>> = {
   float32: { atol: 1e-5, rtol: 1e-4 },

@@ -6,8 +6,8 @@ import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { numelOf, shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { scalarTensor } from '../creation.js';
-import { batchedMatmul, checkTensor, permuteView, reshapeView } from './linalgCommon.js';
+import type { Device } from '../device.js';
+import { batchedMatmul, checkTensor, permuteView, reshapeView, scalarOn } from './linalgCommon.js';
 
 interface Labeled {
   t: Tensor;
@@ -45,13 +45,13 @@ function sumOut(op: string, x: Labeled, keep: Set<string>): Labeled {
   const keptShape = kept.map(([, i]) => x.t.shape[i]!);
   const s = numelOf(gone.map(([, i]) => x.t.shape[i]!));
   const flat = reshapeView(p, [numelOf(keptShape), s]);
-  const ones = fullOnes(x.t.dtype, s);
+  const ones = fullOnes(x.t.dtype, s, x.t.device);
   const r = batchedMatmul(op, flat, ones);
   return { t: reshapeView(r, keptShape), labels: kept.map(([l]) => l) };
 }
 
-function fullOnes(dtype: DType, n: number): Tensor {
-  const one = scalarTensor(1, dtype);
+function fullOnes(dtype: DType, n: number, device: Device): Tensor {
+  const one = scalarOn(1, dtype, device);
   return one._view([n, 1], [0, 0], one.offset);
 }
 

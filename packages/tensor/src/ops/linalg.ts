@@ -31,7 +31,7 @@ function matrixPower(A: Tensor, n: number): Tensor {
   if (!Number.isInteger(n)) throw new TypeError(`${op}: the exponent must be an integer, got ${n}`);
   return dispatch(op, [A], { n }, () => {
     if (n === 0) {
-      const I = eye(size, { dtype: A.dtype });
+      const I = eye(size, { dtype: A.dtype, device: A.device });
       const bs = A.shape.slice(0, -2);
       return I._view([...A.shape], [...bs.map(() => 0), size, 1], 0).contiguous();
     }

@@ -5,15 +5,18 @@
  * Not re-exported from the package: nothing here is public API.
  *
  * Integer matmul (int32, int64, uint8) is supported with a simple exact kernel (wrap-around on
- * overflow, like PyTorch's CPU kernel); bool is rejected. float16/bfloat16 compute in float32.
+ * overflow, like PyTorch's CPU kernel); bool is rejected. float16/bfloat16 compute in float32 on
+ * the CPU and on tensor cores (float32 accumulation) on CUDA. Every kernel call is routed by the
+ * device of its first operand (runOn); the native side checks that all operands live there.
  * The `linalg` functions take float32/float64 only, as PyTorch's CPU backend does.
  */
 import { kernels } from '@cinder/native';
 import type { DType } from '../dtype.js';
-import { contiguousStrides, frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { contiguousStrides, frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, numelOf, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { fromTypedArray as tensorFrom } from '../creation.js';
+import { fromTypedArray as tensorFrom, scalarTensor } from '../creation.js';
+import type { Device } from '../device.js';
 
 // ---- checks and views -----------------------------------------------------------------------
 
@@ -99,6 +102,7 @@ function viewStrides(t: Tensor, shape: readonly number[]): number[] | null {
  */
 export function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, alpha = 1, beta = 1): Tensor {
   const outDtype = a.dtype;
+  const dev = a.device;
   if (bias === undefined && a.ndim === 2 && b.ndim === 2 && (outDtype === 'float32' || outDtype === 'float64')) {
     // The common case (two float matrices, no bias): no batch dims to align, no dtype to convert.
     const shape = [a.shape[0]!, b.shape[1]!];
@@ -108,10 +112,12 @@ export function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, a
     frame[p] = alpha;
     frame[p + 1] = beta;
     frame[p + 2] = 0;
-    kernels.matmul();
-    return takeOutput(0, outDtype, shape);
+    if (dev === 'cpu') kernels.matmul();
+    else runOn('matmul', dev, op);
+    return takeOutput(0, outDtype, shape, dev);
   }
-  const cd = computeDType(op, outDtype);
+  // CUDA multiplies float16/bfloat16 on tensor cores itself (float32 accumulation).
+  const cd = dev !== 'cpu' && (outDtype === 'float16' || outDtype === 'bfloat16') ? outDtype : computeDType(op, outDtype);
   a = asDType(a, cd);
   b = asDType(b, cd);
   if (bias) bias = asDType(bias, cd);
@@ -151,8 +157,8 @@ export function batchedMatmul(op: string, a: Tensor, b: Tensor, bias?: Tensor, a
   frame[p++] = beta;
   frame[p++] = bias ? 1 : 0;
   if (bias) putTensor(p, bias);
-  kernels.matmul();
-  const out = takeOutput(0, cd, outShape);
+  runOn('matmul', dev, op);
+  const out = takeOutput(0, cd, outShape, dev);
   return cd === outDtype ? out : out._copyAs(outDtype);
 }
 
@@ -203,4 +209,17 @@ export function checkSquare(op: string, t: Tensor, what = 'A'): number {
 export function fromValues(v: Float64Array, dtype: DType, shape: readonly number[]): Tensor {
   const ta = dtype === 'float32' ? Float32Array.from(v) : v;
   return tensorFrom(ta, dtype, shape);
+}
+
+/** `t` on `device` (t itself when it is already there; a moved copy of a CPU tensor otherwise). */
+export function onDevice(t: Tensor, device: Device): Tensor {
+  if (t.device === device) return t;
+  const moved = t.to(device);
+  t.dispose();
+  return moved;
+}
+
+/** A 0-d tensor holding v, created on `device`. */
+export function scalarOn(v: number, dtype: DType, device: Device): Tensor {
+  return onDevice(scalarTensor(v, dtype), device);
 }

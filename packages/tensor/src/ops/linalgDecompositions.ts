@@ -4,15 +4,14 @@
  * natively in float64 (float32 inputs included) and are batched over leading dims. Exported for
  * linalg.ts, which assembles the namespace; the package does not re-export this module.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import type { Device } from '../device.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { scalarTensor } from '../creation.js';
 import { einsumImpl } from './einsum.js';
-import { checkFloatInput, checkMatrix, checkSquare, fromValues, squeezeView, transposeLast, unsqueezeView } from './linalgCommon.js';
+import { checkFloatInput, checkMatrix, checkSquare, fromValues, onDevice, scalarOn, squeezeView, transposeLast, unsqueezeView } from './linalgCommon.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -39,8 +38,8 @@ export function cholesky(A: Tensor, opts: { upper?: boolean } = {}): Tensor {
     const p = putTensor(0, A);
     const q = putOutput(p, A.dtype, A.shape);
     frame[q] = upper ? 1 : 0;
-    kernels.linalgCholesky();
-    return takeOutput(0, A.dtype, A.shape);
+    runOn('linalgCholesky', A.device, op);
+    return takeOutput(0, A.dtype, A.shape, A.device);
   });
 }
 
@@ -61,8 +60,8 @@ export function solveCore(op: string, A: Tensor, B: Tensor | null): Tensor {
     frame[p++] = 0;
   }
   putOutput(p, A.dtype, outShape);
-  kernels.linalgSolve();
-  return takeOutput(0, A.dtype, outShape);
+  runOn('linalgSolve', A.device, op);
+  return takeOutput(0, A.dtype, outShape, A.device);
 }
 
 /** Solves A X = B (left) or X A = B; B may be a (batch of) vector(s). Singular A is an error. */
@@ -109,8 +108,8 @@ export function solveTriangular(A: Tensor, B: Tensor, opts: { upper: boolean; le
     p = putOutput(p, A.dtype, outShape);
     frame[p++] = upper ? 1 : 0;
     frame[p++] = unit ? 1 : 0;
-    kernels.linalgSolveTriangular();
-    const x = takeOutput(0, A.dtype, outShape);
+    runOn('linalgSolveTriangular', A.device, op);
+    const x = takeOutput(0, A.dtype, outShape, A.device);
     return left ? x : transposeLast(x).contiguous();
   });
 }
@@ -128,8 +127,9 @@ function detParts(op: string, A: Tensor): [Tensor, Tensor, Tensor] {
   p = putOutput(p, A.dtype, bs);
   p = putOutput(p, A.dtype, bs);
   putOutput(p, A.dtype, bs);
-  kernels.linalgDet();
-  return [takeOutput(0, A.dtype, bs), takeOutput(1, A.dtype, bs), takeOutput(2, A.dtype, bs)];
+  runOn('linalgDet', A.device, op);
+  const dev = A.device;
+  return [takeOutput(0, A.dtype, bs, dev), takeOutput(1, A.dtype, bs, dev), takeOutput(2, A.dtype, bs, dev)];
 }
 
 export function det(A: Tensor): Tensor {
@@ -172,18 +172,18 @@ export function qr(A: Tensor, opts: { mode?: 'reduced' | 'complete' | 'r' } = {}
     frame[p++] = mode === 'r' ? 0 : 1;
     if (mode !== 'r') p = putOutput(p, A.dtype, qShape);
     putOutput(p, A.dtype, rShape);
-    kernels.linalgQr();
+    runOn('linalgQr', A.device, op);
     if (mode === 'r') {
-      const R = takeOutput(0, A.dtype, rShape);
-      const Q = empty0(A.dtype);
+      const R = takeOutput(0, A.dtype, rShape, A.device);
+      const Q = empty0(A.dtype, A.device);
       return { Q, R };
     }
-    return { Q: takeOutput(0, A.dtype, qShape), R: takeOutput(1, A.dtype, rShape) };
+    return { Q: takeOutput(0, A.dtype, qShape, A.device), R: takeOutput(1, A.dtype, rShape, A.device) };
   });
 }
 
-function empty0(dtype: DType): Tensor {
-  const one = scalarTensor(0, dtype);
+function empty0(dtype: DType, device: Device): Tensor {
+  const one = scalarOn(0, dtype, device);
   return one._view([0], [1], one.offset);
 }
 
@@ -197,9 +197,9 @@ function eighCore(op: string, A: Tensor, uplo: string, vectors: boolean): Tensor
   frame[p++] = vectors ? 1 : 0;
   p = putOutput(p, A.dtype, [...bs, n]);
   if (vectors) putOutput(p, A.dtype, A.shape);
-  kernels.linalgEigh();
-  const w = takeOutput(0, A.dtype, [...bs, n]);
-  return vectors ? [w, takeOutput(1, A.dtype, A.shape)] : [w];
+  runOn('linalgEigh', A.device, op);
+  const w = takeOutput(0, A.dtype, [...bs, n], A.device);
+  return vectors ? [w, takeOutput(1, A.dtype, A.shape, A.device)] : [w];
 }
 
 /** Eigen-decomposition of symmetric matrices (eigenvalues ascending), reading the UPLO triangle. */
@@ -228,8 +228,8 @@ export function svdvalsCore(A: Tensor): Tensor {
   const k = Math.min(A.shape[A.ndim - 2]!, A.shape[A.ndim - 1]!);
   const p = putTensor(0, A);
   putOutput(p, A.dtype, [...bs, k]);
-  kernels.linalgSvdvals();
-  return takeOutput(0, A.dtype, [...bs, k]);
+  runOn('linalgSvdvals', A.device, 'linalg.svdvals');
+  return takeOutput(0, A.dtype, [...bs, k], A.device);
 }
 
 /**
@@ -254,8 +254,9 @@ export function svd(A: Tensor, opts: { fullMatrices?: boolean } = {}): { U: Tens
     p = putOutput(p, A.dtype, uShape);
     p = putOutput(p, A.dtype, sShape);
     putOutput(p, A.dtype, vShape);
-    kernels.linalgSvd();
-    return { U: takeOutput(0, A.dtype, uShape), S: takeOutput(1, A.dtype, sShape), Vh: takeOutput(2, A.dtype, vShape) };
+    runOn('linalgSvd', A.device, op);
+    const dev = A.device;
+    return { U: takeOutput(0, A.dtype, uShape, dev), S: takeOutput(1, A.dtype, sShape, dev), Vh: takeOutput(2, A.dtype, vShape, dev) };
   });
 }
 
@@ -281,8 +282,9 @@ export function pinv(A: Tensor, opts: { atol?: number; rtol?: number } = {}): Te
       const cutoff = Math.max(atol, rtol * (k > 0 ? sv[b]! : 0));
       for (let i = 0; i < k; i++) inv[b + i] = sv[b + i]! > cutoff ? 1 / sv[b + i]! : 0;
     }
-    const sInv = scalarTensor(0, A.dtype);
-    const sInvT = inv.length === 0 ? sInv._view([...S.shape], S.strides, 0) : fromValues(inv, A.dtype, S.shape);
+    const sInvT = inv.length === 0
+      ? scalarOn(0, A.dtype, A.device)._view([...S.shape], S.strides, 0)
+      : onDevice(fromValues(inv, A.dtype, S.shape), A.device);
     const bl = 'abcdefgh'.slice(0, A.ndim - 2);
     return einsumImpl(`${bl}ji,${bl}j,${bl}kj->${bl}ik`, [Vh, sInvT, U], false);
   });
