@@ -2,12 +2,13 @@
  * torch.einsum: subscripts are parsed, repeated ones become diagonal views, and the operands are
  * contracted pairwise (left to right) with batched GEMMs; labels nobody needs are summed first.
  */
+import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { numelOf, shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { Device } from '../device.js';
-import { batchedMatmul, checkTensor, permuteView, reshapeView, scalarOn } from './linalgCommon.js';
+import { batchedMatmul, checkTensor, permuteView, reshapeView } from './linalgCommon.js';
 
 interface Labeled {
   t: Tensor;
@@ -51,7 +52,7 @@ function sumOut(op: string, x: Labeled, keep: Set<string>): Labeled {
 }
 
 function fullOnes(dtype: DType, n: number, device: Device): Tensor {
-  const one = scalarOn(1, dtype, device);
+  const one = scalarTensor(1, dtype, device);
   return one._view([n, 1], [0, 0], one.offset);
 }
 

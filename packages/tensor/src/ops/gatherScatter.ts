@@ -5,6 +5,7 @@
  * is bounds-checked natively. A negative index in [-size, 0) counts from the end (PyTorch only
  * allows that in take); anything outside [-size, size) is an error.
  */
+import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import { isFloatingDType } from '../dtype.js';
 import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
@@ -12,7 +13,7 @@ import { broadcastShapes, shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
 import {
   atLeast1d, checkIndex, checkTensor, checkWritable, expandedStrides, fillValueOf, gatherKernel, indexSelectKernel,
-  putStrided, scalarOn, withDim,
+  putStrided, withDim,
 } from './indexingCommon.js';
 
 export type ScatterReduceMode = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
@@ -199,7 +200,7 @@ function prepareScatter(
     if (src.dtype !== x.dtype) throw new TypeError(`${op}: expected src of dtype ${x.dtype} (self's dtype), got ${src.dtype}`);
     srcT = src;
   } else if (typeof src === 'number' || typeof src === 'boolean') {
-    srcT = scalarOn(src, x.dtype, x.device);
+    srcT = scalarTensor(src, x.dtype, x.device);
   } else {
     throw new TypeError(`${op}: expected src to be a Tensor or a number, got ${typeof src}`);
   }
@@ -346,7 +347,7 @@ function prepareIndexFill(x: Tensor, dim: number, index: Tensor, value: number |
   const n = index.numel();
   const iterShape = withDim(xs.shape, d, n);
   return {
-    op, dim: d, index, src: scalarOn(v, x.dtype, x.device), iterShape,
+    op, dim: d, index, src: scalarTensor(v, x.dtype, x.device), iterShape,
     indexShape: iterShape.map((_, i) => (i === d ? n : 1)),
     indexStrides: iterShape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0]! : 0)),
     reduce: 0, includeSelf: true, alpha: 1, value: v,

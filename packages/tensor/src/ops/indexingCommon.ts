@@ -79,12 +79,6 @@ export function fillValueOf(op: string, value: unknown): number {
   throw new TypeError(`${op}: expected value to be a number, a boolean or a 0-d tensor, got ${typeof value}`);
 }
 
-/** A 0-d tensor holding v, on `device` (ops create their helper tensors where they run). */
-export function scalarOn(v: number | boolean, dtype: DType, device: Device): Tensor {
-  const t = scalarTensor(v, dtype);
-  return device === 'cpu' ? t : t.to(device);
-}
-
 // ---- the native gather ----------------------------------------------------------------------
 
 export function indexSelectKernel(x: Tensor, d: number, index: Tensor): Tensor {

@@ -9,13 +9,13 @@ import { resultType, type DType } from '../dtype.js';
 import { shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
 import { selectRaw, sliceRaw } from './rawViews.js';
-import { scalarOn } from './indexingCommon.js';
+import { scalarTensor } from '../creation.js';
 import { allocate, copyRaw, dimArg, withView } from './shapeHelpers.js';
 
 /** A join's contiguous output on `device`: uninitialised on the CPU, zero-filled on a device. */
 function outputOn(dtype: DType, shape: readonly number[], device: Device): Tensor {
   if (device === 'cpu') return allocate(dtype, shape);
-  const zero = scalarOn(0, dtype, device);
+  const zero = scalarTensor(0, dtype, device);
   return withView(zero._view(shape, shape.map(() => 0), zero.offset), (v) => v._copyAs(dtype));
 }
 

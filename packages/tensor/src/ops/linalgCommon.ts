@@ -219,7 +219,3 @@ export function onDevice(t: Tensor, device: Device): Tensor {
   return moved;
 }
 
-/** A 0-d tensor holding v, created on `device`. */
-export function scalarOn(v: number, dtype: DType, device: Device): Tensor {
-  return onDevice(scalarTensor(v, dtype), device);
-}

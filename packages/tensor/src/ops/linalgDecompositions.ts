@@ -4,6 +4,7 @@
  * natively in float64 (float32 inputs included) and are batched over leading dims. Exported for
  * linalg.ts, which assembles the namespace; the package does not re-export this module.
  */
+import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import type { Device } from '../device.js';
@@ -11,7 +12,7 @@ import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { einsumImpl } from './einsum.js';
-import { checkFloatInput, checkMatrix, checkSquare, fromValues, onDevice, scalarOn, squeezeView, transposeLast, unsqueezeView } from './linalgCommon.js';
+import { checkFloatInput, checkMatrix, checkSquare, fromValues, onDevice, squeezeView, transposeLast, unsqueezeView } from './linalgCommon.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -183,7 +184,7 @@ export function qr(A: Tensor, opts: { mode?: 'reduced' | 'complete' | 'r' } = {}
 }
 
 function empty0(dtype: DType, device: Device): Tensor {
-  const one = scalarOn(0, dtype, device);
+  const one = scalarTensor(0, dtype, device);
   return one._view([0], [1], one.offset);
 }
 
@@ -283,7 +284,7 @@ export function pinv(A: Tensor, opts: { atol?: number; rtol?: number } = {}): Te
       for (let i = 0; i < k; i++) inv[b + i] = sv[b + i]! > cutoff ? 1 / sv[b + i]! : 0;
     }
     const sInvT = inv.length === 0
-      ? scalarOn(0, A.dtype, A.device)._view([...S.shape], S.strides, 0)
+      ? scalarTensor(0, A.dtype, A.device)._view([...S.shape], S.strides, 0)
       : onDevice(fromValues(inv, A.dtype, S.shape), A.device);
     const bl = 'abcdefgh'.slice(0, A.ndim - 2);
     return einsumImpl(`${bl}ji,${bl}j,${bl}kj->${bl}ik`, [Vh, sInvT, U], false);

@@ -3,11 +3,12 @@
  * rules PyTorch checks for it. Every one lowers to one native batched GEMM (batchedMatmul in
  * linalgCommon.ts); integer dtypes use its exact kernel, float16/bfloat16 compute in float32.
  */
+import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import { broadcastShapes, numelOf, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import {
-  batchedMatmul, cannotMultiply, checkTensor, reshapeView, sameDType, scalarOn, squeezeView, transposeLast, unsqueezeView,
+  batchedMatmul, cannotMultiply, checkTensor, reshapeView, sameDType, squeezeView, transposeLast, unsqueezeView,
 } from './linalgCommon.js';
 
 declare module '../tensor.js' {
@@ -136,7 +137,7 @@ export function addmm(input: Tensor | number, mat1: Tensor, mat2: Tensor, opts: 
   requireDims('addmm', mat1, 2, 'mat1');
   requireDims('addmm', mat2, 2, 'mat2');
   sameDType('addmm', mat1, mat2);
-  const inp = typeof input === 'number' ? scalarOn(input, mat1.dtype, mat1.device) : checkTensor(input, 'addmm', 'input');
+  const inp = typeof input === 'number' ? scalarTensor(input, mat1.dtype, mat1.device) : checkTensor(input, 'addmm', 'input');
   sameDType('addmm', inp, mat1);
   if (mat1.shape[1] !== mat2.shape[0]) cannotMultiply('addmm', mat1, mat2, mat1.shape[1]!, mat2.shape[0]!);
   const outShape = [mat1.shape[0]!, mat2.shape[1]!];

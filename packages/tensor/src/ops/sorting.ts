@@ -3,12 +3,13 @@
  * searchsorted. PyTorch semantics. NaN sorts as the largest value, and every sort is stable (so
  * ties keep their input order in sort, argsort, topk, kthvalue and unique).
  */
+import { scalarTensor } from '../creation.js';
 import { dispatch } from '../dispatch.js';
 import { isFloatingDType, promoteTypes, type DType } from '../dtype.js';
 import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
-import { atLeast1d, checkIndex, checkTensor, gatherKernel, indexSelectKernel, putStrided, scalarOn, withDim } from './indexingCommon.js';
+import { atLeast1d, checkIndex, checkTensor, gatherKernel, indexSelectKernel, putStrided, withDim } from './indexingCommon.js';
 
 export interface SortOptions {
   descending?: boolean;
@@ -263,7 +264,7 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   if (sortedSequence.ndim === 0) throw new RangeError(`${op}: the sorted sequence must have at least one dimension, got a 0-d tensor`);
   let vals: Tensor;
   if (values instanceof Tensor) vals = values;
-  else if (typeof values === 'number') vals = scalarOn(values, isFloatingDType(sortedSequence.dtype) || Number.isInteger(values) ? sortedSequence.dtype : 'float32', sortedSequence.device);
+  else if (typeof values === 'number') vals = scalarTensor(values, isFloatingDType(sortedSequence.dtype) || Number.isInteger(values) ? sortedSequence.dtype : 'float32', sortedSequence.device);
   else throw new TypeError(`${op}: expected values to be a Tensor or a number, got ${typeof values}`);
   if (sortedSequence.ndim > 1) {
     let ok = vals.ndim === sortedSequence.ndim;
