@@ -6,11 +6,7 @@
 #pragma once
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define CINDER_HOST_DEVICE __host__ __device__
-#else
-#define CINDER_HOST_DEVICE
-#endif
+#include "core/hostDevice.h"
 
 namespace cinder {
 namespace philox {
@@ -21,7 +17,7 @@ constexpr uint32_t kWeyl0 = 0x9E3779B9u;  // golden ratio
 constexpr uint32_t kWeyl1 = 0xBB67AE85u;  // sqrt(3) - 1
 constexpr int kRounds = 10;
 
-CINDER_HOST_DEVICE inline void round(uint32_t* c, const uint32_t* k) {
+CINDER_HD inline void round(uint32_t* c, const uint32_t* k) {
   const uint64_t p0 = (uint64_t)kMul0 * c[0];
   const uint64_t p1 = (uint64_t)kMul1 * c[2];
   const uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
@@ -34,7 +30,7 @@ CINDER_HOST_DEVICE inline void round(uint32_t* c, const uint32_t* k) {
 }
 
 // out <- Philox4x32-10(counter, key). `out` may alias `counter`.
-CINDER_HOST_DEVICE inline void block(const uint32_t* counter, const uint32_t* key, uint32_t* out) {
+CINDER_HD inline void block(const uint32_t* counter, const uint32_t* key, uint32_t* out) {
   uint32_t c[4] = {counter[0], counter[1], counter[2], counter[3]};
   uint32_t k[2] = {key[0], key[1]};
   round(c, k);
@@ -55,26 +51,36 @@ CINDER_HOST_DEVICE inline void block(const uint32_t* counter, const uint32_t* ke
 // sub-streams for samplers that need an unbounded number of draws (rejection sampling): element i
 // of an op owns stream offset + i + 1 and reads its blocks 0, 1, 2, ... The two never overlap, and
 // each op advances the generator's offset past what it used.
-CINDER_HOST_DEVICE inline void flatBlock(const uint32_t* key, uint64_t index, uint32_t* out) {
+CINDER_HD inline void flatBlock(const uint32_t* key, uint64_t index, uint32_t* out) {
   const uint32_t c[4] = {(uint32_t)index, (uint32_t)(index >> 32), 0u, 0u};
   block(c, key, out);
 }
 
-CINDER_HOST_DEVICE inline void streamBlock(const uint32_t* key, uint64_t stream, uint64_t index, uint32_t* out) {
+CINDER_HD inline void streamBlock(const uint32_t* key, uint64_t stream, uint64_t index, uint32_t* out) {
   const uint32_t c[4] = {(uint32_t)index, (uint32_t)(index >> 32), (uint32_t)stream, (uint32_t)(stream >> 32)};
   block(c, key, out);
 }
 
 // [0, 1) with 24 / 53 random bits.
-CINDER_HOST_DEVICE inline float toUniformFloat(uint32_t w) { return (float)(w >> 8) * 5.9604644775390625e-8f; }
-CINDER_HOST_DEVICE inline double toUniformDouble(uint32_t a, uint32_t b) {
+CINDER_HD inline float toUniformFloat(uint32_t w) { return (float)(w >> 8) * 5.9604644775390625e-8f; }
+CINDER_HD inline double toUniformDouble(uint32_t a, uint32_t b) {
   return (double)(((uint64_t)(a >> 5) << 26) | (b >> 6)) * 1.1102230246251565e-16;
 }
 // (0, 1): never 0 nor 1, safe to take logs of.
-CINDER_HOST_DEVICE inline float toOpenFloat(uint32_t w) { return ((float)(w >> 8) + 0.5f) * 5.9604644775390625e-8f; }
-CINDER_HOST_DEVICE inline double toOpenDouble(uint32_t a, uint32_t b) {
+CINDER_HD inline float toOpenFloat(uint32_t w) { return ((float)(w >> 8) + 0.5f) * 5.9604644775390625e-8f; }
+CINDER_HD inline double toOpenDouble(uint32_t a, uint32_t b) {
   return ((double)(((uint64_t)(a >> 5) << 26) | (b >> 6)) + 0.5) * 1.1102230246251565e-16;
 }
+
+// The high 64 bits of the 128-bit product a * b.
+CINDER_HD inline uint64_t mulHi64(uint64_t a, uint64_t b) {
+#if defined(__CUDA_ARCH__)
+  return __umul64hi(a, b);
+#else
+  return (uint64_t)(((unsigned __int128)a * b) >> 64);
+#endif
+}
+CINDER_HD inline uint64_t word64(uint32_t hi, uint32_t lo) { return ((uint64_t)hi << 32) | lo; }
 
 // A sequential reader over one sub-stream: successive 32-bit words of blocks 0, 1, 2, ...
 struct Stream {
@@ -84,22 +90,31 @@ struct Stream {
   uint32_t buf[4];
   int used = 4;
 
-  CINDER_HOST_DEVICE Stream(const uint32_t* k, uint64_t s) : stream(s) {
+  CINDER_HD Stream(const uint32_t* k, uint64_t s) : stream(s) {
     key[0] = k[0];
     key[1] = k[1];
   }
-  CINDER_HOST_DEVICE uint32_t word() {
+  // Positions the reader at word w of the sub-stream (word() then returns word w).
+  CINDER_HD void seek(uint64_t w) {
+    next = w >> 2;
+    used = 4;
+    if (w & 3) {
+      streamBlock(key, stream, next++, buf);
+      used = (int)(w & 3);
+    }
+  }
+  CINDER_HD uint32_t word() {
     if (used == 4) {
       streamBlock(key, stream, next++, buf);
       used = 0;
     }
     return buf[used++];
   }
-  CINDER_HOST_DEVICE double uniform() {
+  CINDER_HD double uniform() {
     const uint32_t a = word();
     return toUniformDouble(a, word());
   }
-  CINDER_HOST_DEVICE double open() {
+  CINDER_HD double open() {
     const uint32_t a = word();
     return toOpenDouble(a, word());
   }

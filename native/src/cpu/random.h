@@ -1,8 +1,10 @@
 // Random kernels on Philox 4x32-10 (core/philox.h). Every kernel is a pure function of
 // (key, offset, element index), so its output does not depend on the thread count.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
+#include "core/error.h"
 #include "core/tensorDesc.h"
 
 namespace cinder {
@@ -23,6 +25,32 @@ enum class SampleOp : int {
 };
 void randomSample(SampleOp op, const TensorDesc& out, const TensorDesc& a, const TensorDesc& b, const PhiloxState& g,
                   const char* name);
+
+// Throws "<name>: <what is wrong>" for parameters outside op's domain (sampler::paramsValid).
+void checkSampleParams(SampleOp op, double a, double b, const char* name);
+
+// The range [0, range) of random_() without bounds for dtype dt (every integer a float holds
+// exactly, every non-negative value of an integer type).
+uint64_t randomFullRange(DType dt, const char* name);
+
+// Checks one row p[0..k) of multinomial's probabilities as the sampler needs them.
+template <typename T>
+void checkMultinomialRow(const T* p, int64_t k, int64_t numSamples, bool replacement, int64_t row) {
+  const char* name = "multinomial";
+  double total = 0;
+  int64_t nonzero = 0;
+  for (int64_t j = 0; j < k; j++) {
+    const double v = (double)p[j];
+    if (!(v >= 0.0 && std::isfinite(v)))
+      fail(name, ": probability tensor contains either inf, nan or element < 0 (got ", v, " in row ", row, ")");
+    total += v;
+    nonzero += v > 0.0;
+  }
+  CINDER_CHECK(total > 0.0, name, ": invalid multinomial distribution (sum of probabilities <= 0 in row ", row, ")");
+  CINDER_CHECK(replacement || nonzero >= numSamples, name,
+               ": invalid multinomial distribution (with replacement=False, not enough non-zero categories to sample: ",
+               nonzero, " < ", numSamples, " in row ", row, ")");
+}
 
 // A random permutation of [0, n) into a contiguous 1-d tensor; returns blocks consumed.
 uint64_t randperm(const TensorDesc& out, const PhiloxState& g);
