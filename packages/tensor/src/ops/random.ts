@@ -21,7 +21,7 @@ import { empty, parseShape, scalarTensor, shapeNumel, type CreationOptions } fro
 import { canonicalDevice, deviceIndex, parseDevice, type Device } from '../device.js';
 import { dispatch } from '../dispatch.js';
 import { checkDType, getDefaultDType, isFloatingDType, resultType, type DType } from '../dtype.js';
-import { frame, putTensor } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -199,16 +199,36 @@ function splitShape(args: readonly unknown[], op: string): [number[], RandomOpti
   return [parseShape(args, op), undefined];
 }
 
-// Samples are drawn by the CPU generator and moved to the requested device, so a seed gives the
-// same values on every device.
-function checkDevice(opts: CreationOptions | undefined, op: string): void {
-  if (opts?.device === undefined) return;
+// Samples are drawn on the requested device. The CUDA kernels compute every element's Philox
+// counters as the CPU kernels do, so a seed gives the same values on every device.
+function checkDevice(opts: CreationOptions | undefined, op: string): Device {
+  if (opts?.device === undefined) return 'cpu';
   const device = canonicalDevice(opts.device, op);
-  if (device === 'cpu') return;
+  if (device === 'cpu') return device;
   const count = cuda.deviceCount();
   if (count === 0) throw new Error(`${op}: CUDA is not available: no usable CUDA device (cuda.isAvailable() is false)`);
   const index = deviceIndex(device);
   if (index >= count) throw new Error(`${op}: CUDA device ${device} does not exist (${count} CUDA device(s) present)`);
+  return device;
+}
+
+const deviceKernels = kernels as unknown as Record<string, ((device: number) => void) | undefined>;
+
+/** An uninitialised contiguous tensor allocated on `device`. */
+function emptyOn(shape: readonly number[], dtype: DType, device: Device): Tensor {
+  if (device === 'cpu') return empty([...shape], { dtype });
+  putOutput(0, dtype, shape);
+  deviceKernels.cudaNewEmpty!(deviceIndex(device));
+  return takeOutput(0, dtype, [...shape], device);
+}
+
+/** A 0-d tensor holding v on `device`. */
+function scalarOn(v: number, dtype: DType, device: Device): Tensor {
+  if (device === 'cpu') return scalarTensor(v, dtype);
+  const t = emptyOn([], dtype, device);
+  frame[putTensor(0, t)] = v;
+  deviceKernels.cudaFill!(deviceIndex(device));
+  return t;
 }
 
 function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
@@ -233,21 +253,25 @@ function floatDType(d: DType | undefined, op: string): DType {
 /** float16/bfloat16 are storage types: sample in float32 and convert. */
 const computeOf = (d: DType): DType => (d === 'float16' || d === 'bfloat16' ? 'float32' : d);
 
-/** A fresh contiguous `dtype` tensor filled by flat-stream op `code`. */
-function freshFill(code: string, shape: readonly number[], dtype: DType, a: number, b: number, gen: Generator): Tensor {
+/** A fresh contiguous `dtype` tensor on `device` filled by flat-stream op `code`. */
+function freshFill(code: string, shape: readonly number[], dtype: DType, a: number, b: number, gen: Generator,
+  device: Device): Tensor {
   const cdt = computeOf(dtype);
-  const out = empty([...shape], { dtype: cdt });
+  const out = emptyOn(shape, cdt, device);
   fillInto(code, out, a, b, gen);
-  return cdt === dtype ? out : out._copyAs(dtype);
+  if (cdt === dtype) return out;
+  const cast = out._copyAs(dtype);
+  out.dispose();
+  return cast;
 }
 
 function fillInto(code: string, out: Tensor, a: number, b: number, gen: Generator): void {
   frame[0] = FILL[code]!;
-  let p = putTensor(1, out);
+  const p = putTensor(1, out);
   frame[p] = a;
   frame[p + 1] = b;
   gen._put(p + 2);
-  kernels.randomFill!();
+  runOn('randomFill', out.device, code);
   gen._advance(frame[0]!);
 }
 
@@ -257,10 +281,11 @@ function fillInPlace(op: string, code: string, x: Tensor, a: number, b: number, 
     if (x.isContiguous() && computeOf(x.dtype) === x.dtype) {
       fillInto(code, x, a, b, gen);
     } else {
-      const tmp = freshFill(code, x.shape, x.dtype, a, b, gen);
+      const tmp = freshFill(code, x.shape, x.dtype, a, b, gen, x.device);
       const p = putTensor(0, tmp);
       putTensor(p, x);
-      kernels.copyInto!();
+      runOn('copyInto', x.device, op);
+      tmp.dispose();
     }
     x._st.version++;
     return x;
@@ -293,18 +318,19 @@ function sampleParams(op: string, code: string, a: Param, b: Param | undefined, 
   const attrs: Record<string, number> = {};
   if (typeof a === 'number') attrs.a = a;
   if (typeof b === 'number') attrs.b = b;
+  const device = tensors.length ? tensors[0]!.device : 'cpu';
   return dispatch(op, tensors, attrs, () => {
     const cdt = computeOf(dtype);
-    const asT = (v: Param): Tensor => (v instanceof Tensor ? (v.dtype === cdt ? v : v._copyAs(cdt)) : scalarTensor(v, cdt));
+    const asT = (v: Param): Tensor => (v instanceof Tensor ? (v.dtype === cdt ? v : v._copyAs(cdt)) : scalarOn(v, cdt, device));
     const ta = asT(a);
     const tb = b === undefined ? ta : asT(b);
-    const out = empty(outShape, { dtype: cdt });
+    const out = emptyOn(outShape, cdt, device);
     frame[0] = SAMPLE[code]!;
     let p = putTensor(1, out);
     p = putTensor(p, ta);
     p = putTensor(p, tb);
     gen._put(p);
-    kernels.randomSample!();
+    runOn('randomSample', device, op);
     gen._advance(shapeNumel(outShape));
     return cdt === dtype ? out : out._copyAs(dtype);
   });
@@ -319,19 +345,19 @@ function checkFinite(op: string, what: string, v: number): void {
 /** Uniform samples on [0, 1): rand(2, 3), rand([2, 3], { dtype: 'float64', generator }). */
 export function rand(...args: ShapeArgs): Tensor {
   const [shape, o] = splitShape(args, 'rand');
-  checkDevice(o, 'rand');
+  const device = checkDevice(o, 'rand');
   const dtype = floatDType(o?.dtype, 'rand');
   const gen = genOf(o, 'rand');
-  return finish(dispatch('rand', [], { shape, dtype }, () => freshFill('uniform_', shape, dtype, 0, 1, gen)), o);
+  return finish(dispatch('rand', [], { shape, dtype }, () => freshFill('uniform_', shape, dtype, 0, 1, gen, device)), o);
 }
 
 /** Standard normal samples: randn(2, 3), randn([2, 3], { dtype: 'float64' }). */
 export function randn(...args: ShapeArgs): Tensor {
   const [shape, o] = splitShape(args, 'randn');
-  checkDevice(o, 'randn');
+  const device = checkDevice(o, 'randn');
   const dtype = floatDType(o?.dtype, 'randn');
   const gen = genOf(o, 'randn');
-  return finish(dispatch('randn', [], { shape, dtype }, () => freshFill('normal_', shape, dtype, 0, 1, gen)), o);
+  return finish(dispatch('randn', [], { shape, dtype }, () => freshFill('normal_', shape, dtype, 0, 1, gen, device)), o);
 }
 
 const INT_BOUNDS: Partial<Record<DType, [number, number]>> = {
@@ -346,9 +372,10 @@ function checkIntRange(op: string, low: number, high: number, dtype: DType): voi
   if (low < lo || high > hi) throw new RangeError(`${op}: range [${low}, ${high}) does not fit dtype ${dtype}`);
 }
 
-function intFill(op: string, shape: readonly number[], low: number, high: number, dtype: DType, gen: Generator): Tensor {
+function intFill(op: string, shape: readonly number[], low: number, high: number, dtype: DType, gen: Generator,
+  device: Device): Tensor {
   checkIntRange(op, low, high, dtype);
-  return freshFill('randint', shape, dtype, low, high, gen);
+  return freshFill('randint', shape, dtype, low, high, gen, device);
 }
 
 /**
@@ -370,17 +397,17 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
     shape = parseShape([c], 'randint');
     o = d;
   }
-  checkDevice(o, 'randint');
+  const device = checkDevice(o, 'randint');
   const dtype = o?.dtype === undefined ? 'int64' : checkDType(o.dtype, 'randint');
   if (dtype === 'bool') throw new TypeError('randint: not supported for dtype bool');
   const gen = genOf(o, 'randint');
-  return finish(dispatch('randint', [], { shape, low, high, dtype }, () => intFill('randint', shape, low, high, dtype, gen)), o);
+  return finish(dispatch('randint', [], { shape, low, high, dtype }, () => intFill('randint', shape, low, high, dtype, gen, device)), o);
 }
 
 /** A random permutation of 0..n-1 (int64 by default). */
 export function randperm(n: number, opts?: RandomOptions): Tensor {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
-  checkDevice(opts, 'randperm');
+  const device = checkDevice(opts, 'randperm');
   const dtype = opts?.dtype === undefined ? 'int64' : checkDType(opts.dtype, 'randperm');
   if (dtype === 'bool') throw new TypeError('randperm: not supported for dtype bool');
   if (n > 0) {
@@ -390,12 +417,14 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   const gen = genOf(opts, 'randperm');
   return finish(dispatch('randperm', [], { n, dtype }, () => {
     const cdt = computeOf(dtype);
-    const out = empty([n], { dtype: cdt });
-    let p = putTensor(0, out);
-    gen._put(p);
-    kernels.randperm!();
+    const out = emptyOn([n], cdt, device);
+    gen._put(putTensor(0, out));
+    runOn('randperm', device);
     gen._advance(frame[0]!);
-    return cdt === dtype ? out : out._copyAs(dtype);
+    if (cdt === dtype) return out;
+    const cast = out._copyAs(dtype);
+    out.dispose();
+    return cast;
   }), opts);
 }
 
@@ -406,7 +435,7 @@ export function uniform(low: Param, high: Param, shape?: readonly number[] | Ran
     shape = undefined;
   }
   const s = shape === undefined ? undefined : parseShape([shape], 'uniform');
-  checkDevice(opts, 'uniform');
+  const device = checkDevice(opts, 'uniform');
   const gen = genOf(opts, 'uniform');
   if (typeof low === 'number' && typeof high === 'number') {
     checkFinite('uniform', 'low', low);
@@ -414,7 +443,7 @@ export function uniform(low: Param, high: Param, shape?: readonly number[] | Ran
     if (!(low <= high)) throw new RangeError(`uniform: expected low <= high, got low=${low} high=${high}`);
     const dtype = floatDType(opts?.dtype, 'uniform');
     const sh = s ?? [];
-    return finish(dispatch('uniform', [], { low, high }, () => freshFill('uniform_', sh, dtype, low, high, gen)), opts);
+    return finish(dispatch('uniform', [], { low, high }, () => freshFill('uniform_', sh, dtype, low, high, gen, device)), opts);
   }
   return finish(sampleParams('uniform', 'uniform', low, high, gen, floatDType(opts?.dtype, 'uniform'), s), opts);
 }
@@ -429,7 +458,7 @@ export function normal(mean: Param, std: Param, shape?: readonly number[] | Rand
     shape = undefined;
   }
   const s = shape === undefined ? undefined : parseShape([shape], 'normal');
-  checkDevice(opts, 'normal');
+  const device = checkDevice(opts, 'normal');
   const gen = genOf(opts, 'normal');
   if (typeof mean === 'number' && typeof std === 'number') {
     checkFinite('normal', 'mean', mean);
@@ -437,7 +466,7 @@ export function normal(mean: Param, std: Param, shape?: readonly number[] | Rand
     if (!(std >= 0)) throw new RangeError(`normal: expected std >= 0, got ${std}`);
     const dtype = floatDType(opts?.dtype, 'normal');
     const sh = s ?? [];
-    return finish(dispatch('normal', [], { mean, std }, () => freshFill('normal_', sh, dtype, mean, std, gen)), opts);
+    return finish(dispatch('normal', [], { mean, std }, () => freshFill('normal_', sh, dtype, mean, std, gen, device)), opts);
   }
   return finish(sampleParams('normal', 'normal', mean, std, gen, floatDType(opts?.dtype, 'normal'), s), opts);
 }
@@ -449,14 +478,14 @@ export function exponential(rate: Param, shape?: readonly number[] | RandomOptio
     shape = undefined;
   }
   const s = shape === undefined ? undefined : parseShape([shape], 'exponential');
-  checkDevice(opts, 'exponential');
+  const device = checkDevice(opts, 'exponential');
   const gen = genOf(opts, 'exponential');
   if (typeof rate === 'number') {
     checkFinite('exponential', 'rate', rate);
     if (!(rate > 0)) throw new RangeError(`exponential: expected rate > 0, got ${rate}`);
     const dtype = floatDType(opts?.dtype, 'exponential');
     const sh = s ?? [];
-    return finish(dispatch('exponential', [], { rate }, () => freshFill('exponential_', sh, dtype, rate, 0, gen)), opts);
+    return finish(dispatch('exponential', [], { rate }, () => freshFill('exponential_', sh, dtype, rate, 0, gen, device)), opts);
   }
   return finish(sampleParams('exponential', 'exponential', rate, undefined, gen, floatDType(opts?.dtype, 'exponential'), s), opts);
 }
@@ -476,7 +505,7 @@ export function bernoulli(probs: Tensor, opts?: BernoulliOptions): Tensor {
   if (opts?.p !== undefined) {
     const p = opts.p;
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: expected p in [0, 1], got ${p}`);
-    return dispatch('bernoulli', [probs], { p }, () => freshFill('bernoulli_', probs.shape, probs.dtype, p, 0, gen));
+    return dispatch('bernoulli', [probs], { p }, () => freshFill('bernoulli_', probs.shape, probs.dtype, p, 0, gen, probs.device));
   }
   if (!isFloatingDType(probs.dtype)) throw new TypeError(`bernoulli: expected a floating-point tensor of probabilities, got ${probs.dtype}`);
   return sampleParams('bernoulli', 'bernoulli', probs, undefined, gen, probs.dtype);
@@ -508,12 +537,12 @@ export function multinomial(probs: Tensor, numSamples: number, opts?: Multinomia
     const cdt = computeOf(probs.dtype);
     let p2 = probs.dtype === cdt ? probs.contiguous() : probs._copyAs(cdt);
     p2 = p2._view([rows, k], [k, 1], p2.offset);
-    const out = empty([rows, numSamples], { dtype: 'int64' });
+    const out = emptyOn([rows, numSamples], 'int64', probs.device);
     let p = putTensor(0, out);
     p = putTensor(p, p2);
     frame[p] = replacement ? 1 : 0;
     gen._put(p + 1);
-    kernels.multinomial!();
+    runOn('multinomial', probs.device);
     gen._advance(rows);
     return probs.ndim === 2 ? out : out._view([numSamples], [1], 0);
   });
@@ -554,11 +583,11 @@ export function dirichlet(alpha: Tensor, opts?: GeneratorOptions): Tensor {
     const rows = k === 0 ? 0 : n / k;
     const cdt = computeOf(alpha.dtype);
     const a = alpha.dtype === cdt ? alpha.contiguous() : alpha._copyAs(cdt);
-    const out = empty([...alpha.shape], { dtype: cdt });
+    const out = emptyOn(alpha.shape, cdt, alpha.device);
     let p = putTensor(0, out._view([rows, k], [k, 1], 0));
     p = putTensor(p, a._view([rows, k], [k, 1], a.offset));
     gen._put(p);
-    kernels.dirichlet!();
+    runOn('dirichlet', alpha.device);
     gen._advance(n);
     return cdt === alpha.dtype ? out : out._copyAs(alpha.dtype);
   });
@@ -576,13 +605,13 @@ function randomGradOp(op: string, x: Tensor, a: Tensor, b: Tensor): Tensor {
   return dispatch(op, inputs, {}, () => {
     const cdt = computeOf(dtype);
     const as = (t: Tensor): Tensor => (t.dtype === cdt ? t : t._copyAs(cdt));
-    const out = empty(outShape, { dtype: cdt });
+    const out = emptyOn(outShape, cdt, x.device);
     frame[0] = GRAD[op]!;
     let p = putTensor(1, out);
     p = putTensor(p, as(x));
     p = putTensor(p, as(a));
     putTensor(p, as(b));
-    kernels.randomGrad!();
+    runOn('randomGrad', x.device, op);
     return cdt === dtype ? out : out._copyAs(dtype);
   });
 }
@@ -654,7 +683,7 @@ export function bernoulli_(x: Tensor, p: Param = 0.5, opts?: GeneratorOptions): 
     const draws = asOp('bernoulli_', 'bernoulli', () => sampleParams('bernoulli_', 'bernoulli', pt, undefined, gen, pd, x.shape));
     const q = putTensor(0, draws);
     putTensor(q, x);
-    kernels.copyInto!();
+    runOn('copyInto', x.device, 'bernoulli_');
     x._st.version++;
     return x;
   });
