@@ -328,15 +328,24 @@ __global__ void multinomialRows(const T* __restrict__ P, int64_t rows, int64_t k
     double total = 0;
     int64_t nonzero = 0;
     bool ok = true;
-    for (int64_t j = 0; j < k; j++) {
-      const double v = (double)p[j];
-      if (!(v >= 0.0 && std::isfinite(v))) {
-        ok = false;
-        break;
+    // Loads in groups of eight (independent, so they overlap), sums in order.
+    constexpr int kGroup = 8;
+    for (int64_t j0 = 0; j0 < k && ok; j0 += kGroup) {
+      double v[kGroup];
+#pragma unroll
+      for (int q = 0; q < kGroup; q++) v[q] = j0 + q < k ? (double)p[j0 + q] : 0.0;
+      const int cnt = k - j0 < kGroup ? (int)(k - j0) : kGroup;
+#pragma unroll
+      for (int q = 0; q < kGroup; q++) {
+        if (q >= cnt || !ok) continue;
+        if (!(v[q] >= 0.0 && std::isfinite(v[q]))) {
+          ok = false;
+          continue;
+        }
+        total += v[q];
+        nonzero += v[q] > 0.0;
+        if (replacement) cum[r * k + j0 + q] = total;
       }
-      total += v;
-      nonzero += v > 0.0;
-      if (replacement) cum[r * k + j] = total;
     }
     if (!ok || !(total > 0.0) || (!replacement && nonzero < ns)) atomicMin(badRow, (unsigned long long)r);
   }
