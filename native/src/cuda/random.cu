@@ -419,11 +419,14 @@ __global__ void multinomialTake(const int32_t* __restrict__ sorted, int64_t* __r
 // Swap k (k = 0 .. n - 2) exchanges positions n - 1 - k and H[k] <= n - 1 - k. R[pos] is the
 // smallest pending swap that touches pos (kNone: none); it is rebuilt from scratch every round.
 
+// count (when given) <- n - 1, the pending swaps of the first round.
 __global__ void permInit(int64_t* __restrict__ A, int64_t* __restrict__ H, unsigned long long* __restrict__ R,
-                         int64_t* __restrict__ L, int64_t n, uint32_t k0, uint32_t k1, uint64_t offset) {
+                         int64_t* __restrict__ L, unsigned long long* count, int64_t n, uint32_t k0, uint32_t k1,
+                         uint64_t offset) {
   const uint32_t key[2] = {k0, k1};
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
+    if (i == 0 && count != nullptr) *count = (unsigned long long)(n - 1);
     A[i] = i;
     R[i] = kNone;
     if (i < n - 1) {
@@ -437,8 +440,11 @@ __global__ void permInit(int64_t* __restrict__ A, int64_t* __restrict__ H, unsig
   }
 }
 
-__global__ void permReserve(const int64_t* __restrict__ L, int64_t m, const int64_t* __restrict__ H,
+// The list L holds the *mp pending swaps of this round (the host knows only an upper bound of
+// *mp between its occasional reads, and sizes the grids by that).
+__global__ void permReserve(const int64_t* __restrict__ L, const unsigned long long* mp, const int64_t* __restrict__ H,
                             unsigned long long* R, int64_t n) {
+  const int64_t m = (int64_t)*mp;
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; x < m; x += step) {
     const int64_t k = L[x];
@@ -449,9 +455,10 @@ __global__ void permReserve(const int64_t* __restrict__ L, int64_t m, const int6
 
 // Swaps that hold both positions run (their positions are disjoint); the others go to the next
 // round's list. R is only read here.
-__global__ void permCommit(const int64_t* __restrict__ L, int64_t m, const int64_t* __restrict__ H,
+__global__ void permCommit(const int64_t* __restrict__ L, const unsigned long long* mp, const int64_t* __restrict__ H,
                            const unsigned long long* R, int64_t* A, int64_t n, int64_t* __restrict__ next,
                            unsigned long long* count) {
+  const int64_t m = (int64_t)*mp;
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; x < m; x += step) {
     const int64_t k = L[x];
@@ -466,8 +473,9 @@ __global__ void permCommit(const int64_t* __restrict__ L, int64_t m, const int64
   }
 }
 
-__global__ void permRelease(const int64_t* __restrict__ L, int64_t m, const int64_t* __restrict__ H,
+__global__ void permRelease(const int64_t* __restrict__ L, const unsigned long long* mp, const int64_t* __restrict__ H,
                             unsigned long long* R, int64_t n) {
+  const int64_t m = (int64_t)*mp;
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; x < m; x += step) {
     const int64_t k = L[x];
@@ -573,35 +581,41 @@ uint64_t cudaRandperm(int device, const TensorDesc& out, const PhiloxState& g) {
   int64_t* H = scratch.alloc<int64_t>((size_t)n);
   unsigned long long* R = scratch.alloc<unsigned long long>((size_t)n);
   int64_t* L0 = scratch.alloc<int64_t>((size_t)n);
-  permInit<<<gridFor(n, kThreads), kThreads, 0, stream>>>(A, H, R, L0, n, g.key[0], g.key[1], g.offset);
+  const bool small = n <= kPermSmall;
+  // Pending-swap counts of alternate rounds: round r reads counts[r % 2] and writes the other.
+  unsigned long long* counts = small ? nullptr : scratch.alloc<unsigned long long>(2);
+  permInit<<<gridFor(n, kThreads), kThreads, 0, stream>>>(A, H, R, L0, counts, n, g.key[0], g.key[1], g.offset);
   CINDER_CUDA_LAUNCH_CHECK("randperm (init)");
-  if (n <= kPermSmall) {
+  if (small) {
     uint8_t* done = scratch.alloc<uint8_t>((size_t)n);
     CINDER_CUDA_CHECK(cudaMemsetAsync(done, 0, (size_t)n, stream), name, ": cudaMemsetAsync");
     permSmall<<<1, 1024, 0, stream>>>(A, H, R, done, n);
     CINDER_CUDA_LAUNCH_CHECK("randperm (swaps)");
   } else {
-    int64_t* L1 = scratch.alloc<int64_t>((size_t)n);
-    unsigned long long* count = scratch.alloc<unsigned long long>(1);
-    int64_t* cur = L0;
-    int64_t* nxt = L1;
-    int64_t m = n - 1;
-    while (m > 0) {
-      CINDER_CUDA_CHECK(cudaMemsetAsync(count, 0, sizeof(unsigned long long), stream), name, ": cudaMemsetAsync");
-      const unsigned grid = gridFor(m, kThreads);
-      permReserve<<<grid, kThreads, 0, stream>>>(cur, m, H, R, n);
+    int64_t* lists[2] = {L0, scratch.alloc<int64_t>((size_t)n)};
+    // Rounds run back to back on the stream; the host reads the pending count every few rounds
+    // (a round with nothing pending costs four empty launches).
+    constexpr int kRoundsPerRead = 4;
+    int64_t bound = n - 1;  // >= the pending count
+    for (int round = 0; bound > 0; round++) {
+      const int c = round & 1;
+      const unsigned long long* mIn = counts + c;
+      unsigned long long* mOut = counts + (c ^ 1);
+      CINDER_CUDA_CHECK(cudaMemsetAsync(mOut, 0, sizeof(unsigned long long), stream), name, ": cudaMemsetAsync");
+      const unsigned grid = gridFor(bound, kThreads);
+      permReserve<<<grid, kThreads, 0, stream>>>(lists[c], mIn, H, R, n);
       CINDER_CUDA_LAUNCH_CHECK("randperm (reserve)");
-      permCommit<<<grid, kThreads, 0, stream>>>(cur, m, H, R, A, n, nxt, count);
+      permCommit<<<grid, kThreads, 0, stream>>>(lists[c], mIn, H, R, A, n, lists[c ^ 1], mOut);
       CINDER_CUDA_LAUNCH_CHECK("randperm (commit)");
-      permRelease<<<grid, kThreads, 0, stream>>>(cur, m, H, R, n);
+      permRelease<<<grid, kThreads, 0, stream>>>(lists[c], mIn, H, R, n);
       CINDER_CUDA_LAUNCH_CHECK("randperm (release)");
-      unsigned long long left = 0;
-      cudaCopyDeviceToHost(&left, count, device, sizeof left, name);
-      CINDER_CHECK((int64_t)left < m, name, ": internal error: a round made no progress");
-      m = (int64_t)left;
-      int64_t* t = cur;
-      cur = nxt;
-      nxt = t;
+      if (round % kRoundsPerRead == kRoundsPerRead - 1) {
+        unsigned long long left = 0;
+        cudaCopyDeviceToHost(&left, mOut, device, sizeof left, name);
+        // Every round runs at least the earliest pending swap.
+        CINDER_CHECK((int64_t)left < bound, name, ": internal error: the swap rounds made no progress");
+        bound = (int64_t)left;
+      }
     }
   }
   CINDER_DISPATCH_ALL(out.dtype, name, [&] {
