@@ -634,7 +634,8 @@ void cudaMultinomial(int device, const TensorDesc& out, const TensorDesc& probs,
   const int64_t rows = probs.shape[0], k = probs.shape[1], ns = out.shape[1];
   if (rows == 0 || ns == 0) return;
   CINDER_CHECK(k > 0, name, ": internal: no categories");
-  CINDER_CHECK(k <= INT_MAX, name, ": ", k, " categories are more than CUDA's sampler handles (", INT_MAX, ")");
+  CINDER_CHECK(replacement || k <= INT_MAX, name, ": ", k,
+               " categories are more than CUDA's sampler without replacement handles (", INT_MAX, ")");
   CudaDeviceGuard guard(device, name);
   cudaStream_t stream = cudaStreamOf(device, name);
   Scratch scratch(device, name);
@@ -652,8 +653,10 @@ void cudaMultinomial(int device, const TensorDesc& out, const TensorDesc& probs,
       CINDER_CUDA_LAUNCH_CHECK("multinomial (draw)");
       return;
     }
-    // Sorted in chunks of rows whose items fit CUB's int counts.
-    const int64_t chunk = std::min<int64_t>(rows, std::max<int64_t>(1, (int64_t)INT_MAX / k));
+    // Sorted in chunks of rows: at most kSortItems items (24 bytes of scratch each) unless one row
+    // is larger, and always within CUB's int counts.
+    constexpr int64_t kSortItems = (int64_t)1 << 26;
+    const int64_t chunk = std::min<int64_t>(rows, std::max<int64_t>(1, kSortItems / k));
     const size_t items = (size_t)(chunk * k);
     uint64_t* keysIn = scratch.alloc<uint64_t>(items);
     uint64_t* keysOut = scratch.alloc<uint64_t>(items);
