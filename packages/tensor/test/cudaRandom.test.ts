@@ -222,6 +222,14 @@ describe.skipIf(!hasGpu)('CUDA random streams equal the CPU streams', () => {
     expect([...s].map(Number).sort()).toEqual([1, 3, 5]);
   });
 
+  it('empty tensors', () => {
+    twin('standardGamma empty', (generator, device) => standardGamma(zeros([0, 3], { device }), { generator }));
+    twin('poisson empty', (generator, device) => poisson(zeros([2, 0], { dtype: 'float64', device }), { generator }));
+    twin('dirichlet no rows', (generator, device) => dirichlet(zeros([0, 3], { device }).add(1), { generator }));
+    twin('multinomial no rows', (generator, device) => multinomial(zeros([0, 4], { device }).add(1), 2, { generator }));
+    twin('normal_ empty', (generator, device) => normal_(zeros([0], { device }), 0, 1, { generator }));
+  });
+
   it('invalid parameters throw the CPU messages', () => {
     const both = (f: (device: 'cpu' | 'cuda') => unknown): void => {
       let msg = '';
