@@ -140,19 +140,8 @@ Napi::Value randomGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// frame: output spec [dtype, ndim, ...shape] -> an uninitialised contiguous tensor on the device,
-// for ops that fill their result in place (random creation on the device draws there directly).
-Napi::Value newEmpty(const Napi::CallbackInfo& info) {
-  const int dev = cudaDeviceArg(info, "empty");
-  FrameReader r(contextOf(info), "empty", dev);
-  r.output();
-  r.commit(info.Env());
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
-CINDER_CUDA_BINDING("cudaNewEmpty", newEmpty);
 CINDER_CUDA_BINDING("cudaRandomFill", randomFill);
 CINDER_CUDA_BINDING("cudaRandomSample", randomSample);
 CINDER_CUDA_BINDING("cudaRandperm", randperm);

@@ -21,7 +21,7 @@ import { empty, parseShape, scalarTensor, shapeNumel, type CreationOptions } fro
 import { canonicalDevice, deviceIndex, parseDevice, type Device } from '../device.js';
 import { dispatch } from '../dispatch.js';
 import { checkDType, getDefaultDType, isFloatingDType, resultType, type DType } from '../dtype.js';
-import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
+import { frame, putTensor, runOn } from '../frame.js';
 import { broadcastShapes, shapeString } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -212,25 +212,6 @@ function checkDevice(opts: CreationOptions | undefined, op: string): Device {
   return device;
 }
 
-const deviceKernels = kernels as unknown as Record<string, ((device: number) => void) | undefined>;
-
-/** An uninitialised contiguous tensor allocated on `device`. */
-function emptyOn(shape: readonly number[], dtype: DType, device: Device): Tensor {
-  if (device === 'cpu') return empty([...shape], { dtype });
-  putOutput(0, dtype, shape);
-  deviceKernels.cudaNewEmpty!(deviceIndex(device));
-  return takeOutput(0, dtype, [...shape], device);
-}
-
-/** A 0-d tensor holding v on `device`. */
-function scalarOn(v: number, dtype: DType, device: Device): Tensor {
-  if (device === 'cpu') return scalarTensor(v, dtype);
-  const t = emptyOn([], dtype, device);
-  frame[putTensor(0, t)] = v;
-  deviceKernels.cudaFill!(deviceIndex(device));
-  return t;
-}
-
 function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
   if (opts?.device !== undefined) {
     const device = canonicalDevice(opts.device, 'to');
@@ -257,7 +238,7 @@ const computeOf = (d: DType): DType => (d === 'float16' || d === 'bfloat16' ? 'f
 function freshFill(code: string, shape: readonly number[], dtype: DType, a: number, b: number, gen: Generator,
   device: Device): Tensor {
   const cdt = computeOf(dtype);
-  const out = emptyOn(shape, cdt, device);
+  const out = empty([...shape], { dtype: cdt, device });
   fillInto(code, out, a, b, gen);
   if (cdt === dtype) return out;
   const cast = out._copyAs(dtype);
@@ -321,10 +302,10 @@ function sampleParams(op: string, code: string, a: Param, b: Param | undefined, 
   const device = tensors.length ? tensors[0]!.device : 'cpu';
   return dispatch(op, tensors, attrs, () => {
     const cdt = computeOf(dtype);
-    const asT = (v: Param): Tensor => (v instanceof Tensor ? (v.dtype === cdt ? v : v._copyAs(cdt)) : scalarOn(v, cdt, device));
+    const asT = (v: Param): Tensor => (v instanceof Tensor ? (v.dtype === cdt ? v : v._copyAs(cdt)) : scalarTensor(v, cdt, device));
     const ta = asT(a);
     const tb = b === undefined ? ta : asT(b);
-    const out = emptyOn(outShape, cdt, device);
+    const out = empty([...outShape], { dtype: cdt, device });
     frame[0] = SAMPLE[code]!;
     let p = putTensor(1, out);
     p = putTensor(p, ta);
@@ -417,7 +398,7 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   const gen = genOf(opts, 'randperm');
   return finish(dispatch('randperm', [], { n, dtype }, () => {
     const cdt = computeOf(dtype);
-    const out = emptyOn([n], cdt, device);
+    const out = empty([n], { dtype: cdt, device });
     gen._put(putTensor(0, out));
     runOn('randperm', device);
     gen._advance(frame[0]!);
@@ -537,7 +518,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts?: Multinomia
     const cdt = computeOf(probs.dtype);
     let p2 = probs.dtype === cdt ? probs.contiguous() : probs._copyAs(cdt);
     p2 = p2._view([rows, k], [k, 1], p2.offset);
-    const out = emptyOn([rows, numSamples], 'int64', probs.device);
+    const out = empty([rows, numSamples], { dtype: 'int64', device: probs.device });
     let p = putTensor(0, out);
     p = putTensor(p, p2);
     frame[p] = replacement ? 1 : 0;
@@ -583,7 +564,7 @@ export function dirichlet(alpha: Tensor, opts?: GeneratorOptions): Tensor {
     const rows = k === 0 ? 0 : n / k;
     const cdt = computeOf(alpha.dtype);
     const a = alpha.dtype === cdt ? alpha.contiguous() : alpha._copyAs(cdt);
-    const out = emptyOn(alpha.shape, cdt, alpha.device);
+    const out = empty([...alpha.shape], { dtype: cdt, device: alpha.device });
     let p = putTensor(0, out._view([rows, k], [k, 1], 0));
     p = putTensor(p, a._view([rows, k], [k, 1], a.offset));
     gen._put(p);
@@ -605,7 +586,7 @@ function randomGradOp(op: string, x: Tensor, a: Tensor, b: Tensor): Tensor {
   return dispatch(op, inputs, {}, () => {
     const cdt = computeOf(dtype);
     const as = (t: Tensor): Tensor => (t.dtype === cdt ? t : t._copyAs(cdt));
-    const out = emptyOn(outShape, cdt, x.device);
+    const out = empty([...outShape], { dtype: cdt, device: x.device });
     frame[0] = GRAD[op]!;
     let p = putTensor(1, out);
     p = putTensor(p, as(x));
