@@ -33,28 +33,16 @@ function medianOf(fn: () => void, samples: number, inner: number, warmup = 2): n
   return times.length % 2 === 1 ? times[m]! : (times[m - 1]! + times[m]!) / 2;
 }
 
-// The GEMM work's query and precision setting, looked up defensively: a build without them still
-// measures (and says the path is unknown).
-const api = T as unknown as Record<string, unknown>;
-const cudaApi = cuda as unknown as Record<string, unknown>;
+/** The GEMM kernel the native core runs for a dtype at the current precision setting. */
 function matmulPath(dtype: DType): string {
-  const f = cudaApi.matmulPath;
-  if (typeof f !== 'function') return 'path unknown (no cuda.matmulPath in this build)';
-  try {
-    return String((f as (d: DType) => unknown)(dtype));
-  } catch (e) {
-    return `path unknown (${(e as Error).message})`;
-  }
+  return T.cudaMatmulPath(dtype);
 }
-function setPrecision(p: 'highest' | 'high' | 'medium'): boolean {
-  const f = api.setFloat32MatmulPrecision;
-  if (typeof f !== 'function') return false;
-  (f as (p: string) => void)(p);
+function setPrecision(p: T.Float32MatmulPrecision): boolean {
+  T.setFloat32MatmulPrecision(p);
   return true;
 }
 function getPrecision(): string | undefined {
-  const f = api.getFloat32MatmulPrecision;
-  return typeof f === 'function' ? String((f as () => unknown)()) : undefined;
+  return T.getFloat32MatmulPrecision();
 }
 
 interface MatmulCase {
@@ -235,7 +223,7 @@ export function runCudaSuite(samples = 7): Record<string, unknown> | undefined {
     } catch (e) {
       failed[c.id] = (e as Error).message.split('\n')[0]!;
     } finally {
-      if (c.precision === 'highest') setPrecision((prevPrecision as 'high' | undefined) ?? 'high');
+      if (c.precision === 'highest') setPrecision((prevPrecision as T.Float32MatmulPrecision | undefined) ?? 'high');
     }
   }
 
