@@ -8,7 +8,9 @@
 //    of the totals, the segments again from their carried-in prefix), so one line fills the
 //    device. Softmax takes the max, the sum of exponentials, then writes.
 //  - inner > 1: a thread per line; adjacent threads hold adjacent lines, so every step of the
-//    walk along dim reads and writes contiguous runs.
+//    walk along dim reads and writes contiguous runs. Too few lines for the device: the lines are
+//    cut into segments, a thread each (scans: segment totals, their scan, the segments again;
+//    softmax: segment max and sum, combined per line, then the writes).
 // float32 accumulates in float32, float64 in double, integers in 64 bits (wrapping as int64).
 #include <cuda_runtime.h>
 
@@ -83,19 +85,26 @@ __global__ void __launch_bounds__(512) scanBlockLines(RPlan P, const In* x, Out*
   }
 }
 
-// A thread per line, any inner.
+// A thread per (line, segment), any inner; item = seg * lines + line, so adjacent threads hold
+// adjacent lines (contiguous runs when inner > 1). segTotal / segPrefix as in scanBlockLines,
+// laid out [nseg][lines].
 template <bool Prod, typename In, typename A, typename Out>
-__global__ void __launch_bounds__(256) scanThreadLines(RPlan P, const In* __restrict__ x, Out* __restrict__ out, int64_t lines, int64_t n,
-                                int64_t sIn, int64_t inner) {
+__global__ void __launch_bounds__(256) scanThreadLines(RPlan P, const In* x, Out* out, int64_t lines, int64_t n,
+                                                       int64_t sIn, int64_t inner, int64_t segLen, int64_t nseg,
+                                                       A* segTotal, const A* segPrefix) {
+  const int64_t items = lines * nseg;
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
-  for (int64_t line = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; line < lines; line += step) {
+  for (int64_t item = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; item < items; item += step) {
+    const int64_t seg = item / lines, line = item - seg * lines;
+    const int64_t k0 = seg * segLen, k1 = min(n, k0 + segLen);
     const In* p = x + keptOffset(P, line);
-    Out* q = out + (line / inner) * n * inner + line % inner;
-    A acc = Prod ? A(1) : A(0);
-    for (int64_t k = 0; k < n; k++) {
+    Out* q = out ? out + (line / inner) * n * inner + line % inner : nullptr;
+    A acc = (segPrefix && seg > 0) ? segPrefix[(seg - 1) * lines + line] : (Prod ? A(1) : A(0));
+    for (int64_t k = k0; k < k1; k++) {
       acc = combine<Prod>(acc, (A)p[k * sIn]);
-      q[k * inner] = (Out)acc;
+      if (q) q[k * inner] = (Out)acc;
     }
+    if (segTotal) segTotal[item] = acc;
   }
 }
 
@@ -153,6 +162,73 @@ __global__ void __launch_bounds__(256) softmaxThreadLines(RPlan P, const T* __re
   }
 }
 
+// Few lines with inner > 1: each line is cut into segments, a thread per (segment, line)
+// (item = seg * lines + line, adjacent threads on adjacent lines). Pass 1: each segment's max and
+// its sum of exp(x - max); pass 2: a thread per line combines them in segment order into the
+// line's max and sum; pass 3: the segments write their outputs.
+template <typename T>
+__global__ void __launch_bounds__(256) softmaxSegStats(RPlan P, const T* __restrict__ x, int64_t lines, int64_t n,
+                                                       int64_t sIn, int64_t segLen, int64_t nseg, T* __restrict__ segMax,
+                                                       T* __restrict__ segSum) {
+  const int64_t items = lines * nseg;
+  const int64_t step = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t item = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; item < items; item += step) {
+    const int64_t seg = item / lines, line = item - seg * lines;
+    const int64_t k0 = seg * segLen, k1 = min(n, k0 + segLen);
+    const T* p = x + keptOffset(P, line);
+    T mx = -std::numeric_limits<T>::infinity();
+    for (int64_t k = k0; k < k1; k++) mx = nanMax(mx, p[k * sIn]);
+    T sum = T(0);
+    for (int64_t k = k0; k < k1; k++) sum += exp(p[k * sIn] - mx);
+    segMax[item] = mx;
+    segSum[item] = sum;
+  }
+}
+
+// In place: segMax[line] and segSum[line] become the line's max and sum (entries of segment 0).
+template <typename T>
+__global__ void __launch_bounds__(256) softmaxSegCombine(int64_t lines, int64_t nseg, T* __restrict__ segMax,
+                                                         T* __restrict__ segSum) {
+  const int64_t step = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t line = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; line < lines; line += step) {
+    T mx = -std::numeric_limits<T>::infinity();
+    for (int64_t s = 0; s < nseg; s++) mx = nanMax(mx, segMax[s * lines + line]);
+    T sum = T(0);
+    for (int64_t s = 0; s < nseg; s++) {
+      const T m = segMax[s * lines + line];
+      // A segment of -inf only adds nothing once the line's max is larger (its own sum is NaN:
+      // exp(-inf - -inf)); an all -inf line keeps the NaN, as on the CPU.
+      if (m == -std::numeric_limits<T>::infinity() && mx != m) continue;
+      sum += segSum[s * lines + line] * exp(m - mx);
+    }
+    segMax[line] = mx;
+    segSum[line] = sum;
+  }
+}
+
+template <bool IsLog, typename T>
+__global__ void __launch_bounds__(256) softmaxSegWrite(RPlan P, const T* __restrict__ x, T* __restrict__ out,
+                                                       int64_t lines, int64_t n, int64_t sIn, int64_t inner,
+                                                       int64_t segLen, int64_t nseg, const T* __restrict__ lineMax,
+                                                       const T* __restrict__ lineSum) {
+  const int64_t items = lines * nseg;
+  const int64_t step = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t item = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; item < items; item += step) {
+    const int64_t seg = item / lines, line = item - seg * lines;
+    const int64_t k0 = seg * segLen, k1 = min(n, k0 + segLen);
+    const T* p = x + keptOffset(P, line);
+    T* q = out + (line / inner) * n * inner + line % inner;
+    const T mx = lineMax[line];
+    if (IsLog) {
+      const T ls = log(lineSum[line]);
+      for (int64_t k = k0; k < k1; k++) q[k * inner] = (p[k * sIn] - mx) - ls;
+    } else {
+      const T inv = T(1) / lineSum[line];
+      for (int64_t k = k0; k < k1; k++) q[k * inner] = exp(p[k * sIn] - mx) * inv;
+    }
+  }
+}
+
 struct Lines {
   RPlan P;
   int64_t lines, n, sIn, inner;
@@ -192,7 +268,40 @@ void launchScan(int device, const Lines& L, const T* x, WideOut<T>* out, const c
   CudaDeviceGuard guard(device, op);
   cudaStream_t stream = cudaStreamOf(device, op);
   if (L.inner > 1 || L.n <= 16) {
-    scanThreadLines<Prod, T, A, O><<<gridFor(L.lines, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner);
+    // Too few lines to fill the device with a thread each: cut the lines into segments (their
+    // totals, a scan of the totals along each line, the segments again from their prefix).
+    const int64_t threadsWanted = (int64_t)multiprocessorsOf(device) * 2048;
+    int64_t nseg = 1;
+    if (L.lines < threadsWanted / 4 && L.n >= 256)
+      nseg = std::min<int64_t>((L.n + 63) / 64, (threadsWanted + L.lines - 1) / L.lines);
+    const int64_t segLen = (L.n + nseg - 1) / nseg;
+    nseg = (L.n + segLen - 1) / segLen;
+    if (nseg == 1) {
+      scanThreadLines<Prod, T, A, O><<<gridFor(L.lines, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner,
+                                                                                 L.n, 1, nullptr, nullptr);
+      CINDER_CUDA_LAUNCH_CHECK("scanThreadLines");
+      return;
+    }
+    const int64_t items = L.lines * nseg;
+    Scratch sc;
+    A* tot = static_cast<A*>(sc.get(device, (size_t)items * sizeof(A), op));
+    scanThreadLines<Prod, T, A, O><<<gridFor(items, 256), 256, 0, stream>>>(L.P, x, nullptr, L.lines, L.n, L.sIn, L.inner,
+                                                                            segLen, nseg, tot, nullptr);
+    CINDER_CUDA_LAUNCH_CHECK("scanThreadLines");
+    RPlan T2;  // the totals [nseg][lines]: line l's run starts at l, stride lines
+    T2.nk = 1;
+    T2.nr = 1;
+    T2.numOut = L.lines;
+    T2.numRed = nseg;
+    T2.kShape[0] = L.lines;
+    T2.kStride[0] = 1;
+    T2.rShape[0] = nseg;
+    T2.rStride[0] = L.lines;
+    scanThreadLines<Prod, A, A, A><<<gridFor(L.lines, 256), 256, 0, stream>>>(T2, tot, tot, L.lines, nseg, L.lines,
+                                                                              L.lines, nseg, 1, nullptr, nullptr);
+    CINDER_CUDA_LAUNCH_CHECK("scanThreadLines");
+    scanThreadLines<Prod, T, A, O><<<gridFor(items, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner,
+                                                                            segLen, nseg, nullptr, tot);
     CINDER_CUDA_LAUNCH_CHECK("scanThreadLines");
     return;
   }
@@ -237,8 +346,28 @@ void launchSoftmax(int device, const Lines& L, const T* x, T* out, const char* o
   CudaDeviceGuard guard(device, op);
   cudaStream_t stream = cudaStreamOf(device, op);
   if (L.inner > 1) {
-    softmaxThreadLines<IsLog, T><<<gridFor(L.lines, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner);
-    CINDER_CUDA_LAUNCH_CHECK("softmaxThreadLines");
+    const int64_t threadsWanted = (int64_t)multiprocessorsOf(device) * 2048;
+    int64_t nseg = 1;
+    if (L.lines < threadsWanted / 4 && L.n >= 256)
+      nseg = std::min<int64_t>((L.n + 63) / 64, (threadsWanted + L.lines - 1) / L.lines);
+    const int64_t segLen = (L.n + nseg - 1) / nseg;
+    nseg = (L.n + segLen - 1) / segLen;
+    if (nseg == 1) {
+      softmaxThreadLines<IsLog, T><<<gridFor(L.lines, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner);
+      CINDER_CUDA_LAUNCH_CHECK("softmaxThreadLines");
+      return;
+    }
+    const int64_t items = L.lines * nseg;
+    Scratch sc;
+    T* segMax = static_cast<T*>(sc.get(device, (size_t)items * 2 * sizeof(T), op));
+    T* segSum = segMax + items;
+    softmaxSegStats<T><<<gridFor(items, 256), 256, 0, stream>>>(L.P, x, L.lines, L.n, L.sIn, segLen, nseg, segMax, segSum);
+    CINDER_CUDA_LAUNCH_CHECK("softmaxSegStats");
+    softmaxSegCombine<T><<<gridFor(L.lines, 256), 256, 0, stream>>>(L.lines, nseg, segMax, segSum);
+    CINDER_CUDA_LAUNCH_CHECK("softmaxSegCombine");
+    softmaxSegWrite<IsLog, T><<<gridFor(items, 256), 256, 0, stream>>>(L.P, x, out, L.lines, L.n, L.sIn, L.inner, segLen,
+                                                                      nseg, segMax, segSum);
+    CINDER_CUDA_LAUNCH_CHECK("softmaxSegWrite");
     return;
   }
   // A warp per line up to 1024 elements (8 lines per block), else a block of 512.

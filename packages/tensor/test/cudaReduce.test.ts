@@ -111,7 +111,8 @@ function same(what: string, inputs: Tensor[], f: (...xs: Tensor[]) => Result<Ten
 
 const FAMILY = new Set([
   'sum', 'mean', 'prod', 'amax', 'amin', 'max', 'min', 'argmax', 'argmin', 'var', 'std', 'varMean', 'stdMean',
-  'logsumexp', 'norm', 'all', 'any', 'countNonzero', 'cumsum', 'cumprod', 'softmax', 'logSoftmax',
+  'logsumexp', 'logsumexp (infinities)', 'logsumexp (integer input)', 'norm', 'all', 'any', 'countNonzero',
+  'cumsum', 'cumprod', 'softmax', 'logSoftmax',
   'crossEntropy', 'crossEntropyBackward', 'linalg.vectorNorm',
 ]);
 const familyOps = opTable.filter((op) => FAMILY.has(op.name));
@@ -276,7 +277,10 @@ describe.skipIf(!hasGpu)('CUDA scans and softmax', () => {
   it('cumsum / cumprod along every kind of line', () => {
     same('block lines', [randn([1000, 777])], (t) => [cumsum(t, 1), cumprod(t.mul(0.01).add(1), 1)], { atol: 1e-3, rtol: 1e-4 });
     same('short lines', [randn([5000, 9])], (t) => [cumsum(t, 1), cumprod(t, 1)], loose);
-    same('thread lines (inner > 1)', [randn([777, 1000])], (t) => [cumsum(t, 0), cumprod(t.mul(0.01).add(1), 0)], { atol: 1e-3, rtol: 1e-4 });
+    same('thread lines (inner > 1)', [randn([100, 3000])], (t) => [cumsum(t, 0), cumprod(t.mul(0.01).add(1), 0)], { atol: 1e-3, rtol: 1e-4 });
+    same('segmented thread lines', [randn([777, 1000])], (t) => [cumsum(t, 0), cumprod(t.mul(0.01).add(1), 0)], { atol: 1e-3, rtol: 1e-4 });
+    same('tall and thin, dim 0 (segmented)', [randn([100_000, 4], { dtype: 'float64' })], (t) => [cumsum(t, 0)], { atol: 1e-9, rtol: 1e-10 });
+    same('tall and thin int64, dim 0', [randint(-9, 10, [100_003, 3], { dtype: 'int64' })], (t) => [cumsum(t, 0), cumprod(t.remainder(2).add(1), 0)]);
     same('middle dim', [randn([6, 500, 7])], (t) => [cumsum(t, 1)], { atol: 1e-3, rtol: 1e-4 });
     same('transposed input', [randn([300, 400]).transpose(0, 1)], (t) => [cumsum(t, 1), cumsum(t, 0)], { atol: 1e-3, rtol: 1e-4 });
     const long = rand([3, 300_000], { dtype: 'float64' });
@@ -293,6 +297,12 @@ describe.skipIf(!hasGpu)('CUDA scans and softmax', () => {
     same('block rows', [randn([64, 5000]).mul(10)], (t) => [softmax(t, 1), logSoftmax(t, -1)], { atol: 1e-6, rtol: 1e-4 });
     same('dim 0', [randn([300, 200])], (t) => [softmax(t, 0), logSoftmax(t, 0)], { atol: 1e-6, rtol: 1e-4 });
     same('middle dim', [randn([4, 50, 30])], (t) => [softmax(t, 1), logSoftmax(t, 1)], { atol: 1e-6, rtol: 1e-4 });
+    const tall = randn([50_000, 10]);
+    tall.narrow(0, 0, 3000).fill_(-Infinity);
+    tall.narrow(0, 40_000, 1).narrow(1, 2, 1).fill_(NaN);
+    tall.narrow(1, 7, 1).fill_(-Infinity);
+    same('tall and thin, dim 0 (segmented lines)', [tall], (t) => [softmax(t, 0), logSoftmax(t, 0)], { atol: 1e-6, rtol: 1e-4 });
+    same('tall and thin float64, dim 0', [randn([20_000, 3], { dtype: 'float64' })], (t) => [softmax(t, 0), logSoftmax(t, 0)]);
     same('transposed input', [randn([200, 300]).transpose(0, 1)], (t) => [softmax(t, 1), logSoftmax(t, 0)], { atol: 1e-6, rtol: 1e-4 });
     same('float64', [randn([100, 3000], { dtype: 'float64' })], (t) => [softmax(t, 1), logSoftmax(t, 1)]);
     const r = tensor([[1, NaN, 3], [-Infinity, -Infinity, -Infinity], [Infinity, 0, 1], [-Infinity, 0, 1]]);
