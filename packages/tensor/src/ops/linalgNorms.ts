@@ -3,9 +3,8 @@
  * the singular values beside them (matrixRank, cond). Exported for linalg.ts, which assembles the
  * namespace; the package does not re-export this module.
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
-import { contiguousStrides, frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { contiguousStrides, frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { numelOf, shapeString } from '../shape.js';
 import { normalizeDim, type Tensor } from '../tensor.js';
 import { fromTypedArray as tensorFrom } from '../creation.js';
@@ -105,8 +104,8 @@ function vectorNormCore(op: string, x: Tensor, ord: number, dims: number[], keep
   frame[p++] = dims.length;
   frame[p++] = ord;
   putOutput(p, x.dtype, restShape);
-  kernels.linalgVectorNorm();
-  const out = takeOutput(0, x.dtype, restShape);
+  runOn('linalgVectorNorm', x.device, op);
+  const out = takeOutput(0, x.dtype, restShape, x.device);
   return keepdim ? out._view(outShape, contiguousStrides(outShape), 0) : out;
 }
 
@@ -147,8 +146,8 @@ function matrixNormCore(op: string, A: Tensor, ord: Ord, d: number[], keepdim: b
     frame[p++] = rows ? 1 : 0;
     frame[p++] = ord > 0 ? 1 : 0;
     putOutput(p, A.dtype, restShape);
-    kernels.linalgAbsSumNorm();
-    r = takeOutput(0, A.dtype, restShape);
+    runOn('linalgAbsSumNorm', A.device, op);
+    r = takeOutput(0, A.dtype, restShape, A.device);
   } else {
     throw new RangeError(`${op}: order ${String(ord)} not supported (expected 'fro', 'nuc', 1, -1, 2, -2, inf or -inf)`);
   }

@@ -6,11 +6,10 @@
  * class dim) or class probabilities (floating, shaped like the input). Inputs are [C] (one
  * sample), [N, C] or [N, C, d1, ...].
  */
-import { kernels } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { isFloatingDType } from '../dtype.js';
-import { contiguousStrides, frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { contiguousStrides, frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { shapeString } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkReduction, computeDType, describe, floatingArg, isInt, optionalTensorArg, staged, tensorArg, unstaged } from './nnCommon.js';
@@ -144,10 +143,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyO
     p = putOutput(p, cdt, lossShape);
     p = putOutput(p, cdt, [L.N * L.D]);
     putOutput(p, cdt, []);
-    kernels.crossEntropy!();
-    const loss = takeOutput(0, cdt, lossShape);
-    const lse = takeOutput(1, cdt, [L.N * L.D]);
-    const total = takeOutput(2, cdt, []);
+    const dev = xc.device;
+    runOn('crossEntropy', dev, op);
+    const loss = takeOutput(0, cdt, lossShape, dev);
+    const lse = takeOutput(1, cdt, [L.N * L.D], dev);
+    const total = takeOutput(2, cdt, [], dev);
     return [unstaged(loss, input.dtype), lse, total] as [Tensor, Tensor, Tensor];
   });
   return outs[0];
@@ -192,7 +192,8 @@ export function crossEntropyBackward(
     p = putTensor(p, lc);
     p = putTensor(p, twc);
     putOutput(p, cdt, [L.N, L.C, L.D]);
-    kernels.crossEntropyBackward!();
-    return unstaged(takeOutput(0, cdt, input.shape), input.dtype);
+    const dev = xc.device;
+    runOn('crossEntropyBackward', dev, op);
+    return unstaged(takeOutput(0, cdt, input.shape, dev), input.dtype);
   });
 }

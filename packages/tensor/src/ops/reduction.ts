@@ -4,10 +4,10 @@
  * softmax/logSoftmax. Each is a function and a Tensor method with PyTorch's names, defaults and
  * result dtypes. float16/bfloat16 inputs are computed in float32 and converted back.
  */
-import { kernels, native } from '@cinder/native';
+import { native } from '@cinder/native';
 import { dispatch } from '../dispatch.js';
 import { checkDType, getDefaultDType, isFloatingDType, type DType } from '../dtype.js';
-import { frame, putOutput, putTensor, takeOutput } from '../frame.js';
+import { frame, putOutput, putTensor, runOn, takeOutput } from '../frame.js';
 import { normalizeDims, shapeString } from '../shape.js';
 import { normalizeDim, Tensor } from '../tensor.js';
 
@@ -154,8 +154,9 @@ function runReduce(
   frame[p++] = param2;
   frame[p++] = aux ? 1 : 0;
   if (aux) putTensor(p, aux);
-  kernels.reduce!();
-  return takeOutput(0, outDtype, shape);
+  const dev = x.device;
+  runOn('reduce', dev, name);
+  return takeOutput(0, outDtype, shape, dev);
 }
 
 /** Converts a float32 result back to the half type the input had. */
@@ -247,9 +248,10 @@ function runArg(op: 'argmax' | 'argmin' | 'max' | 'min', x: Tensor, dims: readon
   const withValues = op === 'max' || op === 'min';
   if (withValues) p = putOutput(p, xc.dtype, outS);
   putOutput(p, 'int64', outS);
-  kernels.reduceArg!();
-  if (!withValues) return [takeOutput(0, 'int64', outS)];
-  return [finishHalf(takeOutput(0, xc.dtype, outS), x.dtype), takeOutput(1, 'int64', outS)];
+  const dev = xc.device;
+  runOn('reduceArg', dev, op);
+  if (!withValues) return [takeOutput(0, 'int64', outS, dev)];
+  return [finishHalf(takeOutput(0, xc.dtype, outS, dev), x.dtype), takeOutput(1, 'int64', outS, dev)];
 }
 
 function maxMin(op: 'max' | 'min', x: Tensor, dim: unknown, opts: ReduceOptions | undefined): Tensor | ValuesIndices {
@@ -445,8 +447,9 @@ function runLine(op: 'cumsum' | 'cumprod' | 'softmax' | 'logSoftmax', x: Tensor,
   let p = putTensor(1, xv);
   frame[p++] = d;
   putOutput(p, outDtype, xv.shape);
-  kernels.reduceLine!();
-  return takeOutput(0, outDtype, x.shape);
+  const dev = x.device;
+  runOn('reduceLine', dev, op);
+  return takeOutput(0, outDtype, x.shape, dev);
 }
 
 function scan(op: 'cumsum' | 'cumprod', x: Tensor, dim: number, opts: ScanOptions | undefined): Tensor {
