@@ -667,6 +667,9 @@ void cudaMultinomial(int device, const TensorDesc& out, const TensorDesc& probs,
       CINDER_CUDA_LAUNCH_CHECK("multinomial (draw)");
       return;
     }
+    // More samples than categories: every row was flagged above; taking ns of a row's k sorted
+    // categories would read past the row.
+    if (ns > k) return;
     // Sorted in chunks of rows: at most kSortItems items (24 bytes of scratch each) unless one row
     // is larger, and always within CUB's int counts.
     constexpr int64_t kSortItems = (int64_t)1 << 26;
