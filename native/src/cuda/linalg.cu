@@ -124,7 +124,8 @@ __global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, i
     int* P = piv + b * n;
     int nswaps = 0, sing = 0;
     for (int64_t k = 0; k < n; k++) {
-      // Pivot: the first row i >= k with the largest |A[i][k]| (NaNs never win; none: row k).
+      // Pivot: the first row i >= k with the largest |A[i][k]| (NaNs never win; none: row k). As
+      // on the CPU, a NaN on the diagonal keeps row k (its running best starts there).
       double bv = -1.0;
       int64_t bi = n;
       for (int64_t i = k + threadIdx.x; i < n; i += blockDim.x) {
@@ -141,7 +142,7 @@ __global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, i
       __syncthreads();
       if (threadIdx.x == 0) {
         for (int q = 1; q < (int)(blockDim.x >> 5); q++) better(bv, bi, sv[q], si[q]);
-        sp = bi < n ? bi : k;
+        sp = bi < n && !isnan(A[k * n + k]) ? bi : k;
       }
       __syncthreads();
       const int64_t p = sp;
@@ -179,12 +180,14 @@ __global__ void __launch_bounds__(kThreads) luKernel(double* w, int64_t batch, i
 }
 
 // X[i][:] -= t[i][k] X[k][:] for rows i in [i0, i1): a warp per row when rows are long, else a
-// thread per element.
+// thread per element. skipZero: rows whose factor is zero are left alone (the CPU's LU solve skips
+// them, so an infinite X[k] does not turn them into NaN; its triangular solve does not skip).
 __device__ __forceinline__ void eliminateRows(const double* t, double* X, int64_t n, int64_t m, int64_t k, int64_t i0,
-                                              int64_t i1) {
+                                              int64_t i1, bool skipZero) {
   if (m >= 32) {
     for (int64_t i = i0 + warpId(); i < i1; i += warpCount()) {
       const double f = t[i * n + k];
+      if (skipZero && f == 0.0) continue;
       for (int64_t j = laneId(); j < m; j += 32) X[i * m + j] -= f * X[k * m + j];
     }
   } else {
@@ -192,27 +195,31 @@ __device__ __forceinline__ void eliminateRows(const double* t, double* X, int64_
       int64_t di, j;
       divMod(e, m, di, j);
       const int64_t i = i0 + di;
-      X[i * m + j] -= t[i * n + k] * X[k * m + j];
+      const double f = t[i * n + k];
+      if (skipZero && f == 0.0) continue;
+      X[i * m + j] -= f * X[k * m + j];
     }
   }
 }
 
 // Forward substitution with the unit lower triangle of `l` (unitLower) or the lower triangle of t,
-// column by column: row k is final after the updates from rows < k (and its division).
-__device__ void lowerSolve(const double* t, double* X, int64_t n, int64_t m, bool unit) {
+// column by column: row k is final after the updates from rows < k (and its division). skipZero as
+// for eliminateRows.
+__device__ void lowerSolve(const double* t, double* X, int64_t n, int64_t m, bool unit, bool skipZero) {
   for (int64_t k = 0; k < n; k++) {
     if (!unit) {
       double dk = t[k * n + k];
       for (int64_t j = threadIdx.x; j < m; j += blockDim.x) X[k * m + j] /= dk;
       __syncthreads();
     }
-    eliminateRows(t, X, n, m, k, k + 1, n);
+    eliminateRows(t, X, n, m, k, k + 1, n, skipZero);
     __syncthreads();
   }
 }
 
 // Back substitution with the upper triangle; multiplyInverse: divide by multiplying with the
-// reciprocal of the diagonal (as the CPU's LU solve does), else divide (its triangular solve).
+// reciprocal of the diagonal and skip zero factors (as the CPU's LU solve does), else divide (its
+// triangular solve).
 __device__ void upperSolve(const double* t, double* X, int64_t n, int64_t m, bool unit, bool multiplyInverse) {
   for (int64_t k = n - 1; k >= 0; k--) {
     if (!unit) {
@@ -224,7 +231,7 @@ __device__ void upperSolve(const double* t, double* X, int64_t n, int64_t m, boo
       }
       __syncthreads();
     }
-    eliminateRows(t, X, n, m, k, 0, k);
+    eliminateRows(t, X, n, m, k, 0, k, multiplyInverse);
     __syncthreads();
   }
 }
@@ -247,7 +254,7 @@ __global__ void __launch_bounds__(kThreads) luSolveKernel(const double* lu, cons
       }
     }
     __syncthreads();
-    lowerSolve(L, X, n, m, true);
+    lowerSolve(L, X, n, m, true, true);
     upperSolve(L, X, n, m, false, true);
   }
 }
@@ -258,7 +265,7 @@ __global__ void __launch_bounds__(kThreads) triSolveKernel(const double* t, doub
     const double* T = t + b * n * n;
     double* X = x + b * n * m;
     if (upper) upperSolve(T, X, n, m, unit, false);
-    else lowerSolve(T, X, n, m, unit);
+    else lowerSolve(T, X, n, m, unit, false);
     __syncthreads();
   }
 }
