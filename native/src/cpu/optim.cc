@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/elementwiseIter.h"
+#include "cpu/optimConsts.h"
 #include "cpu/optimImpl.h"
 #include "cpu/optimOperands.h"
 
@@ -79,12 +80,8 @@ const OptimLoops<double>& loopsFor<double>() {
 
 template <typename T>
 void adamTyped(const Operands& ops, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.beta1, o.step);
-  const double bc2 = 1 - std::pow(o.beta2, o.step);
-  const AdamConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)(1 - o.lr * o.weightDecay), (T)o.beta1,
-                        (T)(1 - o.beta1), (T)o.beta2, (T)(1 - o.beta2), (T)std::sqrt(bc2), (T)o.eps,
-                        (T)(-(o.lr / bc1))};
-  const int wd = o.weightDecay == 0 ? kNoDecay : o.decoupled ? kDecoupled : kL2;
+  const AdamConsts<T> c = adamConsts<T>(o);
+  const int wd = adamDecay(o);
   static constexpr ElemFn<T, AdamConsts<T>> elems[3][2] = {
       {adamElem<T, kNoDecay, false>, adamElem<T, kNoDecay, true>},
       {adamElem<T, kL2, false>, adamElem<T, kL2, true>},
@@ -95,9 +92,9 @@ void adamTyped(const Operands& ops, const AdamOptions& o) {
 
 template <typename T>
 void sgdTyped(const Operands& ops, const SgdOptions& o) {
-  const SgdConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.momentum, (T)(1 - o.dampening), (T)(-o.lr)};
+  const SgdConsts<T> c = sgdConsts<T>(o);
   const int wd = o.weightDecay != 0;
-  const int mom = o.momentum == 0 ? kNoMomentum : o.initBuffer ? kInitBuffer : kUpdateBuffer;
+  const int mom = sgdMomentum(o);
   const int nest = mom != kNoMomentum && o.nesterov;
   static constexpr ElemFn<T, SgdConsts<T>> elems[2][3][2] = {
       {{sgdElem<T, false, kNoMomentum, false>, nullptr},
@@ -112,8 +109,7 @@ void sgdTyped(const Operands& ops, const SgdOptions& o) {
 
 template <typename T>
 void rmspropTyped(const Operands& ops, const RmspropOptions& o) {
-  const RmspropConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.alpha, (T)(1 - o.alpha),
-                           (T)o.eps, (T)o.momentum, (T)(-o.lr)};
+  const RmspropConsts<T> c = rmspropConsts<T>(o);
   const int wd = o.weightDecay != 0, cen = o.centered, mom = o.momentum > 0;
   static constexpr ElemFn<T, RmspropConsts<T>> elems[2][2][2] = {
       {{rmspropElem<T, false, false, false>, rmspropElem<T, false, false, true>},
@@ -126,8 +122,7 @@ void rmspropTyped(const Operands& ops, const RmspropOptions& o) {
 
 template <typename T>
 void adagradTyped(const Operands& ops, const AdagradOptions& o) {
-  const double clr = o.lr / (1 + (o.step - 1) * o.lrDecay);
-  const AdagradConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.eps, (T)(-clr)};
+  const AdagradConsts<T> c = adagradConsts<T>(o);
   const int wd = o.weightDecay != 0;
   static constexpr ElemFn<T, AdagradConsts<T>> elems[2] = {adagradElem<T, false>, adagradElem<T, true>};
   runFused<T>(ops, "adagradStep", loopsFor<T>().adagrad[wd], elems[wd], c);
