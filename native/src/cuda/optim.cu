@@ -16,6 +16,7 @@
 #include "cuda/cudaCommon.cuh"
 #include "cuda/optim.h"
 #include "cuda/roundedMath.cuh"
+#include "cuda/stridedOffsets.cuh"
 
 namespace cinder {
 namespace {
@@ -177,26 +178,8 @@ template <typename T, typename Op>
 __global__ void optimStrided(KIter a, int64_t n, Op op) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
-    int64_t off[kCudaOptimSlots] = {0, 0, 0, 0, 0};
-    if (n <= (int64_t)UINT32_MAX) {
-      uint32_t rem = (uint32_t)i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const uint32_t sz = (uint32_t)a.shape[d];
-        const uint32_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < kCudaOptimSlots; k++) off[k] += (int64_t)idx * a.strides[k][d];
-      }
-    } else {
-      int64_t rem = i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const int64_t sz = a.shape[d];
-        const int64_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < kCudaOptimSlots; k++) off[k] += idx * a.strides[k][d];
-      }
-    }
+    int64_t off[kCudaOptimSlots];
+    stridedOffsets<kCudaOptimSlots>(a, i, n <= (int64_t)UINT32_MAX, off);
     T* p = reinterpret_cast<T*>(a.data[0] + off[0]);
     const T g = *reinterpret_cast<const T*>(a.data[1] + off[1]);
     T s[3] = {T(0), T(0), T(0)};
