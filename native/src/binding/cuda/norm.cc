@@ -1,5 +1,5 @@
 // CUDA normalization bindings: the frames of binding/normFrame.h, kernels in cuda/norm.cu.
-#include "binding/cuda/common.h"
+#include "binding/cuda/frameCall.h"
 #include "binding/normFrame.h"
 #include "cuda/norm.h"
 
@@ -7,63 +7,43 @@ namespace cinder {
 namespace {
 
 Napi::Value batchNorm(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "batchNorm");
-  FrameReader r(contextOf(info), "batchNorm", dev);
-  BatchNormFrame f;
-  readBatchNorm(r, f);
-  cudaBatchNormForward(dev, f.x, f.pw, f.pb, f.pm, f.pv, f.training, f.momentum, f.eps, f.out, f.sm, f.si, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "batchNorm", readBatchNorm, [](int dev, const BatchNormFrame& f, const char* op) {
+    cudaBatchNormForward(dev, f.x, f.pw, f.pb, f.pm, f.pv, f.training, f.momentum, f.eps, f.out, f.sm, f.si, op);
+  });
 }
 
 Napi::Value batchNormBackward(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "batchNormBackward");
-  FrameReader r(contextOf(info), "batchNormBackward", dev);
-  BatchNormBackwardFrame f;
-  readBatchNormBackward(r, f);
-  cudaBatchNormBackward(dev, f.g, f.x, f.pw, f.mean, f.rstd, f.training, f.pgi, f.pgw, f.pgb, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "batchNormBackward", readBatchNormBackward,
+                       [](int dev, const BatchNormBackwardFrame& f, const char* op) {
+                         cudaBatchNormBackward(dev, f.g, f.x, f.pw, f.mean, f.rstd, f.training, f.pgi, f.pgw, f.pgb,
+                                               op);
+                       });
 }
 
 Napi::Value layerNorm(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "layerNorm");
-  FrameReader r(contextOf(info), "layerNorm", dev);
-  LayerNormFrame f;
-  readLayerNorm(r, f);
-  cudaLayerNormForward(dev, f.x, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "layerNorm", readLayerNorm, [](int dev, const LayerNormFrame& f, const char* op) {
+    cudaLayerNormForward(dev, f.x, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, op);
+  });
 }
 
 Napi::Value layerNormBackward(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "layerNormBackward");
-  FrameReader r(contextOf(info), "layerNormBackward", dev);
-  LayerNormBackwardFrame f;
-  readLayerNormBackward(r, f);
-  cudaLayerNormBackward(dev, f.g, f.x, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "layerNormBackward", readLayerNormBackward,
+                       [](int dev, const LayerNormBackwardFrame& f, const char* op) {
+                         cudaLayerNormBackward(dev, f.g, f.x, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, op);
+                       });
 }
 
 Napi::Value groupNorm(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "groupNorm");
-  FrameReader r(contextOf(info), "groupNorm", dev);
-  GroupNormFrame f;
-  readGroupNorm(r, f);
-  cudaGroupNormForward(dev, f.x, f.groups, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "groupNorm", readGroupNorm, [](int dev, const GroupNormFrame& f, const char* op) {
+    cudaGroupNormForward(dev, f.x, f.groups, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, op);
+  });
 }
 
 Napi::Value groupNormBackward(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "groupNormBackward");
-  FrameReader r(contextOf(info), "groupNormBackward", dev);
-  GroupNormBackwardFrame f;
-  readGroupNormBackward(r, f);
-  cudaGroupNormBackward(dev, f.g, f.x, f.groups, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "groupNormBackward", readGroupNormBackward,
+                       [](int dev, const GroupNormBackwardFrame& f, const char* op) {
+                         cudaGroupNormBackward(dev, f.g, f.x, f.groups, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, op);
+                       });
 }
 
 }  // namespace

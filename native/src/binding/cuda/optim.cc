@@ -1,6 +1,6 @@
 // CUDA optimizer bindings: the frames of binding/optimFrame.h, the operand checks of
 // cpu/optimOperands.h (those of the CPU), then one fused pass on the device (cuda/optim.cu).
-#include "binding/cuda/common.h"
+#include "binding/cuda/frameCall.h"
 #include "binding/optimFrame.h"
 #include "cpu/optimOperands.h"
 #include "cuda/optim.h"
@@ -27,51 +27,29 @@ CudaOptimIter launchIter(const char* op, const OptimOperands& o) {
 }
 
 Napi::Value adamStep(const Napi::CallbackInfo& info) {
-  const char* op = "adamStep";
-  int dev = cudaDeviceArg(info, op);
-  FrameReader r(contextOf(info), op, dev);
-  AdamFrame f;
-  readAdamStep(r, f);
-  const OptimOperands ops = adamOperands(f.param, f.grad, f.expAvg, f.expAvgSq, f.pMaxExpAvgSq, f.o);
-  cudaAdamStep(dev, f.param.dtype, launchIter(op, ops), f.o);
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "adamStep", readAdamStep, [](int dev, const AdamFrame& f, const char* op) {
+    cudaAdamStep(dev, f.param.dtype,
+                 launchIter(op, adamOperands(f.param, f.grad, f.expAvg, f.expAvgSq, f.pMaxExpAvgSq, f.o)), f.o);
+  });
 }
 
 Napi::Value sgdStep(const Napi::CallbackInfo& info) {
-  const char* op = "sgdStep";
-  int dev = cudaDeviceArg(info, op);
-  FrameReader r(contextOf(info), op, dev);
-  SgdFrame f;
-  readSgdStep(r, f);
-  const OptimOperands ops = sgdOperands(f.param, f.grad, f.pBuf, f.o);
-  cudaSgdStep(dev, f.param.dtype, launchIter(op, ops), f.o);
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "sgdStep", readSgdStep, [](int dev, const SgdFrame& f, const char* op) {
+    cudaSgdStep(dev, f.param.dtype, launchIter(op, sgdOperands(f.param, f.grad, f.pBuf, f.o)), f.o);
+  });
 }
 
 Napi::Value rmspropStep(const Napi::CallbackInfo& info) {
-  const char* op = "rmspropStep";
-  int dev = cudaDeviceArg(info, op);
-  FrameReader r(contextOf(info), op, dev);
-  RmspropFrame f;
-  readRmspropStep(r, f);
-  const OptimOperands ops = rmspropOperands(f.param, f.grad, f.squareAvg, f.pGradAvg, f.pBuf, f.o);
-  cudaRmspropStep(dev, f.param.dtype, launchIter(op, ops), f.o);
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "rmspropStep", readRmspropStep, [](int dev, const RmspropFrame& f, const char* op) {
+    cudaRmspropStep(dev, f.param.dtype,
+                    launchIter(op, rmspropOperands(f.param, f.grad, f.squareAvg, f.pGradAvg, f.pBuf, f.o)), f.o);
+  });
 }
 
 Napi::Value adagradStep(const Napi::CallbackInfo& info) {
-  const char* op = "adagradStep";
-  int dev = cudaDeviceArg(info, op);
-  FrameReader r(contextOf(info), op, dev);
-  AdagradFrame f;
-  readAdagradStep(r, f);
-  const OptimOperands ops = adagradOperands(f.param, f.grad, f.stateSum, f.o);
-  cudaAdagradStep(dev, f.param.dtype, launchIter(op, ops), f.o);
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return cudaFrameCall(info, "adagradStep", readAdagradStep, [](int dev, const AdagradFrame& f, const char* op) {
+    cudaAdagradStep(dev, f.param.dtype, launchIter(op, adagradOperands(f.param, f.grad, f.stateSum, f.o)), f.o);
+  });
 }
 
 }  // namespace
