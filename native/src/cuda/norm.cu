@@ -141,6 +141,27 @@ constexpr int kTileRows = 8;
 // Rows shorter than this take the column-tiled kernel (a block per row would leave threads idle).
 constexpr int64_t kTileMaxRow = 128;
 
+// The end of a column-tiled partial sum (a 32 x kTileRows block): each thread's sums (a, b) of its
+// rows go through shared memory, then row 0 adds the kTileRows of its column in row order and
+// writes them to part[at * 2 + {0, 1}] (where the column is in range). Every thread of the block
+// calls it.
+__device__ __forceinline__ void tileColumnSums(double (&sa)[kTileRows][33], double (&sb)[kTileRows][33], double a,
+                                               double b, bool inRange, double* part, int64_t at) {
+  sa[threadIdx.y][threadIdx.x] = a;
+  sb[threadIdx.y][threadIdx.x] = b;
+  __syncthreads();
+  if (threadIdx.y == 0 && inRange) {
+    double ta = 0, tb = 0;
+#pragma unroll
+    for (int k = 0; k < kTileRows; k++) {
+      ta += sa[k][threadIdx.x];
+      tb += sb[k][threadIdx.x];
+    }
+    part[at * 2] = ta;
+    part[at * 2 + 1] = tb;
+  }
+}
+
 template <typename T, bool GRAD>
 __global__ void columnPartials(const T* __restrict__ x, const T* __restrict__ g, const T* __restrict__ mean,
                                int64_t meanStride, int64_t S, int64_t Q, int64_t rows, int64_t splits,
@@ -165,19 +186,7 @@ __global__ void columnPartials(const T* __restrict__ x, const T* __restrict__ g,
       }
     }
   }
-  sa[threadIdx.y][threadIdx.x] = a;
-  sb[threadIdx.y][threadIdx.x] = b;
-  __syncthreads();
-  if (threadIdx.y == 0 && q < Q) {
-    double ta = 0, tb = 0;
-#pragma unroll
-    for (int k = 0; k < kTileRows; k++) {
-      ta += sa[k][threadIdx.x];
-      tb += sb[k][threadIdx.x];
-    }
-    part[(split * Q + q) * 2] = ta;
-    part[(split * Q + q) * 2 + 1] = tb;
-  }
+  tileColumnSums(sa, sb, a, b, q < Q, part, split * Q + q);
 }
 
 // Where a channel's partial sums live: part[((sp * stride) + c * per + s) * 2 + {0, 1}] for
@@ -584,19 +593,7 @@ __global__ void lnColumnPartials(const T* __restrict__ g, const T* __restrict__ 
       b += gv;
     }
   }
-  sa[threadIdx.y][threadIdx.x] = a;
-  sb[threadIdx.y][threadIdx.x] = b;
-  __syncthreads();
-  if (threadIdx.y == 0 && k < K) {
-    double ta = 0, tb = 0;
-#pragma unroll
-    for (int j = 0; j < kTileRows; j++) {
-      ta += sa[j][threadIdx.x];
-      tb += sb[j][threadIdx.x];
-    }
-    part[(split * K + k) * 2] = ta;
-    part[(split * K + k) * 2 + 1] = tb;
-  }
+  tileColumnSums(sa, sb, a, b, k < K, part, split * K + k);
 }
 
 template <typename T>
