@@ -26,6 +26,7 @@
 #include "cpu/normChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
+#include "cuda/deviceScratch.h"
 #include "cuda/norm.h"
 #include "cuda/reduceUtil.cuh"
 #include "cuda/roundedMath.cuh"
@@ -38,16 +39,7 @@ constexpr int kThreads = 256;
 constexpr int64_t kTargetBlocks = 1024;
 constexpr int kMaxSplits = 1024;
 
-// Device scratch owned by one call (stream-ordered reuse makes releasing it at once safe).
-struct Scratch {
-  Storage* s;
-  Scratch(int device, size_t bytes, const char* op) : s(newDeviceStorage(device, bytes > 0 ? bytes : 1, op)) {}
-  ~Scratch() { releaseStorage(s); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <typename U>
-  U* as() const { return static_cast<U*>(s->data); }
-};
+using Scratch = DeviceScratch;
 
 // 16 bytes of T: one vector access.
 template <typename T>

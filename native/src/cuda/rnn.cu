@@ -15,6 +15,7 @@
 #include "cpu/rnnChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
+#include "cuda/deviceScratch.h"
 #include "cuda/cudaGemm.h"
 #include "cuda/rnn.h"
 
@@ -23,15 +24,7 @@ namespace {
 
 constexpr int kThreads = 256;
 
-struct Scratch {
-  Storage* s;
-  Scratch(int device, size_t bytes, const char* op) : s(newDeviceStorage(device, bytes > 0 ? bytes : 1, op)) {}
-  ~Scratch() { releaseStorage(s); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <typename U>
-  U* as() const { return static_cast<U*>(s->data); }
-};
+using Scratch = DeviceScratch;
 
 using Dims = RnnDims;  // checks and geometry: cpu/rnnChecks.h
 
