@@ -614,6 +614,18 @@ void overRows(int64_t M, int64_t K, LaunchWarp warp, LaunchBlock block) {
   }
 }
 
+// overRows with the kernel chosen by tags: launch(warp, vectorised, blocks), warp and vectorised
+// std::true_type or std::false_type, vectorised where vec holds.
+template <typename T, typename Launch>
+void overRowsVec(int64_t M, int64_t K, bool vec, const Launch& launch) {
+  using Yes = std::true_type;
+  using No = std::false_type;
+  overRows<T>(
+      M, K,
+      [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
+      [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+}
+
 template <typename T>
 void lnForward(int device, const TensorDesc& x, const TensorDesc* weight, const TensorDesc* bias, double eps,
                const TensorDesc& out, const TensorDesc& mean, const TensorDesc& rstd, int64_t M, int64_t K,
@@ -629,12 +641,7 @@ void lnForward(int device, const TensorDesc& x, const TensorDesc* weight, const 
         x.ptr<T>(), w, b, M, K, eps, out.ptr<T>(), mean.ptr<T>(), rstd.ptr<T>());
     CINDER_CUDA_LAUNCH_CHECK("lnForwardRows");
   };
-  using Yes = std::true_type;
-  using No = std::false_type;
-  overRows<T>(
-      M, K,
-      [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
-      [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+  overRowsVec<T>(M, K, vec, launch);
 }
 
 template <typename T>
@@ -654,12 +661,7 @@ void lnBackward(int device, const TensorDesc& gradOut, const TensorDesc& x, cons
           g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
       CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
     };
-    using Yes = std::true_type;
-    using No = std::false_type;
-    overRows<T>(
-        M, K,
-        [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
-        [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+    overRowsVec<T>(M, K, vec, launch);
   }
   if ((gradWeight || gradBias) && K > 0) {
     const int64_t gx = (K + 31) / 32;
