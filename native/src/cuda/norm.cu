@@ -62,6 +62,19 @@ void checkFloat(DType dt, const char* op) {
 
 using NCS = NormNCS;
 
+// Mean and biased variance of n elements from their shifted sums a = sum(x - ref) and
+// b = sum((x - ref)^2) (a rounding-negative variance clamps to 0; an empty set gives 0 and 0).
+__device__ __forceinline__ void shiftedMeanVar(double ref, double a, double b, int64_t n, double& mu, double& var) {
+  mu = 0;
+  var = 0;
+  if (n > 0) {
+    mu = ref + a / (double)n;
+    double m2 = b - a * a / (double)n;
+    if (m2 < 0) m2 = 0;
+    var = m2 / (double)n;
+  }
+}
+
 // A [n] parameter read through its stride, or a constant where it is absent.
 template <typename T>
 struct Param {
@@ -475,13 +488,8 @@ __global__ void lnForwardRows(const T* __restrict__ x, const T* __restrict__ w, 
     }
     a = G::sum(a, red);
     b = G::sum(b, red);
-    double mu = 0, var = 0;
-    if (K > 0) {
-      mu = ref + a / (double)K;
-      double m2 = b - a * a / (double)K;
-      if (m2 < 0) m2 = 0;
-      var = m2 / (double)K;
-    }
+    double mu, var;
+    shiftedMeanVar(ref, a, b, K, mu, var);
     const double rs = 1.0 / sqrt(var + eps);
     if (G::lane() == 0) {
       mp[row] = (T)mu;
@@ -690,13 +698,8 @@ __global__ void gnStats(const double* __restrict__ part, int64_t splits, int64_t
     a += part[(s * rows + ng) * 2];
     b += part[(s * rows + ng) * 2 + 1];
   }
-  double mu = 0, var = 0;
-  if (D > 0) {
-    mu = (double)x[ng * D] + a / (double)D;
-    double m2 = b - a * a / (double)D;
-    if (m2 < 0) m2 = 0;
-    var = m2 / (double)D;
-  }
+  double mu, var;
+  shiftedMeanVar(D > 0 ? (double)x[ng * D] : 0.0, a, b, D, mu, var);
   const double rs = 1.0 / sqrt(var + eps);
   mp[ng] = (T)mu;
   rp[ng] = (T)rs;
