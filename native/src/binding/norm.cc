@@ -1,119 +1,62 @@
-// Normalization bindings (kernels in cpu/norm.cc). Flags come first in each frame, so the optional
-// operands that follow are known before they are read.
+// Normalization bindings (kernels in cpu/norm.cc); the frames are read by binding/normFrame.h.
 #include "binding/families.h"
+#include "binding/normFrame.h"
 #include "cpu/norm.h"
 
 namespace cinder {
 
 namespace {
 
-// frame: training, hasWeight, hasBias, hasRunningMean, hasRunningVar, momentum, eps,
-//        x, [weight], [bias], [runningMean], [runningVar], out spec, saveMean spec, saveInvstd spec.
 Napi::Value batchNormBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "batchNorm");
-  const bool training = r.flag(), hw = r.flag(), hb = r.flag(), hm = r.flag(), hv = r.flag();
-  const double momentum = r.num(), eps = r.num();
-  TensorDesc x, w, b, rm, rv, out, sm, si;
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  const TensorDesc* pb = r.optionalTensor(hb, b);
-  const TensorDesc* pm = r.optionalTensor(hm, rm);
-  const TensorDesc* pv = r.optionalTensor(hv, rv);
-  r.outputInto(out);
-  r.outputInto(sm);
-  r.outputInto(si);
-  batchNormForward(x, pw, pb, pm, pv, training, momentum, eps, out, sm, si, r.op());
+  BatchNormFrame f;
+  readBatchNorm(r, f);
+  batchNormForward(f.x, f.pw, f.pb, f.pm, f.pv, f.training, f.momentum, f.eps, f.out, f.sm, f.si, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: training, hasWeight, needInput, needWeight, needBias, gradOut, x, [weight], saveMean,
-//        saveInvstd, [gradInput spec], [gradWeight spec], [gradBias spec].
 Napi::Value batchNormBackwardBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "batchNormBackward");
-  const bool training = r.flag(), hw = r.flag(), ni = r.flag(), nw = r.flag(), nb = r.flag();
-  TensorDesc g, x, w, sm, si, gi, gw, gb;
-  r.tensorInto(g);
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  r.tensorInto(sm);
-  r.tensorInto(si);
-  const TensorDesc* pgi = r.optionalOutput(ni, gi);
-  const TensorDesc* pgw = r.optionalOutput(nw, gw);
-  const TensorDesc* pgb = r.optionalOutput(nb, gb);
-  batchNormBackward(g, x, pw, sm, si, training, pgi, pgw, pgb, r.op());
+  BatchNormBackwardFrame f;
+  readBatchNormBackward(r, f);
+  batchNormBackward(f.g, f.x, f.pw, f.mean, f.rstd, f.training, f.pgi, f.pgw, f.pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: hasWeight, hasBias, eps, x, [weight], [bias], out spec, mean spec, rstd spec.
 Napi::Value layerNormBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "layerNorm");
-  const bool hw = r.flag(), hb = r.flag();
-  const double eps = r.num();
-  TensorDesc x, w, b, out, mean, rstd;
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  const TensorDesc* pb = r.optionalTensor(hb, b);
-  r.outputInto(out);
-  r.outputInto(mean);
-  r.outputInto(rstd);
-  layerNormForward(x, pw, pb, eps, out, mean, rstd, r.op());
+  LayerNormFrame f;
+  readLayerNorm(r, f);
+  layerNormForward(f.x, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: hasWeight, needInput, needWeight, needBias, gradOut, x, [weight], mean, rstd, [specs].
 Napi::Value layerNormBackwardBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "layerNormBackward");
-  const bool hw = r.flag(), ni = r.flag(), nw = r.flag(), nb = r.flag();
-  TensorDesc g, x, w, mean, rstd, gi, gw, gb;
-  r.tensorInto(g);
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  r.tensorInto(mean);
-  r.tensorInto(rstd);
-  const TensorDesc* pgi = r.optionalOutput(ni, gi);
-  const TensorDesc* pgw = r.optionalOutput(nw, gw);
-  const TensorDesc* pgb = r.optionalOutput(nb, gb);
-  layerNormBackward(g, x, pw, mean, rstd, pgi, pgw, pgb, r.op());
+  LayerNormBackwardFrame f;
+  readLayerNormBackward(r, f);
+  layerNormBackward(f.g, f.x, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: groups, hasWeight, hasBias, eps, x, [weight], [bias], out spec, mean spec, rstd spec.
 Napi::Value groupNormBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "groupNorm");
-  const int64_t groups = r.i64();
-  const bool hw = r.flag(), hb = r.flag();
-  const double eps = r.num();
-  TensorDesc x, w, b, out, mean, rstd;
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  const TensorDesc* pb = r.optionalTensor(hb, b);
-  r.outputInto(out);
-  r.outputInto(mean);
-  r.outputInto(rstd);
-  groupNormForward(x, groups, pw, pb, eps, out, mean, rstd, r.op());
+  GroupNormFrame f;
+  readGroupNorm(r, f);
+  groupNormForward(f.x, f.groups, f.pw, f.pb, f.eps, f.out, f.mean, f.rstd, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: groups, hasWeight, needInput, needWeight, needBias, gradOut, x, [weight], mean, rstd, [specs].
 Napi::Value groupNormBackwardBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "groupNormBackward");
-  const int64_t groups = r.i64();
-  const bool hw = r.flag(), ni = r.flag(), nw = r.flag(), nb = r.flag();
-  TensorDesc g, x, w, mean, rstd, gi, gw, gb;
-  r.tensorInto(g);
-  r.tensorInto(x);
-  const TensorDesc* pw = r.optionalTensor(hw, w);
-  r.tensorInto(mean);
-  r.tensorInto(rstd);
-  const TensorDesc* pgi = r.optionalOutput(ni, gi);
-  const TensorDesc* pgw = r.optionalOutput(nw, gw);
-  const TensorDesc* pgb = r.optionalOutput(nb, gb);
-  groupNormBackward(g, x, groups, pw, mean, rstd, pgi, pgw, pgb, r.op());
+  GroupNormBackwardFrame f;
+  readGroupNormBackward(r, f);
+  groupNormBackward(f.g, f.x, f.groups, f.pw, f.mean, f.rstd, f.pgi, f.pgw, f.pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }

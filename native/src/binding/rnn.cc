@@ -1,65 +1,26 @@
-// Recurrent-layer bindings (kernels in cpu/rnn.cc). Flags come first in each frame, so the
-// optional operands that follow are known before they are read.
+// Recurrent-layer bindings (kernels in cpu/rnn.cc); the frames are read by binding/rnnFrame.h.
 #include "binding/families.h"
-#include "cpu/rnn.h"
+#include "binding/rnnFrame.h"
 
 namespace cinder {
 
 namespace {
 
-RnnMode modeOf(FrameReader& r) {
-  const int32_t m = r.i32();
-  CINDER_CHECK(m >= 0 && m <= 3, r.op(), ": unknown recurrent mode ", m);
-  return (RnnMode)m;
-}
-
-// frame: mode, reverse, hasBias, xProj, h0, [c0 (LSTM)], wHh, [bHh], out spec, hN spec,
-//        [cN spec (LSTM)], workspace spec.
 Napi::Value rnnLayerBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "rnnLayer");
-  const RnnMode mode = modeOf(r);
-  const bool reverse = r.flag(), hb = r.flag();
-  const bool lstm = mode == RnnMode::Lstm;
-  TensorDesc x, h0, c0, w, b, out, hN, cN, ws;
-  r.tensorInto(x);
-  r.tensorInto(h0);
-  const TensorDesc* pc0 = r.optionalTensor(lstm, c0);
-  r.tensorInto(w);
-  const TensorDesc* pb = r.optionalTensor(hb, b);
-  r.outputInto(out);
-  r.outputInto(hN);
-  const TensorDesc* pcN = r.optionalOutput(lstm, cN);
-  r.outputInto(ws);
-  rnnLayerForward(mode, reverse, x, h0, pc0, w, pb, out, hN, pcN, ws, r.op());
+  RnnLayerFrame f;
+  readRnnLayer(r, f);
+  rnnLayerForward(f.mode, f.reverse, f.x, f.h0, f.pc0, f.w, f.pb, f.out, f.hN, f.pcN, f.ws, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: mode, reverse, hasBias, hasGradOut, hasGradHN, hasGradCN, needWeight, needBias, [gradOut],
-//        [gradHN], [gradCN], h0, [c0 (LSTM)], wHh, [bHh], out, workspace, gradXProj spec,
-//        gradH0 spec, [gradC0 spec (LSTM)], [gradWeight spec], [gradBias spec].
 Napi::Value rnnLayerBackwardBinding(const Napi::CallbackInfo& info) {
   FrameReader r(contextOf(info), "rnnLayerBackward");
-  const RnnMode mode = modeOf(r);
-  const bool reverse = r.flag(), hb = r.flag(), hgo = r.flag(), hgh = r.flag(), hgc = r.flag();
-  const bool nw = r.flag(), nb = r.flag();
-  const bool lstm = mode == RnnMode::Lstm;
-  TensorDesc go, gh, gc, h0, c0, w, b, out, ws, gx, gh0, gc0, gw, gb;
-  const TensorDesc* pgo = r.optionalTensor(hgo, go);
-  const TensorDesc* pgh = r.optionalTensor(hgh, gh);
-  const TensorDesc* pgc = r.optionalTensor(hgc, gc);
-  r.tensorInto(h0);
-  const TensorDesc* pc0 = r.optionalTensor(lstm, c0);
-  r.tensorInto(w);
-  const TensorDesc* pb = r.optionalTensor(hb, b);
-  r.tensorInto(out);
-  r.tensorInto(ws);
-  r.outputInto(gx);
-  r.outputInto(gh0);
-  const TensorDesc* pgc0 = r.optionalOutput(lstm, gc0);
-  const TensorDesc* pgw = r.optionalOutput(nw, gw);
-  const TensorDesc* pgb = r.optionalOutput(nb, gb);
-  rnnLayerBackward(mode, reverse, pgo, pgh, pgc, h0, pc0, w, pb, out, ws, gx, gh0, pgc0, pgw, pgb, r.op());
+  RnnLayerBackwardFrame f;
+  readRnnLayerBackward(r, f);
+  rnnLayerBackward(f.mode, f.reverse, f.pgo, f.pgh, f.pgc, f.h0, f.pc0, f.w, f.pb, f.out, f.ws, f.gx, f.gh0, f.pgc0,
+                   f.pgw, f.pgb, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }

@@ -8,6 +8,7 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/normChecks.h"
 
 namespace cinder {
 
@@ -31,28 +32,6 @@ Param<T> paramOf(const TensorDesc* d, T dflt) {
     r.s = d->strides[0];
   }
   return r;
-}
-
-void checkVector(const TensorDesc* d, int64_t n, DType dt, const char* op, const char* what) {
-  if (!d) return;
-  CINDER_CHECK(d->ndim == 1 && d->shape[0] == n, op, ": ", what, " should have shape [", n, "], got ",
-               d->shapeString());
-  CINDER_CHECK(d->dtype == dt, op, ": ", what, " has dtype ", dtypeName(d->dtype), ", expected ", dtypeName(dt));
-}
-
-void checkLike(const TensorDesc& a, const TensorDesc& b, const char* op, const char* what) {
-  CINDER_CHECK(a.ndim == b.ndim, op, ": ", what, " has shape ", a.shapeString(), ", expected ", b.shapeString());
-  for (int i = 0; i < a.ndim; i++)
-    CINDER_CHECK(a.shape[i] == b.shape[i], op, ": ", what, " has shape ", a.shapeString(), ", expected ",
-                 b.shapeString());
-  CINDER_CHECK(a.dtype == b.dtype, op, ": ", what, " has dtype ", dtypeName(a.dtype), ", expected ",
-               dtypeName(b.dtype));
-  CINDER_CHECK(a.isContiguous(), op, ": ", what, " must be contiguous");
-}
-
-void checkContiguousOut(const TensorDesc& d, int64_t n, DType dt, const char* op, const char* what) {
-  CINDER_CHECK(d.numel() == n && d.isContiguous(), op, ": ", what, " should hold ", n, " contiguous elements");
-  CINDER_CHECK(d.dtype == dt, op, ": ", what, " has dtype ", dtypeName(d.dtype), ", expected ", dtypeName(dt));
 }
 
 // Sum of a contiguous row with eight independent lanes (so the adds pipeline).
@@ -119,18 +98,6 @@ inline void rowGradSums(const T* g, const T* x, int64_t n, double mean, double& 
   sgx = (b[0] + b[1]) + (b[2] + b[3]);
 }
 
-struct NCS {
-  int64_t N, C, S;
-};
-
-NCS ncsOf(const TensorDesc& x, const char* op) {
-  CINDER_CHECK(x.ndim >= 2, op, ": expected an input of at least 2 dims, got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": input must be contiguous");
-  NCS r{x.shape[0], x.shape[1], 1};
-  for (int i = 2; i < x.ndim; i++) r.S *= x.shape[i];
-  return r;
-}
-
 int64_t grainFor(int64_t work) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, work)); }
 
 }  // namespace
@@ -141,15 +108,8 @@ void batchNormForward(const TensorDesc& x, const TensorDesc* weight, const Tenso
                       const TensorDesc* runningMean, const TensorDesc* runningVar, bool training, double momentum,
                       double eps, const TensorDesc& out, const TensorDesc& saveMean, const TensorDesc& saveInvstd,
                       const char* op) {
-  const NCS d = ncsOf(x, op);
-  checkLike(out, x, op, "output");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(bias, d.C, x.dtype, op, "bias");
-  checkVector(runningMean, d.C, x.dtype, op, "running_mean");
-  checkVector(runningVar, d.C, x.dtype, op, "running_var");
-  checkContiguousOut(saveMean, d.C, x.dtype, op, "save_mean");
-  checkContiguousOut(saveInvstd, d.C, x.dtype, op, "save_invstd");
-  CINDER_CHECK(training || (runningMean && runningVar), op, ": running_mean and running_var are required in evaluation");
+  const NormNCS d =
+      checkBatchNormForward(x, weight, bias, runningMean, runningVar, training, out, saveMean, saveInvstd, op);
   const int64_t M = d.N * d.S;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -212,14 +172,8 @@ void batchNormBackward(const TensorDesc& gradOut, const TensorDesc& x, const Ten
                        const TensorDesc& saveMean, const TensorDesc& saveInvstd, bool training,
                        const TensorDesc* gradInput, const TensorDesc* gradWeight, const TensorDesc* gradBias,
                        const char* op) {
-  const NCS d = ncsOf(x, op);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(&saveMean, d.C, x.dtype, op, "save_mean");
-  checkVector(&saveInvstd, d.C, x.dtype, op, "save_invstd");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.C, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.C, x.dtype, op, "grad_bias");
+  const NormNCS d =
+      checkBatchNormBackward(gradOut, x, weight, saveMean, saveInvstd, gradInput, gradWeight, gradBias, op);
   const int64_t M = d.N * d.S;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -274,19 +228,6 @@ void batchNormBackward(const TensorDesc& gradOut, const TensorDesc& x, const Ten
 
 namespace {
 
-struct MK {
-  int64_t M, K;
-};
-
-MK mkOf(const TensorDesc& x, const TensorDesc& mean, const char* op) {
-  CINDER_CHECK(x.isContiguous(), op, ": input must be contiguous");
-  const int64_t M = mean.numel();
-  const int64_t n = x.numel();
-  CINDER_CHECK(M >= 0 && (M == 0 ? n == 0 : n % M == 0), op, ": ", M, " rows do not divide an input of shape ",
-               x.shapeString());
-  return {M, M == 0 ? 0 : n / M};
-}
-
 // Row blocks for cross-row sums: a fixed count, so the summation order never depends on threads.
 constexpr int64_t kRowBlocks = 64;
 
@@ -294,14 +235,7 @@ constexpr int64_t kRowBlocks = 64;
 
 void layerNormForward(const TensorDesc& x, const TensorDesc* weight, const TensorDesc* bias, double eps,
                       const TensorDesc& out, const TensorDesc& mean, const TensorDesc& rstd, const char* op) {
-  const MK d = mkOf(x, mean, op);
-  checkLike(out, x, op, "output");
-  checkContiguousOut(mean, d.M, x.dtype, op, "mean");
-  checkContiguousOut(rstd, d.M, x.dtype, op, "rstd");
-  if (weight) CINDER_CHECK(weight->numel() == d.K && weight->isContiguous() && weight->dtype == x.dtype, op,
-                           ": weight does not match the normalized shape");
-  if (bias) CINDER_CHECK(bias->numel() == d.K && bias->isContiguous() && bias->dtype == x.dtype, op,
-                         ": bias does not match the normalized shape");
+  const NormMK d = checkLayerNormForward(x, weight, bias, out, mean, rstd, op);
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
     const T* xp = x.ptr<T>();
@@ -333,16 +267,7 @@ void layerNormForward(const TensorDesc& x, const TensorDesc* weight, const Tenso
 void layerNormBackward(const TensorDesc& gradOut, const TensorDesc& x, const TensorDesc* weight,
                        const TensorDesc& mean, const TensorDesc& rstd, const TensorDesc* gradInput,
                        const TensorDesc* gradWeight, const TensorDesc* gradBias, const char* op) {
-  const MK d = mkOf(x, mean, op);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  CINDER_CHECK(mean.isContiguous() && rstd.isContiguous() && rstd.numel() == d.M && mean.dtype == x.dtype &&
-                   rstd.dtype == x.dtype,
-               op, ": mean and rstd do not match the input");
-  if (weight) CINDER_CHECK(weight->numel() == d.K && weight->isContiguous() && weight->dtype == x.dtype, op,
-                           ": weight does not match the normalized shape");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.K, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.K, x.dtype, op, "grad_bias");
+  const NormMK d = checkLayerNormBackward(gradOut, x, weight, mean, rstd, gradInput, gradWeight, gradBias, op);
   const int64_t M = d.M, K = d.K;
   const bool sums = gradWeight || gradBias;
   const int64_t blocks = std::min<int64_t>(M, kRowBlocks);
@@ -405,14 +330,7 @@ void layerNormBackward(const TensorDesc& gradOut, const TensorDesc& x, const Ten
 void groupNormForward(const TensorDesc& x, int64_t groups, const TensorDesc* weight, const TensorDesc* bias,
                       double eps, const TensorDesc& out, const TensorDesc& mean, const TensorDesc& rstd,
                       const char* op) {
-  const NCS d = ncsOf(x, op);
-  CINDER_CHECK(groups > 0 && d.C % groups == 0, op, ": expected the number of channels ", d.C,
-               " to be divisible by num_groups ", groups);
-  checkLike(out, x, op, "output");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(bias, d.C, x.dtype, op, "bias");
-  checkContiguousOut(mean, d.N * groups, x.dtype, op, "mean");
-  checkContiguousOut(rstd, d.N * groups, x.dtype, op, "rstd");
+  const NormNCS d = checkGroupNormForward(x, groups, weight, bias, out, mean, rstd, op);
   const int64_t Cg = d.C / groups, D = Cg * d.S;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -445,17 +363,8 @@ void groupNormForward(const TensorDesc& x, int64_t groups, const TensorDesc* wei
 void groupNormBackward(const TensorDesc& gradOut, const TensorDesc& x, int64_t groups, const TensorDesc* weight,
                        const TensorDesc& mean, const TensorDesc& rstd, const TensorDesc* gradInput,
                        const TensorDesc* gradWeight, const TensorDesc* gradBias, const char* op) {
-  const NCS d = ncsOf(x, op);
-  CINDER_CHECK(groups > 0 && d.C % groups == 0, op, ": expected the number of channels ", d.C,
-               " to be divisible by num_groups ", groups);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  CINDER_CHECK(mean.isContiguous() && rstd.isContiguous() && mean.numel() == d.N * groups &&
-                   rstd.numel() == d.N * groups && mean.dtype == x.dtype && rstd.dtype == x.dtype,
-               op, ": mean and rstd do not match the input");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.C, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.C, x.dtype, op, "grad_bias");
+  const NormNCS d =
+      checkGroupNormBackward(gradOut, x, groups, weight, mean, rstd, gradInput, gradWeight, gradBias, op);
   const int64_t Cg = d.C / groups, D = Cg * d.S;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;

@@ -1,7 +1,8 @@
-// Fused optimizer updates (see optim.h): operand checks, the constants of each update (rounded to
-// the parameter's dtype), and the iteration: the one iteration helper splits large parameters
-// across the thread pool and hands out runs of elements; contiguous runs go to the loops of the
-// ISA set this CPU runs (optimArch.h), strided ones to the same per-element code compiled here.
+// Fused optimizer updates (see optim.h): operand checks (optimOperands.h), the constants of each
+// update (rounded to the parameter's dtype), and the iteration: the one iteration helper splits
+// large parameters across the thread pool and hands out runs of elements; contiguous runs go to
+// the loops of the ISA set this CPU runs (optimArch.h), strided ones to the same per-element code
+// compiled here.
 #include "cpu/optim.h"
 
 #include <cmath>
@@ -9,7 +10,9 @@
 #include <string>
 
 #include "core/elementwiseIter.h"
+#include "cpu/optimConsts.h"
 #include "cpu/optimImpl.h"
+#include "cpu/optimOperands.h"
 
 namespace cinder {
 
@@ -32,44 +35,7 @@ OptimArch pickOptimArch(const char* want) {
 // splitting across threads at a smaller size than a plain add.
 constexpr int64_t kOptimGrain = 16384;
 
-// The operands of one update: the parameter, the gradient, then the state buffers, each with
-// its name (for messages) and the loop slot it goes to (0 param, 1 grad, 2.. s0..s2).
-struct Operands {
-  const TensorDesc* t[kMaxOperands];
-  const char* name[kMaxOperands];
-  int slot[kMaxOperands];
-  int count = 0;
-  void add(const TensorDesc* d, const char* n, int s) {
-    t[count] = d;
-    name[count] = n;
-    slot[count] = s;
-    count++;
-  }
-};
-
-void checkOperands(const char* op, const Operands& o) {
-  const TensorDesc& p = *o.t[0];
-  CINDER_CHECK(p.dtype == DType::Float32 || p.dtype == DType::Float64, op, ": param dtype ", dtypeName(p.dtype),
-               " is not supported (float32 and float64 are)");
-  for (int k = 1; k < o.count; k++) {
-    const TensorDesc& t = *o.t[k];
-    CINDER_CHECK(t.dtype == p.dtype, op, ": ", o.name[k], " has dtype ", dtypeName(t.dtype), " but param has dtype ",
-                 dtypeName(p.dtype));
-    bool same = t.ndim == p.ndim;
-    for (int d = 0; same && d < p.ndim; d++) same = t.shape[d] == p.shape[d];
-    CINDER_CHECK(same, op, ": ", o.name[k], " of shape ", t.shapeString(), " does not match param of shape ",
-                 p.shapeString());
-  }
-  // Written operands (all but the gradient) must not have elements sharing memory.
-  for (int k = 0; k < o.count; k++) {
-    if (k == 1) continue;
-    const TensorDesc& t = *o.t[k];
-    for (int d = 0; d < t.ndim; d++) {
-      CINDER_CHECK(t.strides[d] != 0 || t.shape[d] <= 1, op, ": ", o.name[k], " of shape ", t.shapeString(),
-                   " has elements sharing memory (an expanded view) and cannot be updated in place; clone() it first");
-    }
-  }
-}
+using Operands = OptimOperands;
 
 template <typename T, typename C>
 using ElemFn = void (*)(int64_t, T*, const T*, T*, T*, T*, const C&);
@@ -114,12 +80,8 @@ const OptimLoops<double>& loopsFor<double>() {
 
 template <typename T>
 void adamTyped(const Operands& ops, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.beta1, o.step);
-  const double bc2 = 1 - std::pow(o.beta2, o.step);
-  const AdamConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)(1 - o.lr * o.weightDecay), (T)o.beta1,
-                        (T)(1 - o.beta1), (T)o.beta2, (T)(1 - o.beta2), (T)std::sqrt(bc2), (T)o.eps,
-                        (T)(-(o.lr / bc1))};
-  const int wd = o.weightDecay == 0 ? kNoDecay : o.decoupled ? kDecoupled : kL2;
+  const AdamConsts<T> c = adamConsts<T>(o);
+  const int wd = adamDecay(o);
   static constexpr ElemFn<T, AdamConsts<T>> elems[3][2] = {
       {adamElem<T, kNoDecay, false>, adamElem<T, kNoDecay, true>},
       {adamElem<T, kL2, false>, adamElem<T, kL2, true>},
@@ -130,9 +92,9 @@ void adamTyped(const Operands& ops, const AdamOptions& o) {
 
 template <typename T>
 void sgdTyped(const Operands& ops, const SgdOptions& o) {
-  const SgdConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.momentum, (T)(1 - o.dampening), (T)(-o.lr)};
+  const SgdConsts<T> c = sgdConsts<T>(o);
   const int wd = o.weightDecay != 0;
-  const int mom = o.momentum == 0 ? kNoMomentum : o.initBuffer ? kInitBuffer : kUpdateBuffer;
+  const int mom = sgdMomentum(o);
   const int nest = mom != kNoMomentum && o.nesterov;
   static constexpr ElemFn<T, SgdConsts<T>> elems[2][3][2] = {
       {{sgdElem<T, false, kNoMomentum, false>, nullptr},
@@ -147,8 +109,7 @@ void sgdTyped(const Operands& ops, const SgdOptions& o) {
 
 template <typename T>
 void rmspropTyped(const Operands& ops, const RmspropOptions& o) {
-  const RmspropConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.alpha, (T)(1 - o.alpha),
-                           (T)o.eps, (T)o.momentum, (T)(-o.lr)};
+  const RmspropConsts<T> c = rmspropConsts<T>(o);
   const int wd = o.weightDecay != 0, cen = o.centered, mom = o.momentum > 0;
   static constexpr ElemFn<T, RmspropConsts<T>> elems[2][2][2] = {
       {{rmspropElem<T, false, false, false>, rmspropElem<T, false, false, true>},
@@ -161,8 +122,7 @@ void rmspropTyped(const Operands& ops, const RmspropOptions& o) {
 
 template <typename T>
 void adagradTyped(const Operands& ops, const AdagradOptions& o) {
-  const double clr = o.lr / (1 + (o.step - 1) * o.lrDecay);
-  const AdagradConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.eps, (T)(-clr)};
+  const AdagradConsts<T> c = adagradConsts<T>(o);
   const int wd = o.weightDecay != 0;
   static constexpr ElemFn<T, AdagradConsts<T>> elems[2] = {adagradElem<T, false>, adagradElem<T, true>};
   runFused<T>(ops, "adagradStep", loopsFor<T>().adagrad[wd], elems[wd], c);
@@ -177,58 +137,26 @@ const OptimArch& optimArch() {
 
 void adamStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc& expAvg, const TensorDesc& expAvgSq,
               const TensorDesc* maxExpAvgSq, const AdamOptions& o) {
-  const char* op = "adamStep";
-  CINDER_CHECK(o.step >= 1, op, ": step must be at least 1, got ", o.step);
-  CINDER_CHECK(!o.amsgrad || maxExpAvgSq != nullptr, op, ": amsgrad needs the maxExpAvgSq buffer");
-  Operands ops;
-  ops.add(&param, "param", 0);
-  ops.add(&grad, "grad", 1);
-  ops.add(&expAvg, "expAvg", 2);
-  ops.add(&expAvgSq, "expAvgSq", 3);
-  if (o.amsgrad) ops.add(maxExpAvgSq, "maxExpAvgSq", 4);
-  checkOperands(op, ops);
+  const Operands ops = adamOperands(param, grad, expAvg, expAvgSq, maxExpAvgSq, o);
   if (param.dtype == DType::Float32) adamTyped<float>(ops, o);
   else adamTyped<double>(ops, o);
 }
 
 void sgdStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc* momentumBuffer, const SgdOptions& o) {
-  const char* op = "sgdStep";
-  const bool mom = o.momentum != 0;
-  CINDER_CHECK(!mom || momentumBuffer != nullptr, op, ": momentum needs the momentumBuffer");
-  Operands ops;
-  ops.add(&param, "param", 0);
-  ops.add(&grad, "grad", 1);
-  if (mom) ops.add(momentumBuffer, "momentumBuffer", 2);
-  checkOperands(op, ops);
+  const Operands ops = sgdOperands(param, grad, momentumBuffer, o);
   if (param.dtype == DType::Float32) sgdTyped<float>(ops, o);
   else sgdTyped<double>(ops, o);
 }
 
 void rmspropStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc& squareAvg, const TensorDesc* gradAvg,
                  const TensorDesc* momentumBuffer, const RmspropOptions& o) {
-  const char* op = "rmspropStep";
-  const bool mom = o.momentum > 0;
-  CINDER_CHECK(!o.centered || gradAvg != nullptr, op, ": centered needs the gradAvg buffer");
-  CINDER_CHECK(!mom || momentumBuffer != nullptr, op, ": momentum needs the momentumBuffer");
-  Operands ops;
-  ops.add(&param, "param", 0);
-  ops.add(&grad, "grad", 1);
-  ops.add(&squareAvg, "squareAvg", 2);
-  if (o.centered) ops.add(gradAvg, "gradAvg", 3);
-  if (mom) ops.add(momentumBuffer, "momentumBuffer", 4);
-  checkOperands(op, ops);
+  const Operands ops = rmspropOperands(param, grad, squareAvg, gradAvg, momentumBuffer, o);
   if (param.dtype == DType::Float32) rmspropTyped<float>(ops, o);
   else rmspropTyped<double>(ops, o);
 }
 
 void adagradStep(const TensorDesc& param, const TensorDesc& grad, const TensorDesc& stateSum, const AdagradOptions& o) {
-  const char* op = "adagradStep";
-  CINDER_CHECK(o.step >= 1, op, ": step must be at least 1, got ", o.step);
-  Operands ops;
-  ops.add(&param, "param", 0);
-  ops.add(&grad, "grad", 1);
-  ops.add(&stateSum, "stateSum", 2);
-  checkOperands(op, ops);
+  const Operands ops = adagradOperands(param, grad, stateSum, o);
   if (param.dtype == DType::Float32) adagradTyped<float>(ops, o);
   else adagradTyped<double>(ops, o);
 }

@@ -8,6 +8,7 @@
 
 #include "core/dtype.h"
 #include "cpu/gemm.h"
+#include "cpu/rnnChecks.h"
 #include "cpu/vecmath.h"
 
 namespace cinder {
@@ -56,42 +57,7 @@ struct Act<double> {
   }
 };
 
-void checkShape(const TensorDesc& d, std::initializer_list<int64_t> shape, DType dt, const char* op, const char* what,
-                bool contiguous = true) {
-  bool ok = d.ndim == (int)shape.size();
-  int i = 0;
-  for (int64_t s : shape) {
-    if (!ok) break;
-    ok = d.shape[i++] == s;
-  }
-  std::string want = "[";
-  i = 0;
-  for (int64_t s : shape) want += (i++ ? ", " : "") + std::to_string(s);
-  want += "]";
-  CINDER_CHECK(ok, op, ": ", what, " has shape ", d.shapeString(), ", expected ", want);
-  CINDER_CHECK(d.dtype == dt, op, ": ", what, " has dtype ", dtypeName(d.dtype), ", expected ", dtypeName(dt));
-  CINDER_CHECK(!contiguous || d.isContiguous(), op, ": ", what, " must be contiguous");
-}
-
-struct Dims {
-  int64_t T, N, H, G, GH, W;
-};
-
-Dims dimsOf(RnnMode mode, const TensorDesc& xProj, const TensorDesc& h0, const char* op) {
-  CINDER_CHECK(xProj.ndim == 3, op, ": expected a 3-d input projection [T, N, G*H], got ", xProj.shapeString());
-  CINDER_CHECK(h0.ndim == 2, op, ": expected a 2-d hidden state [N, H], got ", h0.shapeString());
-  Dims d;
-  d.T = xProj.shape[0];
-  d.N = xProj.shape[1];
-  d.H = h0.shape[1];
-  d.G = rnnGateCount(mode);
-  d.GH = d.G * d.H;
-  d.W = rnnWorkspaceWidth(mode, d.H);
-  CINDER_CHECK(d.T >= 1, op, ": expected a sequence of at least one step, got ", xProj.shapeString());
-  CINDER_CHECK(xProj.shape[2] == d.GH, op, ": input projection ", xProj.shapeString(), " does not match ", d.G,
-               " gates of hidden size ", d.H);
-  return d;
-}
+using Dims = RnnDims;
 
 template <typename T>
 void forwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* x, const T* h0, const T* c0, const T* w,
@@ -281,19 +247,8 @@ void backwardImpl(RnnMode mode, bool reverse, const Dims& d, const T* gOut, cons
 void rnnLayerForward(RnnMode mode, bool reverse, const TensorDesc& xProj, const TensorDesc& h0, const TensorDesc* c0,
                      const TensorDesc& wHh, const TensorDesc* bHh, const TensorDesc& out, const TensorDesc& hN,
                      const TensorDesc* cN, const TensorDesc& ws, const char* op) {
-  const Dims d = dimsOf(mode, xProj, h0, op);
+  const Dims d = checkRnnLayerForward(mode, xProj, h0, c0, wHh, bHh, out, hN, cN, ws, op);
   const DType dt = xProj.dtype;
-  const bool lstm = mode == RnnMode::Lstm;
-  checkShape(xProj, {d.T, d.N, d.GH}, dt, op, "input projection");
-  checkShape(h0, {d.N, d.H}, dt, op, "hx");
-  CINDER_CHECK(lstm == (c0 != nullptr) && lstm == (cN != nullptr), op, ": a cell state goes with the LSTM only");
-  if (c0) checkShape(*c0, {d.N, d.H}, dt, op, "cx");
-  checkShape(wHh, {d.GH, d.H}, dt, op, "weight_hh");
-  if (bHh) checkShape(*bHh, {d.GH}, dt, op, "bias_hh");
-  checkShape(out, {d.T, d.N, d.H}, dt, op, "output");
-  checkShape(hN, {d.N, d.H}, dt, op, "h_n");
-  if (cN) checkShape(*cN, {d.N, d.H}, dt, op, "c_n");
-  checkShape(ws, {d.T, d.N, d.W}, dt, op, "workspace");
   CINDER_DISPATCH_FLOAT(dt, op, [&] {
     forwardImpl<scalar_t>(mode, reverse, d, xProj.ptr<scalar_t>(), h0.ptr<scalar_t>(),
                           c0 ? c0->ptr<scalar_t>() : nullptr, wHh.ptr<scalar_t>(), bHh ? bHh->ptr<scalar_t>() : nullptr,
@@ -306,26 +261,9 @@ void rnnLayerBackward(RnnMode mode, bool reverse, const TensorDesc* gOut, const 
                       const TensorDesc& h0, const TensorDesc* c0, const TensorDesc& wHh, const TensorDesc* bHh,
                       const TensorDesc& out, const TensorDesc& ws, const TensorDesc& gXProj, const TensorDesc& gh0,
                       const TensorDesc* gc0, const TensorDesc* gWhh, const TensorDesc* gbHh, const char* op) {
-  const Dims d = dimsOf(mode, gXProj, h0, op);
+  const Dims d =
+      checkRnnLayerBackward(mode, gOut, ghN, gcN, h0, c0, wHh, bHh, out, ws, gXProj, gh0, gc0, gWhh, gbHh, op);
   const DType dt = h0.dtype;
-  const bool lstm = mode == RnnMode::Lstm;
-  checkShape(gXProj, {d.T, d.N, d.GH}, dt, op, "input projection gradient");
-  checkShape(h0, {d.N, d.H}, dt, op, "hx");
-  CINDER_CHECK(lstm == (c0 != nullptr) && lstm == (gc0 != nullptr), op, ": a cell state goes with the LSTM only");
-  CINDER_CHECK(lstm || gcN == nullptr, op, ": a cell state goes with the LSTM only");
-  if (c0) checkShape(*c0, {d.N, d.H}, dt, op, "cx");
-  checkShape(wHh, {d.GH, d.H}, dt, op, "weight_hh");
-  if (bHh) checkShape(*bHh, {d.GH}, dt, op, "bias_hh");
-  checkShape(out, {d.T, d.N, d.H}, dt, op, "output");
-  checkShape(ws, {d.T, d.N, d.W}, dt, op, "workspace");
-  // The output gradient may have any strides (a sum's gradient arrives expanded, with stride 0).
-  if (gOut) checkShape(*gOut, {d.T, d.N, d.H}, dt, op, "output gradient", false);
-  if (ghN) checkShape(*ghN, {d.N, d.H}, dt, op, "h_n gradient");
-  if (gcN) checkShape(*gcN, {d.N, d.H}, dt, op, "c_n gradient");
-  checkShape(gh0, {d.N, d.H}, dt, op, "hx gradient");
-  if (gc0) checkShape(*gc0, {d.N, d.H}, dt, op, "cx gradient");
-  if (gWhh) checkShape(*gWhh, {d.GH, d.H}, dt, op, "weight_hh gradient");
-  if (gbHh) checkShape(*gbHh, {d.GH}, dt, op, "bias_hh gradient");
   auto p = [](const TensorDesc* t) { return t ? t->data : nullptr; };
   CINDER_DISPATCH_FLOAT(dt, op, [&] {
     using S = scalar_t;

@@ -24,6 +24,7 @@
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/cudaElementwise.h"
+#include "cuda/stridedOffsets.cuh"
 #include "core/storage.h"
 
 namespace cinder {
@@ -94,28 +95,7 @@ __global__ void ewStrided(KArgs<NIN + 1> a, int64_t n, F f) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
     int64_t off[N];
-#pragma unroll
-    for (int k = 0; k < N; k++) off[k] = 0;
-    if (n <= (int64_t)UINT32_MAX) {
-      // 32-bit division: several times cheaper than 64-bit on the GPU (every size is below n).
-      uint32_t rem = (uint32_t)i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const uint32_t sz = (uint32_t)a.shape[d];
-        const uint32_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < N; k++) off[k] += (int64_t)idx * a.strides[k][d];
-      }
-    } else {
-      int64_t rem = i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const int64_t sz = a.shape[d];
-        const int64_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < N; k++) off[k] += idx * a.strides[k][d];
-      }
-    }
+    stridedOffsets<N>(a, i, n <= (int64_t)UINT32_MAX, off);
     applyAt<Out, A, B, C, NIN>(a, off, f);
   }
 }

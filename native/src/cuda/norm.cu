@@ -23,8 +23,10 @@
 
 #include "core/dtype.h"
 #include "core/storage.h"
+#include "cpu/normChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
+#include "cuda/deviceScratch.h"
 #include "cuda/norm.h"
 #include "cuda/reduceUtil.cuh"
 #include "cuda/roundedMath.cuh"
@@ -37,16 +39,7 @@ constexpr int kThreads = 256;
 constexpr int64_t kTargetBlocks = 1024;
 constexpr int kMaxSplits = 1024;
 
-// Device scratch owned by one call (stream-ordered reuse makes releasing it at once safe).
-struct Scratch {
-  Storage* s;
-  Scratch(int device, size_t bytes, const char* op) : s(newDeviceStorage(device, bytes > 0 ? bytes : 1, op)) {}
-  ~Scratch() { releaseStorage(s); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <typename U>
-  U* as() const { return static_cast<U*>(s->data); }
-};
+using Scratch = DeviceScratch;
 
 // 16 bytes of T: one vector access.
 template <typename T>
@@ -61,44 +54,25 @@ int64_t clampSplits(int64_t want, int64_t most) {
   return std::max<int64_t>(1, std::min<int64_t>({want, most, (int64_t)kMaxSplits}));
 }
 
-// ---- operand checks (cpu/norm.cc's, same messages) ---------------------------------------------
-
-void checkVector(const TensorDesc* d, int64_t n, DType dt, const char* op, const char* what) {
-  if (!d) return;
-  CINDER_CHECK(d->ndim == 1 && d->shape[0] == n, op, ": ", what, " should have shape [", n, "], got ",
-               d->shapeString());
-  CINDER_CHECK(d->dtype == dt, op, ": ", what, " has dtype ", dtypeName(d->dtype), ", expected ", dtypeName(dt));
-}
-
-void checkLike(const TensorDesc& a, const TensorDesc& b, const char* op, const char* what) {
-  CINDER_CHECK(a.ndim == b.ndim, op, ": ", what, " has shape ", a.shapeString(), ", expected ", b.shapeString());
-  for (int i = 0; i < a.ndim; i++)
-    CINDER_CHECK(a.shape[i] == b.shape[i], op, ": ", what, " has shape ", a.shapeString(), ", expected ",
-                 b.shapeString());
-  CINDER_CHECK(a.dtype == b.dtype, op, ": ", what, " has dtype ", dtypeName(a.dtype), ", expected ",
-               dtypeName(b.dtype));
-  CINDER_CHECK(a.isContiguous(), op, ": ", what, " must be contiguous");
-}
-
-void checkContiguousOut(const TensorDesc& d, int64_t n, DType dt, const char* op, const char* what) {
-  CINDER_CHECK(d.numel() == n && d.isContiguous(), op, ": ", what, " should hold ", n, " contiguous elements");
-  CINDER_CHECK(d.dtype == dt, op, ": ", what, " has dtype ", dtypeName(d.dtype), ", expected ", dtypeName(dt));
-}
+// ---- operand checks (those shared with the CPU are in cpu/normChecks.h) --------------------------
 
 void checkFloat(DType dt, const char* op) {
   CINDER_CHECK(dt == DType::Float32 || dt == DType::Float64, op, ": not supported for dtype ", dtypeName(dt));
 }
 
-struct NCS {
-  int64_t N, C, S;
-};
+using NCS = NormNCS;
 
-NCS ncsOf(const TensorDesc& x, const char* op) {
-  CINDER_CHECK(x.ndim >= 2, op, ": expected an input of at least 2 dims, got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": input must be contiguous");
-  NCS r{x.shape[0], x.shape[1], 1};
-  for (int i = 2; i < x.ndim; i++) r.S *= x.shape[i];
-  return r;
+// Mean and biased variance of n elements from their shifted sums a = sum(x - ref) and
+// b = sum((x - ref)^2) (a rounding-negative variance clamps to 0; an empty set gives 0 and 0).
+__device__ __forceinline__ void shiftedMeanVar(double ref, double a, double b, int64_t n, double& mu, double& var) {
+  mu = 0;
+  var = 0;
+  if (n > 0) {
+    mu = ref + a / (double)n;
+    double m2 = b - a * a / (double)n;
+    if (m2 < 0) m2 = 0;
+    var = m2 / (double)n;
+  }
 }
 
 // A [n] parameter read through its stride, or a constant where it is absent.
@@ -172,6 +146,27 @@ constexpr int kTileRows = 8;
 // Rows shorter than this take the column-tiled kernel (a block per row would leave threads idle).
 constexpr int64_t kTileMaxRow = 128;
 
+// The end of a column-tiled partial sum (a 32 x kTileRows block): each thread's sums (a, b) of its
+// rows go through shared memory, then row 0 adds the kTileRows of its column in row order and
+// writes them to part[at * 2 + {0, 1}] (where the column is in range). Every thread of the block
+// calls it.
+__device__ __forceinline__ void tileColumnSums(double (&sa)[kTileRows][33], double (&sb)[kTileRows][33], double a,
+                                               double b, bool inRange, double* part, int64_t at) {
+  sa[threadIdx.y][threadIdx.x] = a;
+  sb[threadIdx.y][threadIdx.x] = b;
+  __syncthreads();
+  if (threadIdx.y == 0 && inRange) {
+    double ta = 0, tb = 0;
+#pragma unroll
+    for (int k = 0; k < kTileRows; k++) {
+      ta += sa[k][threadIdx.x];
+      tb += sb[k][threadIdx.x];
+    }
+    part[at * 2] = ta;
+    part[at * 2 + 1] = tb;
+  }
+}
+
 template <typename T, bool GRAD>
 __global__ void columnPartials(const T* __restrict__ x, const T* __restrict__ g, const T* __restrict__ mean,
                                int64_t meanStride, int64_t S, int64_t Q, int64_t rows, int64_t splits,
@@ -196,19 +191,7 @@ __global__ void columnPartials(const T* __restrict__ x, const T* __restrict__ g,
       }
     }
   }
-  sa[threadIdx.y][threadIdx.x] = a;
-  sb[threadIdx.y][threadIdx.x] = b;
-  __syncthreads();
-  if (threadIdx.y == 0 && q < Q) {
-    double ta = 0, tb = 0;
-#pragma unroll
-    for (int k = 0; k < kTileRows; k++) {
-      ta += sa[k][threadIdx.x];
-      tb += sb[k][threadIdx.x];
-    }
-    part[(split * Q + q) * 2] = ta;
-    part[(split * Q + q) * 2 + 1] = tb;
-  }
+  tileColumnSums(sa, sb, a, b, q < Q, part, split * Q + q);
 }
 
 // Where a channel's partial sums live: part[((sp * stride) + c * per + s) * 2 + {0, 1}] for
@@ -505,13 +488,8 @@ __global__ void lnForwardRows(const T* __restrict__ x, const T* __restrict__ w, 
     }
     a = G::sum(a, red);
     b = G::sum(b, red);
-    double mu = 0, var = 0;
-    if (K > 0) {
-      mu = ref + a / (double)K;
-      double m2 = b - a * a / (double)K;
-      if (m2 < 0) m2 = 0;
-      var = m2 / (double)K;
-    }
+    double mu, var;
+    shiftedMeanVar(ref, a, b, K, mu, var);
     const double rs = 1.0 / sqrt(var + eps);
     if (G::lane() == 0) {
       mp[row] = (T)mu;
@@ -615,19 +593,7 @@ __global__ void lnColumnPartials(const T* __restrict__ g, const T* __restrict__ 
       b += gv;
     }
   }
-  sa[threadIdx.y][threadIdx.x] = a;
-  sb[threadIdx.y][threadIdx.x] = b;
-  __syncthreads();
-  if (threadIdx.y == 0 && k < K) {
-    double ta = 0, tb = 0;
-#pragma unroll
-    for (int j = 0; j < kTileRows; j++) {
-      ta += sa[j][threadIdx.x];
-      tb += sb[j][threadIdx.x];
-    }
-    part[(split * K + k) * 2] = ta;
-    part[(split * K + k) * 2 + 1] = tb;
-  }
+  tileColumnSums(sa, sb, a, b, k < K, part, split * K + k);
 }
 
 template <typename T>
@@ -656,6 +622,18 @@ void overRows(int64_t M, int64_t K, LaunchWarp warp, LaunchBlock block) {
   }
 }
 
+// overRows with the kernel chosen by tags: launch(warp, vectorised, blocks), warp and vectorised
+// std::true_type or std::false_type, vectorised where vec holds.
+template <typename T, typename Launch>
+void overRowsVec(int64_t M, int64_t K, bool vec, const Launch& launch) {
+  using Yes = std::true_type;
+  using No = std::false_type;
+  overRows<T>(
+      M, K,
+      [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
+      [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+}
+
 template <typename T>
 void lnForward(int device, const TensorDesc& x, const TensorDesc* weight, const TensorDesc* bias, double eps,
                const TensorDesc& out, const TensorDesc& mean, const TensorDesc& rstd, int64_t M, int64_t K,
@@ -671,12 +649,7 @@ void lnForward(int device, const TensorDesc& x, const TensorDesc* weight, const 
         x.ptr<T>(), w, b, M, K, eps, out.ptr<T>(), mean.ptr<T>(), rstd.ptr<T>());
     CINDER_CUDA_LAUNCH_CHECK("lnForwardRows");
   };
-  using Yes = std::true_type;
-  using No = std::false_type;
-  overRows<T>(
-      M, K,
-      [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
-      [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+  overRowsVec<T>(M, K, vec, launch);
 }
 
 template <typename T>
@@ -696,12 +669,7 @@ void lnBackward(int device, const TensorDesc& gradOut, const TensorDesc& x, cons
           g, xp, w, mean.ptr<T>(), rstd.ptr<T>(), M, K, gi);
       CINDER_CUDA_LAUNCH_CHECK("lnBackwardRows");
     };
-    using Yes = std::true_type;
-    using No = std::false_type;
-    overRows<T>(
-        M, K,
-        [&](unsigned blocks) { vec ? launch(Yes(), Yes(), blocks) : launch(Yes(), No(), blocks); },
-        [&](unsigned blocks) { vec ? launch(No(), Yes(), blocks) : launch(No(), No(), blocks); });
+    overRowsVec<T>(M, K, vec, launch);
   }
   if ((gradWeight || gradBias) && K > 0) {
     const int64_t gx = (K + 31) / 32;
@@ -730,13 +698,8 @@ __global__ void gnStats(const double* __restrict__ part, int64_t splits, int64_t
     a += part[(s * rows + ng) * 2];
     b += part[(s * rows + ng) * 2 + 1];
   }
-  double mu = 0, var = 0;
-  if (D > 0) {
-    mu = (double)x[ng * D] + a / (double)D;
-    double m2 = b - a * a / (double)D;
-    if (m2 < 0) m2 = 0;
-    var = m2 / (double)D;
-  }
+  double mu, var;
+  shiftedMeanVar(D > 0 ? (double)x[ng * D] : 0.0, a, b, D, mu, var);
   const double rs = 1.0 / sqrt(var + eps);
   mp[ng] = (T)mu;
   rp[ng] = (T)rs;
@@ -907,15 +870,8 @@ void cudaBatchNormForward(int device, const TensorDesc& x, const TensorDesc* wei
                           const TensorDesc* runningMean, const TensorDesc* runningVar, bool training, double momentum,
                           double eps, const TensorDesc& out, const TensorDesc& saveMean, const TensorDesc& saveInvstd,
                           const char* op) {
-  const NCS d = ncsOf(x, op);
-  checkLike(out, x, op, "output");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(bias, d.C, x.dtype, op, "bias");
-  checkVector(runningMean, d.C, x.dtype, op, "running_mean");
-  checkVector(runningVar, d.C, x.dtype, op, "running_var");
-  checkContiguousOut(saveMean, d.C, x.dtype, op, "save_mean");
-  checkContiguousOut(saveInvstd, d.C, x.dtype, op, "save_invstd");
-  CINDER_CHECK(training || (runningMean && runningVar), op, ": running_mean and running_var are required in evaluation");
+  const NormNCS d =
+      checkBatchNormForward(x, weight, bias, runningMean, runningVar, training, out, saveMean, saveInvstd, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32)
     bnForward<float>(device, x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean,
@@ -929,14 +885,8 @@ void cudaBatchNormBackward(int device, const TensorDesc& gradOut, const TensorDe
                            const TensorDesc& saveMean, const TensorDesc& saveInvstd, bool training,
                            const TensorDesc* gradInput, const TensorDesc* gradWeight, const TensorDesc* gradBias,
                            const char* op) {
-  const NCS d = ncsOf(x, op);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(&saveMean, d.C, x.dtype, op, "save_mean");
-  checkVector(&saveInvstd, d.C, x.dtype, op, "save_invstd");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.C, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.C, x.dtype, op, "grad_bias");
+  const NormNCS d =
+      checkBatchNormBackward(gradOut, x, weight, saveMean, saveInvstd, gradInput, gradWeight, gradBias, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32)
     bnBackward<float>(device, gradOut, x, weight, saveMean, saveInvstd, training, gradInput, gradWeight, gradBias, d, op);
@@ -944,33 +894,9 @@ void cudaBatchNormBackward(int device, const TensorDesc& gradOut, const TensorDe
     bnBackward<double>(device, gradOut, x, weight, saveMean, saveInvstd, training, gradInput, gradWeight, gradBias, d, op);
 }
 
-namespace {
-
-struct MK {
-  int64_t M, K;
-};
-
-MK mkOf(const TensorDesc& x, const TensorDesc& mean, const char* op) {
-  CINDER_CHECK(x.isContiguous(), op, ": input must be contiguous");
-  const int64_t M = mean.numel();
-  const int64_t n = x.numel();
-  CINDER_CHECK(M >= 0 && (M == 0 ? n == 0 : n % M == 0), op, ": ", M, " rows do not divide an input of shape ",
-               x.shapeString());
-  return {M, M == 0 ? 0 : n / M};
-}
-
-}  // namespace
-
 void cudaLayerNormForward(int device, const TensorDesc& x, const TensorDesc* weight, const TensorDesc* bias, double eps,
                           const TensorDesc& out, const TensorDesc& mean, const TensorDesc& rstd, const char* op) {
-  const MK d = mkOf(x, mean, op);
-  checkLike(out, x, op, "output");
-  checkContiguousOut(mean, d.M, x.dtype, op, "mean");
-  checkContiguousOut(rstd, d.M, x.dtype, op, "rstd");
-  if (weight) CINDER_CHECK(weight->numel() == d.K && weight->isContiguous() && weight->dtype == x.dtype, op,
-                           ": weight does not match the normalized shape");
-  if (bias) CINDER_CHECK(bias->numel() == d.K && bias->isContiguous() && bias->dtype == x.dtype, op,
-                         ": bias does not match the normalized shape");
+  const NormMK d = checkLayerNormForward(x, weight, bias, out, mean, rstd, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32) lnForward<float>(device, x, weight, bias, eps, out, mean, rstd, d.M, d.K, op);
   else lnForward<double>(device, x, weight, bias, eps, out, mean, rstd, d.M, d.K, op);
@@ -979,16 +905,7 @@ void cudaLayerNormForward(int device, const TensorDesc& x, const TensorDesc* wei
 void cudaLayerNormBackward(int device, const TensorDesc& gradOut, const TensorDesc& x, const TensorDesc* weight,
                            const TensorDesc& mean, const TensorDesc& rstd, const TensorDesc* gradInput,
                            const TensorDesc* gradWeight, const TensorDesc* gradBias, const char* op) {
-  const MK d = mkOf(x, mean, op);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  CINDER_CHECK(mean.isContiguous() && rstd.isContiguous() && rstd.numel() == d.M && mean.dtype == x.dtype &&
-                   rstd.dtype == x.dtype,
-               op, ": mean and rstd do not match the input");
-  if (weight) CINDER_CHECK(weight->numel() == d.K && weight->isContiguous() && weight->dtype == x.dtype, op,
-                           ": weight does not match the normalized shape");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.K, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.K, x.dtype, op, "grad_bias");
+  const NormMK d = checkLayerNormBackward(gradOut, x, weight, mean, rstd, gradInput, gradWeight, gradBias, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32)
     lnBackward<float>(device, gradOut, x, weight, mean, rstd, gradInput, gradWeight, gradBias, d.M, d.K, op);
@@ -999,14 +916,7 @@ void cudaLayerNormBackward(int device, const TensorDesc& gradOut, const TensorDe
 void cudaGroupNormForward(int device, const TensorDesc& x, int64_t groups, const TensorDesc* weight,
                           const TensorDesc* bias, double eps, const TensorDesc& out, const TensorDesc& mean,
                           const TensorDesc& rstd, const char* op) {
-  const NCS d = ncsOf(x, op);
-  CINDER_CHECK(groups > 0 && d.C % groups == 0, op, ": expected the number of channels ", d.C,
-               " to be divisible by num_groups ", groups);
-  checkLike(out, x, op, "output");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  checkVector(bias, d.C, x.dtype, op, "bias");
-  checkContiguousOut(mean, d.N * groups, x.dtype, op, "mean");
-  checkContiguousOut(rstd, d.N * groups, x.dtype, op, "rstd");
+  const NormNCS d = checkGroupNormForward(x, groups, weight, bias, out, mean, rstd, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32) gnForward<float>(device, x, groups, weight, bias, eps, out, mean, rstd, d, op);
   else gnForward<double>(device, x, groups, weight, bias, eps, out, mean, rstd, d, op);
@@ -1016,17 +926,8 @@ void cudaGroupNormBackward(int device, const TensorDesc& gradOut, const TensorDe
                            const TensorDesc* weight, const TensorDesc& mean, const TensorDesc& rstd,
                            const TensorDesc* gradInput, const TensorDesc* gradWeight, const TensorDesc* gradBias,
                            const char* op) {
-  const NCS d = ncsOf(x, op);
-  CINDER_CHECK(groups > 0 && d.C % groups == 0, op, ": expected the number of channels ", d.C,
-               " to be divisible by num_groups ", groups);
-  checkLike(gradOut, x, op, "grad_output");
-  if (gradInput) checkLike(*gradInput, x, op, "grad_input");
-  checkVector(weight, d.C, x.dtype, op, "weight");
-  CINDER_CHECK(mean.isContiguous() && rstd.isContiguous() && mean.numel() == d.N * groups &&
-                   rstd.numel() == d.N * groups && mean.dtype == x.dtype && rstd.dtype == x.dtype,
-               op, ": mean and rstd do not match the input");
-  if (gradWeight) checkContiguousOut(*gradWeight, d.C, x.dtype, op, "grad_weight");
-  if (gradBias) checkContiguousOut(*gradBias, d.C, x.dtype, op, "grad_bias");
+  const NormNCS d =
+      checkGroupNormBackward(gradOut, x, groups, weight, mean, rstd, gradInput, gradWeight, gradBias, op);
   checkFloat(x.dtype, op);
   if (x.dtype == DType::Float32)
     gnBackward<float>(device, gradOut, x, groups, weight, mean, rstd, gradInput, gradWeight, gradBias, d, op);

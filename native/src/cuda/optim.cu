@@ -12,9 +12,11 @@
 #include <cstdint>
 
 #include "cpu/optimArch.h"
+#include "cpu/optimConsts.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/optim.h"
 #include "cuda/roundedMath.cuh"
+#include "cuda/stridedOffsets.cuh"
 
 namespace cinder {
 namespace {
@@ -176,26 +178,8 @@ template <typename T, typename Op>
 __global__ void optimStrided(KIter a, int64_t n, Op op) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
-    int64_t off[kCudaOptimSlots] = {0, 0, 0, 0, 0};
-    if (n <= (int64_t)UINT32_MAX) {
-      uint32_t rem = (uint32_t)i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const uint32_t sz = (uint32_t)a.shape[d];
-        const uint32_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < kCudaOptimSlots; k++) off[k] += (int64_t)idx * a.strides[k][d];
-      }
-    } else {
-      int64_t rem = i;
-      for (int d = a.ndim - 1; d >= 0; d--) {
-        const int64_t sz = a.shape[d];
-        const int64_t idx = rem % sz;
-        rem /= sz;
-#pragma unroll
-        for (int k = 0; k < kCudaOptimSlots; k++) off[k] += idx * a.strides[k][d];
-      }
-    }
+    int64_t off[kCudaOptimSlots];
+    stridedOffsets<kCudaOptimSlots>(a, i, n <= (int64_t)UINT32_MAX, off);
     T* p = reinterpret_cast<T*>(a.data[0] + off[0]);
     const T g = *reinterpret_cast<const T*>(a.data[1] + off[1]);
     T s[3] = {T(0), T(0), T(0)};
@@ -245,16 +229,12 @@ void run(int device, const CudaOptimIter& it, const Op& op, const char* name) {
   }
 }
 
-// ---- constants (computed as cpu/optim.cc computes them) -----------------------------------------
+// ---- constants (cpu/optimConsts.h, shared with the CPU) -----------------------------------------
 
 template <typename T>
 void adamTyped(int device, const CudaOptimIter& it, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.beta1, o.step);
-  const double bc2 = 1 - std::pow(o.beta2, o.step);
-  const AdamConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)(1 - o.lr * o.weightDecay), (T)o.beta1,
-                        (T)(1 - o.beta1), (T)o.beta2, (T)(1 - o.beta2), (T)std::sqrt(bc2), (T)o.eps,
-                        (T)(-(o.lr / bc1))};
-  const int wd = o.weightDecay == 0 ? kNoDecay : o.decoupled ? kDecoupled : kL2;
+  const AdamConsts<T> c = adamConsts<T>(o);
+  const int wd = adamDecay(o);
   const char* name = "adamStep";
   auto go = [&](auto tag) {
     using Op = decltype(tag);
@@ -277,8 +257,8 @@ void sgdWith(int device, const CudaOptimIter& it, const SgdConsts<T>& c, int mom
 
 template <typename T>
 void sgdTyped(int device, const CudaOptimIter& it, const SgdOptions& o) {
-  const SgdConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.momentum, (T)(1 - o.dampening), (T)(-o.lr)};
-  const int mom = o.momentum == 0 ? kNoMomentum : o.initBuffer ? kInitBuffer : kUpdateBuffer;
+  const SgdConsts<T> c = sgdConsts<T>(o);
+  const int mom = sgdMomentum(o);
   const bool nest = mom != kNoMomentum && o.nesterov;
   if (o.weightDecay != 0) sgdWith<T, true>(device, it, c, mom, nest);
   else sgdWith<T, false>(device, it, c, mom, nest);
@@ -295,16 +275,14 @@ void rmspropWith(int device, const CudaOptimIter& it, const RmspropConsts<T>& c,
 
 template <typename T>
 void rmspropTyped(int device, const CudaOptimIter& it, const RmspropOptions& o) {
-  const RmspropConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.alpha, (T)(1 - o.alpha),
-                           (T)o.eps, (T)o.momentum, (T)(-o.lr)};
+  const RmspropConsts<T> c = rmspropConsts<T>(o);
   if (o.weightDecay != 0) rmspropWith<T, true>(device, it, c, o.centered, o.momentum > 0);
   else rmspropWith<T, false>(device, it, c, o.centered, o.momentum > 0);
 }
 
 template <typename T>
 void adagradTyped(int device, const CudaOptimIter& it, const AdagradOptions& o) {
-  const double clr = o.lr / (1 + (o.step - 1) * o.lrDecay);
-  const AdagradConsts<T> c{(T)(o.maximize ? -1 : 1), (T)o.weightDecay, (T)o.eps, (T)(-clr)};
+  const AdagradConsts<T> c = adagradConsts<T>(o);
   if (o.weightDecay != 0) run<T>(device, it, AdagradOp<T, true>{c}, "adagradStep");
   else run<T>(device, it, AdagradOp<T, false>{c}, "adagradStep");
 }

@@ -29,6 +29,7 @@
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/cudaRandom.h"
+#include "cuda/stridedOffsets.cuh"
 
 namespace cinder {
 namespace cudarand {
@@ -202,34 +203,8 @@ IterArgs<N> iterArgs(const CudaIterArgs& it, const char* name) {
   return a;
 }
 
-// Byte offsets of every operand at linear index i of the iteration (row-major over its shape);
-// small selects 32-bit division, several times cheaper, valid when numel < 2^32.
-template <int N>
-__device__ __forceinline__ void offsetsAt(const IterArgs<N>& a, int64_t i, bool small, int64_t* off) {
-#pragma unroll
-  for (int k = 0; k < N; k++) off[k] = 0;
-  if (small) {
-    uint32_t rem = (uint32_t)i;
-    for (int d = a.ndim - 1; d >= 0; d--) {
-      const uint32_t sz = (uint32_t)a.shape[d];
-      const uint32_t idx = rem % sz;
-      rem /= sz;
-#pragma unroll
-      for (int k = 0; k < N; k++) off[k] += (int64_t)idx * a.strides[k][d];
-    }
-    return;
-  }
-  int64_t rem = i;
-  for (int d = a.ndim - 1; d >= 0; d--) {
-    const int64_t sz = a.shape[d];
-    const int64_t idx = rem % sz;
-    rem /= sz;
-#pragma unroll
-    for (int k = 0; k < N; k++) off[k] += idx * a.strides[k][d];
-  }
-}
-
-// The same on the host, for reading back one element's parameters.
+// Byte offsets as stridedOffsets (cuda/stridedOffsets.cuh) gives them, on the host, for reading
+// back one element's parameters.
 template <int N>
 void hostOffsetsAt(const CudaIterArgs& it, int64_t i, int64_t* off) {
   for (int k = 0; k < N; k++) off[k] = 0;
@@ -251,7 +226,7 @@ __global__ void sampleKernel(IterArgs<3> a, int64_t n, uint32_t k0, uint32_t k1,
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
     int64_t off[3];
-    offsetsAt<3>(a, i, small, off);
+    stridedOffsets<3>(a, i, small, off);
     const int64_t e = off[0] / (int64_t)sizeof(T);  // the element's index in the contiguous output
     const double av = (double)*reinterpret_cast<const T*>(a.data[1] + off[1]);
     const double bv = (double)*reinterpret_cast<const T*>(a.data[2] + off[2]);
@@ -548,7 +523,7 @@ __global__ void gradKernel(IterArgs<4> a, int64_t n, bool isGamma) {
   const int64_t step = (int64_t)gridDim.x * blockDim.x;
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
     int64_t off[4];
-    offsetsAt<4>(a, i, small, off);
+    stridedOffsets<4>(a, i, small, off);
     const double x = (double)*reinterpret_cast<const T*>(a.data[1] + off[1]);
     const double al = (double)*reinterpret_cast<const T*>(a.data[2] + off[2]);
     const double be = (double)*reinterpret_cast<const T*>(a.data[3] + off[3]);
