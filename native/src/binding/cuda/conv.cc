@@ -295,62 +295,43 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   });
 }
 
-// frame: opCode, x, w, hasBias, [bias], params, output spec y.
 Napi::Value convolution(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc x, w, biasDesc, y;
-  r.tensorInto(x);
-  r.tensorInto(w);
-  const bool hasBias = r.flag();
-  const TensorDesc* bias = r.optionalTensor(hasBias, biasDesc);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(y);
-  const ConvGeom g = convForwardGeometry(x, w, bias, y, p, name);
-  if (y.numel() > 0) forward(dev, g, p.spatial, x, w, bias, y, name);
+  ConvFrame f;
+  readConv(r, f);
+  const ConvGeom g = convForwardGeometry(f.in, f.w, f.bias, f.out, f.p, name);
+  if (f.out.numel() > 0) forward(dev, g, f.p.spatial, f.in, f.w, f.bias, f.out, name);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: opCode, gy, w, hasBias, [bias], params, output spec gx.
 Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc gy, w, biasDesc, gx;
-  r.tensorInto(gy);
-  r.tensorInto(w);
-  const bool hasBias = r.flag();
-  const TensorDesc* bias = r.optionalTensor(hasBias, biasDesc);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(gx);
+  ConvFrame f;
+  readConv(r, f);
   int64_t gls = 1;
-  const ConvGeom g = convBackwardInputGeometry(gy, w, bias, gx, p, name, &gls);
-  if (gx.numel() > 0) backwardInput(dev, g, gy, gls, w, bias, gx, name);
+  const ConvGeom g = convBackwardInputGeometry(f.in, f.w, f.bias, f.out, f.p, name, &gls);
+  if (f.out.numel() > 0) backwardInput(dev, g, f.in, gls, f.w, f.bias, f.out, name);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: opCode, x, gy, params, output spec gw.
 Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc x, gy, gw;
-  r.tensorInto(x);
-  r.tensorInto(gy);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(gw);
+  ConvWeightFrame f;
+  readConvWeight(r, f);
   int64_t gls = 1;
-  const ConvGeom g = convBackwardWeightGeometry(x, gy, gw, p, name, &gls);
-  if (gw.numel() > 0) backwardWeight(dev, g, p.spatial, x, gy, gls, gw, name);
+  const ConvGeom g = convBackwardWeightGeometry(f.x, f.gy, f.gw, f.p, name, &gls);
+  if (f.gw.numel() > 0) backwardWeight(dev, g, f.p.spatial, f.x, f.gy, gls, f.gw, name);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
