@@ -31,24 +31,21 @@ ConvParams readConvParams(FrameReader& r) {
   return p;
 }
 
-static Napi::Value convolution(const Napi::CallbackInfo& info) {
+// convolution, or convolutionBackwardInput when `gradInput` (their frames are alike).
+static Napi::Value convolutionOrGradInput(const Napi::CallbackInfo& info, bool gradInput) {
   Context* ctx = contextOf(info);
   FrameReader r(ctx, convOpName(ctx));
   ConvFrame f;
   readConv(r, f);
-  convForward(f.in, f.w, f.bias, f.out, f.p, r.op());
+  if (gradInput) convBackwardInput(f.in, f.w, f.bias, f.out, f.p, r.op());
+  else convForward(f.in, f.w, f.bias, f.out, f.p, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
+static Napi::Value convolution(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, false); }
 static Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
-  Context* ctx = contextOf(info);
-  FrameReader r(ctx, convOpName(ctx));
-  ConvFrame f;
-  readConv(r, f);
-  convBackwardInput(f.in, f.w, f.bias, f.out, f.p, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return convolutionOrGradInput(info, true);
 }
 
 static Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {

@@ -96,24 +96,6 @@ void gemmGrid(int dev, DType dt, int64_t m, int64_t n, int64_t k, int64_t nb, in
   }
 }
 
-// Whether dims [from, ndim) of d address their elements with one stride (size-1 dims ignored).
-bool coalesceFrom(const TensorDesc& d, int from, int64_t* stride) {
-  int64_t st = 1, inner = 1;
-  bool have = false;
-  for (int i = d.ndim - 1; i >= from; i--) {
-    if (d.shape[i] == 1) continue;
-    if (!have) {
-      st = d.strides[i];
-      have = true;
-    } else if (d.strides[i] != st * inner) {
-      return false;
-    }
-    inner *= d.shape[i];
-  }
-  *stride = have ? st : 1;
-  return true;
-}
-
 CudaConvInput inputOf(const TensorDesc& x, int s) {
   CudaConvInput in;
   in.data = x.data;
@@ -171,7 +153,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
       // channels swapped (nb "channels" of Cout rows, the sample stride L, the channel stride cols).
       cudaConvGatherRows(dev, dt, out, cols, lc, 1, nb, 0, g.Cout, 0, lc, at(y, n0 * g.Cout * g.L), op);
     });
-  } else if (g.oneByOne && coalesceFrom(x, 2, &xls)) {
+  } else if (g.oneByOne && coalesceDims(x, 2, &xls)) {
     const Mat B{x.data, x.strides[1], xls, x.strides[0], g.Cig * x.strides[1]};
     const Mat C{y.data, g.L, 1, g.Cout * g.L, g.Cog * g.L};
     gemmGrid(dev, dt, g.Cog, g.L, g.K, g.N, g.G, A, B, C, 0.0, op);
@@ -295,32 +277,28 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   });
 }
 
-Napi::Value convolution(const Napi::CallbackInfo& info) {
+// convolution, or convolutionBackwardInput when `gradInput` (their frames are alike).
+Napi::Value convolutionOrGradInput(const Napi::CallbackInfo& info, bool gradInput) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
   ConvFrame f;
   readConv(r, f);
-  const ConvGeom g = convForwardGeometry(f.in, f.w, f.bias, f.out, f.p, name);
-  if (f.out.numel() > 0) forward(dev, g, f.p.spatial, f.in, f.w, f.bias, f.out, name);
+  if (gradInput) {
+    int64_t gls = 1;
+    const ConvGeom g = convBackwardInputGeometry(f.in, f.w, f.bias, f.out, f.p, name, &gls);
+    if (f.out.numel() > 0) backwardInput(dev, g, f.in, gls, f.w, f.bias, f.out, name);
+  } else {
+    const ConvGeom g = convForwardGeometry(f.in, f.w, f.bias, f.out, f.p, name);
+    if (f.out.numel() > 0) forward(dev, g, f.p.spatial, f.in, f.w, f.bias, f.out, name);
+  }
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
-  Context* ctx = contextOf(info);
-  const char* name = convOpName(ctx);
-  const int dev = cudaDeviceArg(info, name);
-  FrameReader r(ctx, name, dev);
-  ConvFrame f;
-  readConv(r, f);
-  int64_t gls = 1;
-  const ConvGeom g = convBackwardInputGeometry(f.in, f.w, f.bias, f.out, f.p, name, &gls);
-  if (f.out.numel() > 0) backwardInput(dev, g, f.in, gls, f.w, f.bias, f.out, name);
-  r.commit(info.Env());
-  return info.Env().Undefined();
-}
+Napi::Value convolution(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, false); }
+Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, true); }
 
 Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
