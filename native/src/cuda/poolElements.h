@@ -13,49 +13,23 @@
 namespace cinder {
 namespace poolel {
 
-// Unfused float arithmetic (the CPU's, compiled without FMA contraction).
-CINDER_HD inline float mulRn(float a, float b) {
+// Unfused float arithmetic (the CPU's, compiled without FMA contraction): mulRn, addRn and subRn
+// for float and double, the round-to-nearest intrinsics on the device, the plain operator on the
+// host.
 #ifdef __CUDA_ARCH__
-  return __fmul_rn(a, b);
+#define CINDER_POOL_RN(name, T, intrinsic, op) \
+  CINDER_HD inline T name(T a, T b) { return intrinsic(a, b); }
 #else
-  return a * b;
+#define CINDER_POOL_RN(name, T, intrinsic, op) \
+  CINDER_HD inline T name(T a, T b) { return a op b; }
 #endif
-}
-CINDER_HD inline double mulRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-CINDER_HD inline float addRn(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-CINDER_HD inline double addRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-CINDER_HD inline float subRn(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-CINDER_HD inline double subRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
+CINDER_POOL_RN(mulRn, float, __fmul_rn, *)
+CINDER_POOL_RN(mulRn, double, __dmul_rn, *)
+CINDER_POOL_RN(addRn, float, __fadd_rn, +)
+CINDER_POOL_RN(addRn, double, __dadd_rn, +)
+CINDER_POOL_RN(subRn, float, __fsub_rn, -)
+CINDER_POOL_RN(subRn, double, __dsub_rn, -)
+#undef CINDER_POOL_RN
 
 template <typename I>
 CINDER_HD inline I imin(I a, I b) {
