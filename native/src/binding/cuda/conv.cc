@@ -96,6 +96,25 @@ void gemmGrid(int dev, DType dt, int64_t m, int64_t n, int64_t k, int64_t nb, in
   }
 }
 
+// The im2col layout of a chunk of nb samples and lc positions whose samples sit side by side in
+// each row (nb * lc columns: sample n's columns start at n * lc).
+CudaColLayout sideBySideLayout(const ConvGeom& g, int64_t nb, int64_t lc) {
+  CudaColLayout lay;
+  lay.sN = lc;
+  lay.sK = nb * lc;
+  lay.sG = g.K * lay.sK;
+  return lay;
+}
+
+// The im2col layout of a chunk whose samples follow one another, a [G][K][lc] block each.
+CudaColLayout perSampleLayout(const ConvGeom& g, int64_t lc) {
+  CudaColLayout lay;
+  lay.sK = lc;
+  lay.sG = g.K * lc;
+  lay.sN = g.G * g.K * lc;
+  return lay;
+}
+
 CudaConvInput inputOf(const TensorDesc& x, int s) {
   CudaConvInput in;
   in.data = x.data;
@@ -141,10 +160,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
     const CudaConvInput in = inputOf(x, s);
     forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
       const int64_t cols = nb * lc;
-      CudaColLayout lay;
-      lay.sN = lc;
-      lay.sG = g.K * cols;
-      lay.sK = cols;
+      const CudaColLayout lay = sideBySideLayout(g, nb, lc);
       cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
       const Mat B{col, cols, 1, 0, g.K * cols};
       const Mat C{out, cols, 1, 0, g.Cog * cols};
@@ -163,10 +179,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
     void* col = temps.bytes((size_t)(c.nb * g.Cin * g.kvol * c.lc * es));
     const CudaConvInput in = inputOf(x, s);
     forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
-      CudaColLayout lay;
-      lay.sK = lc;
-      lay.sG = g.K * lc;
-      lay.sN = g.G * g.K * lc;
+      const CudaColLayout lay = perSampleLayout(g, lc);
       cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
       const Mat B{col, lc, 1, lay.sN, lay.sG};
       const Mat C{at(y, n0 * g.Cout * g.L + l0), g.L, 1, g.Cout * g.L, g.Cog * g.L};
@@ -200,10 +213,7 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
       const Mat B{gyT, cols, 1, 0, g.Cog * cols};
       const Mat C{dcol, cols, 1, 0, g.K * cols};
       gemmGrid(dev, dt, g.K, cols, g.Cog, 1, g.G, A, B, C, 0.0, op);
-      CudaColLayout lay;
-      lay.sN = lc;
-      lay.sG = g.K * cols;
-      lay.sK = cols;
+      const CudaColLayout lay = sideBySideLayout(g, nb, lc);
       cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, false, at(gx, n0 * g.Cin * g.Xvol), op);
     });
   } else if (g.oneByOne) {
@@ -218,10 +228,7 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
       const Mat B{at(gy, n0 * gsn + l0 * gls), gsc, gls, gsn, g.Cog * gsc};
       const Mat C{dcol, lc, 1, g.G * g.K * lc, g.K * lc};
       gemmGrid(dev, dt, g.K, lc, g.Cog, nb, g.G, A, B, C, 0.0, op);
-      CudaColLayout lay;
-      lay.sN = g.G * g.K * lc;
-      lay.sG = g.K * lc;
-      lay.sK = lc;
+      const CudaColLayout lay = perSampleLayout(g, lc);
       cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, l0 > 0, at(gx, n0 * g.Cin * g.Xvol), op);
     });
   }
@@ -248,10 +255,7 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   const CudaConvInput in = inputOf(x, s);
   forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool first) {
     const int64_t cols = nb * lc;
-    CudaColLayout lay;
-    lay.sN = lc;
-    lay.sG = g.K * cols;
-    lay.sK = cols;
+    const CudaColLayout lay = sideBySideLayout(g, nb, lc);
     cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
     cudaConvGatherRows(dev, dt, gy.data, gy.strides[0], gy.strides[1], gls, g.Cout, n0, nb, l0, lc, gyT, op);
     CudaGemmArgs a;
