@@ -278,6 +278,26 @@ CINDER_HD inline Runs<I> readersOf(I i, I b, I n, I m, int mode) {
 
 // ---- elements -------------------------------------------------------------------------------
 
+// The maximum of plane ip (width W) over rows [hs, he) step dh and columns [ws, we) step dw, NaN
+// winning, into value, and its flat position (bi0 when the window is empty) into index.
+template <typename T, typename I>
+CINDER_HD inline void windowMax(const T* ip, I W, I hs, I he, I dh, I ws, I we, I dw, I bi0, T& value,
+                                int64_t& index) {
+  T best = negInf<T>();
+  I bi = bi0;
+  for (I ih = hs; ih < he; ih += dh) {
+    for (I iw = ws; iw < we; iw += dw) {
+      const T v = ip[ih * W + iw];
+      if (v > best || v != v) {
+        best = v;
+        bi = ih * W + iw;
+      }
+    }
+  }
+  value = best;
+  index = (int64_t)bi;
+}
+
 template <typename T, typename I>
 CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ values, int64_t* __restrict__ indices,
                                 I total, I H, I W, I OH, I OW, Win<I> g) {
@@ -288,19 +308,7 @@ CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ 
   windowBounds(oh, g.sH, g.pH, g.kH, g.dH, H, hs, he);
   windowBounds(ow, g.sW, g.pW, g.kW, g.dW, W, ws, we);
   const T* ip = x + (int64_t)p * H * W;
-  T best = negInf<T>();
-  I bi = (hs < H && ws < W) ? hs * W + ws : 0;
-  for (I ih = hs; ih < he; ih += g.dH) {
-    for (I iw = ws; iw < we; iw += g.dW) {
-      const T v = ip[ih * W + iw];
-      if (v > best || v != v) {
-        best = v;
-        bi = ih * W + iw;
-      }
-    }
-  }
-  values[idx] = best;
-  indices[idx] = (int64_t)bi;
+  windowMax(ip, W, hs, he, g.dH, ws, we, g.dW, (hs < H && ws < W) ? hs * W + ws : 0, values[idx], indices[idx]);
 }
 
 template <typename T, typename I>
@@ -389,19 +397,7 @@ CINDER_HD inline void adaptiveMaxAt(I idx, const T* __restrict__ x, T* __restric
   const I hs = adaptiveStart(oh, H, OH), he = adaptiveEnd(oh, H, OH);
   const I ws = adaptiveStart(ow, W, OW), we = adaptiveEnd(ow, W, OW);
   const T* ip = x + (int64_t)p * H * W;
-  T best = negInf<T>();
-  I bi = hs * W + ws;
-  for (I ih = hs; ih < he; ih++) {
-    for (I iw = ws; iw < we; iw++) {
-      const T v = ip[ih * W + iw];
-      if (v > best || v != v) {
-        best = v;
-        bi = ih * W + iw;
-      }
-    }
-  }
-  values[idx] = best;
-  indices[idx] = (int64_t)bi;
+  windowMax(ip, W, hs, he, I(1), ws, we, I(1), hs * W + ws, values[idx], indices[idx]);
 }
 
 template <typename T, typename I>
