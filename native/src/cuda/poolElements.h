@@ -154,28 +154,24 @@ struct Lin {
   T l0, l1;
 };
 
+// The source coordinate output coordinate o reads (cpu/pool.cc's linearTable).
+template <typename T, typename I>
+CINDER_HD inline T linearSource(I o, bool alignCorners, T sc) {
+  if (alignCorners) return mulRn(sc, (T)o);
+  const T src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
+  return src < 0 ? T(0) : src;
+}
+
 template <typename T, typename I>
 CINDER_HD inline I linearIndex(I o, I in, bool alignCorners, T sc) {
-  T src;
-  if (alignCorners) {
-    src = mulRn(sc, (T)o);
-  } else {
-    src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
-    if (src < 0) src = 0;
-  }
+  const T src = linearSource(o, alignCorners, sc);
   const I i = (I)floor(src);
   return i < in - 1 ? i : in - 1;
 }
 
 template <typename T, typename I>
 CINDER_HD inline Lin<T, I> linearAt(I o, I in, bool alignCorners, T sc) {
-  T src;
-  if (alignCorners) {
-    src = mulRn(sc, (T)o);
-  } else {
-    src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
-    if (src < 0) src = 0;
-  }
+  const T src = linearSource(o, alignCorners, sc);
   Lin<T, I> r;
   const I i0 = (I)floor(src);
   r.i = i0 < in - 1 ? i0 : in - 1;
