@@ -31,50 +31,29 @@ ConvParams readConvParams(FrameReader& r) {
   return p;
 }
 
-// frame: opCode, x, w, hasBias, [bias], params, output spec y.
-static Napi::Value convolution(const Napi::CallbackInfo& info) {
+// convolution, or convolutionBackwardInput when `gradInput` (their frames are alike).
+static Napi::Value convolutionOrGradInput(const Napi::CallbackInfo& info, bool gradInput) {
   Context* ctx = contextOf(info);
   FrameReader r(ctx, convOpName(ctx));
-  r.num();
-  TensorDesc x = r.tensor();
-  TensorDesc w = r.tensor();
-  const bool hasBias = r.flag();
-  TensorDesc bias;
-  if (hasBias) bias = r.tensor();
-  ConvParams p = readConvParams(r);
-  TensorDesc y = r.output();
-  convForward(x, w, hasBias ? &bias : nullptr, y, p, r.op());
+  ConvFrame f;
+  readConv(r, f);
+  if (gradInput) convBackwardInput(f.in, f.w, f.bias, f.out, f.p, r.op());
+  else convForward(f.in, f.w, f.bias, f.out, f.p, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: opCode, gy, w, hasBias, [bias], params, output spec gx.
+static Napi::Value convolution(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, false); }
 static Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
-  Context* ctx = contextOf(info);
-  FrameReader r(ctx, convOpName(ctx));
-  r.num();
-  TensorDesc gy = r.tensor();
-  TensorDesc w = r.tensor();
-  const bool hasBias = r.flag();
-  TensorDesc bias;
-  if (hasBias) bias = r.tensor();
-  ConvParams p = readConvParams(r);
-  TensorDesc gx = r.output();
-  convBackwardInput(gy, w, hasBias ? &bias : nullptr, gx, p, r.op());
-  r.commit(info.Env());
-  return info.Env().Undefined();
+  return convolutionOrGradInput(info, true);
 }
 
-// frame: opCode, x, gy, params, output spec gw.
 static Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   FrameReader r(ctx, convOpName(ctx));
-  r.num();
-  TensorDesc x = r.tensor();
-  TensorDesc gy = r.tensor();
-  ConvParams p = readConvParams(r);
-  TensorDesc gw = r.output();
-  convBackwardWeight(x, gy, gw, p, r.op());
+  ConvWeightFrame f;
+  readConvWeight(r, f);
+  convBackwardWeight(f.x, f.gy, f.gw, f.p, r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }

@@ -83,25 +83,6 @@ std::string dimsString(const int64_t* v, int n) {
   return s + "]";
 }
 
-// Whether dims [from, ndim) of d address their elements with one stride (in row-major order,
-// size-1 dims ignored); that stride in *stride.
-bool coalesce(const TensorDesc& d, int from, int64_t* stride) {
-  int64_t st = 1, inner = 1;
-  bool have = false;
-  for (int i = d.ndim - 1; i >= from; i--) {
-    if (d.shape[i] == 1) continue;
-    if (!have) {
-      st = d.strides[i];
-      have = true;
-    } else if (d.strides[i] != st * inner) {
-      return false;
-    }
-    inner *= d.shape[i];
-  }
-  *stride = have ? st : 1;
-  return true;
-}
-
 // Validates x-like [N, Cin, *in], w [Cout, Cin / groups, *kernel] and y-like [N, Cout, *out]
 // against the parameters. `exact`: out must be the forward output size of in; otherwise in may
 // exceed the size whose output is `out` by less than max(stride, dilation).
@@ -176,7 +157,7 @@ Geom makeGeom(const TensorDesc& x, const TensorDesc& w, const TensorDesc& y, con
   g.L = g.Y[0] * g.Y[1] * g.Y[2];
   g.Xvol = g.X[0] * g.X[1] * g.X[2];
   g.ws0 = w.strides[0];
-  CINDER_CHECK(coalesce(w, 1, &g.wsK), op, ": the weight's non-leading dims must be contiguous (got strides of ",
+  CINDER_CHECK(coalesceDims(w, 1, &g.wsK), op, ": the weight's non-leading dims must be contiguous (got strides of ",
                w.shapeString(), ")");
   return g;
 }
@@ -184,7 +165,7 @@ Geom makeGeom(const TensorDesc& x, const TensorDesc& w, const TensorDesc& y, con
 // The stride of the flattened output positions of gy (its spatial dims must coalesce).
 int64_t spatialStride(const TensorDesc& t, const char* what, const char* op) {
   int64_t st = 1;
-  CINDER_CHECK(coalesce(t, 2, &st), op, ": the spatial dims of ", what, " ", t.shapeString(),
+  CINDER_CHECK(coalesceDims(t, 2, &st), op, ": the spatial dims of ", what, " ", t.shapeString(),
                " must be contiguous with each other");
   return st;
 }
@@ -486,7 +467,7 @@ void forwardImpl(const Geom& g, int s, const TensorDesc& x, const TensorDesc& w,
   int64_t ss[kS];
   spatialStrides(x, s, ss);
   int64_t xls = 1;
-  const bool direct = g.oneByOne && coalesce(x, 2, &xls);
+  const bool direct = g.oneByOne && coalesceDims(x, 2, &xls);
   const int64_t xsn = x.strides[0], xsc = x.strides[1];
   const int nt = ThreadPool::instance().numThreads();
   int64_t cols, blocks;
@@ -682,7 +663,7 @@ void backwardWeightImpl(const Geom& g, int s, const TensorDesc& x, const TensorD
   int64_t ss[kS];
   spatialStrides(x, s, ss);
   int64_t xls = 1;
-  const bool direct = g.oneByOne && coalesce(x, 2, &xls);
+  const bool direct = g.oneByOne && coalesceDims(x, 2, &xls);
   const int64_t xsn = x.strides[0], xsc = x.strides[1];
   const int64_t gsn = gy.strides[0], gsc = gy.strides[1];
   const int nt = ThreadPool::instance().numThreads();

@@ -9,6 +9,25 @@
 
 namespace cinder {
 
+// Whether dims [from, ndim) of d address their elements with one stride (in row-major order,
+// size-1 dims ignored); that stride in *stride.
+inline bool coalesceDims(const TensorDesc& d, int from, int64_t* stride) {
+  int64_t st = 1, inner = 1;
+  bool have = false;
+  for (int i = d.ndim - 1; i >= from; i--) {
+    if (d.shape[i] == 1) continue;
+    if (!have) {
+      st = d.strides[i];
+      have = true;
+    } else if (d.strides[i] != st * inner) {
+      return false;
+    }
+    inner *= d.shape[i];
+  }
+  *stride = have ? st : 1;
+  return true;
+}
+
 constexpr int kMaxConvSpatial = 3;
 
 struct ConvParams {

@@ -2,6 +2,7 @@
 // (Cholesky, LU, Householder QR, Jacobi eigen/singular values), triangular solves and norms.
 // Factorizations compute in float64 whatever the storage dtype.
 #pragma once
+#include "core/error.h"
 #include "core/tensorDesc.h"
 
 namespace cinder {
@@ -9,6 +10,37 @@ namespace cinder {
 // out[..., m, n] = alpha * a[..., m, k] @ b[..., k, n] + beta * out (out read only when beta != 0).
 void matmulBatched(const TensorDesc& a, const TensorDesc& b, const TensorDesc& out, double alpha, double beta,
                    const char* op);
+
+// The sizes of out[..., m, n] = a[..., m, k] @ b[..., k, n] (batch: the product of out's batch
+// dims), after the checks both devices make: one rank, one dtype, matching matrices, and batch
+// dims of a and b equal to out's or broadcast with stride 0.
+struct MatmulSizes {
+  int nb;
+  int64_t m, n, k, batch;
+};
+
+inline MatmulSizes checkMatmulOperands(const TensorDesc& a, const TensorDesc& b, const TensorDesc& out,
+                                       const char* op) {
+  const int nd = out.ndim;
+  CINDER_CHECK(nd >= 2 && a.ndim == nd && b.ndim == nd, op, ": internal rank mismatch");
+  CINDER_CHECK(a.dtype == b.dtype && a.dtype == out.dtype, op, ": expected operands of one dtype, got ",
+               dtypeName(a.dtype), " and ", dtypeName(b.dtype));
+  MatmulSizes z;
+  z.nb = nd - 2;
+  z.m = out.shape[nd - 2];
+  z.n = out.shape[nd - 1];
+  z.k = a.shape[nd - 1];
+  CINDER_CHECK(a.shape[nd - 2] == z.m && b.shape[nd - 2] == z.k && b.shape[nd - 1] == z.n, op, ": shapes ",
+               a.shapeString(), " and ", b.shapeString(), " cannot be multiplied");
+  z.batch = 1;
+  for (int d = 0; d < z.nb; d++) {
+    CINDER_CHECK((a.shape[d] == out.shape[d] || a.strides[d] == 0) && (b.shape[d] == out.shape[d] || b.strides[d] == 0),
+                 op, ": batch dims of ", a.shapeString(), " and ", b.shapeString(), " do not match the output ",
+                 out.shapeString());
+    z.batch *= out.shape[d];
+  }
+  return z;
+}
 
 }  // namespace cinder
 

@@ -24,22 +24,9 @@ int64_t batchOffset(const TensorDesc& t, int nb, int64_t idx, const int64_t* bsh
 
 void matmulBatched(const TensorDesc& a, const TensorDesc& b, const TensorDesc& out, double alpha, double beta,
                    const char* op) {
-  int nd = out.ndim;
-  CINDER_CHECK(nd >= 2 && a.ndim == nd && b.ndim == nd, op, ": internal rank mismatch");
-  CINDER_CHECK(a.dtype == b.dtype && a.dtype == out.dtype, op, ": expected operands of one dtype, got ",
-               dtypeName(a.dtype), " and ", dtypeName(b.dtype));
-  int nb = nd - 2;
-  int64_t m = out.shape[nd - 2], n = out.shape[nd - 1], k = a.shape[nd - 1];
-  CINDER_CHECK(a.shape[nd - 2] == m && b.shape[nd - 2] == k && b.shape[nd - 1] == n, op, ": shapes ",
-               a.shapeString(), " and ", b.shapeString(), " cannot be multiplied");
-  int64_t batch = 1;
-  for (int d = 0; d < nb; d++) {
-    CINDER_CHECK((a.shape[d] == out.shape[d] || (a.shape[d] == 1 && a.strides[d] == 0) || a.strides[d] == 0) &&
-                     (b.shape[d] == out.shape[d] || b.strides[d] == 0),
-                 op, ": batch dims of ", a.shapeString(), " and ", b.shapeString(), " do not match the output ",
-                 out.shapeString());
-    batch *= out.shape[d];
-  }
+  const MatmulSizes z = checkMatmulOperands(a, b, out, op);
+  int nd = out.ndim, nb = z.nb;
+  int64_t m = z.m, n = z.n, k = z.k, batch = z.batch;
   if (batch == 0 || m == 0 || n == 0) return;
   int64_t rsa = a.strides[nd - 2], csa = a.strides[nd - 1];
   int64_t rsb = b.strides[nd - 2], csb = b.strides[nd - 1];

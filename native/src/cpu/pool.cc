@@ -11,34 +11,11 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/poolPlanes.h"
 
 namespace cinder {
 
 namespace {
-
-struct Planes {
-  int64_t count, H, W;
-};
-
-Planes planesOf(const TensorDesc& t, const char* op, const char* what) {
-  CINDER_CHECK(t.ndim >= 2, op, ": ", what, " must have at least 2 dims, got shape ", t.shapeString());
-  CINDER_CHECK(t.isContiguous(), op, ": ", what, " must be contiguous");
-  Planes p;
-  p.H = t.shape[t.ndim - 2];
-  p.W = t.shape[t.ndim - 1];
-  p.count = 1;
-  for (int i = 0; i < t.ndim - 2; i++) p.count *= t.shape[i];
-  return p;
-}
-
-void checkSamePlanes(const Planes& a, const Planes& b, const TensorDesc& ta, const TensorDesc& tb, const char* op) {
-  CINDER_CHECK(a.count == b.count, op, ": shapes ", ta.shapeString(), " and ", tb.shapeString(),
-               " have different numbers of planes");
-}
-
-void checkDType(const TensorDesc& t, DType want, const char* op, const char* what) {
-  CINDER_CHECK(t.dtype == want, op, ": ", what, " has dtype ", dtypeName(t.dtype), ", expected ", dtypeName(want));
-}
 
 // Runs fn(plane) over planes in parallel when there is enough work per call.
 template <typename F>
@@ -98,11 +75,11 @@ inline void takeMax(T v, int64_t i, T& best, int64_t& bi) {
 
 void maxPool2dForward(const TensorDesc& x, const TensorDesc& values, const TensorDesc& indices,
                       const PoolGeometry& g, const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes out = planesOf(values, op, "output");
-  checkSamePlanes(in, out, x, values, op);
-  checkDType(values, x.dtype, op, "output");
-  checkDType(indices, DType::Int64, op, "indices");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes out = poolPlanesOf(values, op, "output");
+  checkSamePoolPlanes(in, out, x, values, op);
+  checkPoolDType(values, x.dtype, op, "output");
+  checkPoolDType(indices, DType::Int64, op, "indices");
   CINDER_CHECK(indices.numel() == values.numel() && indices.isContiguous(), op, ": indices do not match the output");
   CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.dH > 0 && g.dW > 0 && g.pH >= 0 && g.pW >= 0, op,
                ": invalid pooling geometry");
@@ -159,11 +136,11 @@ void maxPool2dForward(const TensorDesc& x, const TensorDesc& values, const Tenso
 
 void maxPool2dBackward(const TensorDesc& gradOutput, const TensorDesc& indices, const TensorDesc& gradInput,
                        const char* op) {
-  const Planes go = planesOf(gradOutput, op, "gradOutput");
-  const Planes gi = planesOf(gradInput, op, "gradInput");
-  checkSamePlanes(go, gi, gradOutput, gradInput, op);
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
-  checkDType(indices, DType::Int64, op, "indices");
+  const PoolPlanes go = poolPlanesOf(gradOutput, op, "gradOutput");
+  const PoolPlanes gi = poolPlanesOf(gradInput, op, "gradInput");
+  checkSamePoolPlanes(go, gi, gradOutput, gradInput, op);
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
+  checkPoolDType(indices, DType::Int64, op, "indices");
   CINDER_CHECK(indices.numel() == gradOutput.numel() && indices.isContiguous(), op,
                ": indices of shape ", indices.shapeString(), " do not match gradOutput ", gradOutput.shapeString());
   const int64_t plane = gi.H * gi.W, oplane = go.H * go.W;
@@ -221,10 +198,10 @@ inline AvgWindow avgWindow(int64_t oh, int64_t ow, int64_t H, int64_t W, const P
 
 void avgPool2dForward(const TensorDesc& x, const TensorDesc& out, const PoolGeometry& g, const AvgPoolOptions& o,
                       const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes po = planesOf(out, op, "output");
-  checkSamePlanes(in, po, x, out, op);
-  checkDType(out, x.dtype, op, "output");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes po = poolPlanesOf(out, op, "output");
+  checkSamePoolPlanes(in, po, x, out, op);
+  checkPoolDType(out, x.dtype, op, "output");
   CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0, op, ": invalid pooling geometry");
   const int64_t H = in.H, W = in.W, OH = po.H, OW = po.W;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
@@ -253,10 +230,10 @@ void avgPool2dForward(const TensorDesc& x, const TensorDesc& out, const PoolGeom
 
 void avgPool2dBackward(const TensorDesc& gradOutput, const TensorDesc& gradInput, const PoolGeometry& g,
                        const AvgPoolOptions& o, const char* op) {
-  const Planes go = planesOf(gradOutput, op, "gradOutput");
-  const Planes gi = planesOf(gradInput, op, "gradInput");
-  checkSamePlanes(go, gi, gradOutput, gradInput, op);
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
+  const PoolPlanes go = poolPlanesOf(gradOutput, op, "gradOutput");
+  const PoolPlanes gi = poolPlanesOf(gradInput, op, "gradInput");
+  checkSamePoolPlanes(go, gi, gradOutput, gradInput, op);
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
   CINDER_CHECK(g.kH > 0 && g.kW > 0 && g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0, op, ": invalid pooling geometry");
   const int64_t H = gi.H, W = gi.W, OH = go.H, OW = go.W;
   CINDER_DISPATCH_FLOAT(gradOutput.dtype, op, [&] {
@@ -286,7 +263,7 @@ namespace {
 inline int64_t adaptiveStart(int64_t o, int64_t in, int64_t out) { return (o * in) / out; }
 inline int64_t adaptiveEnd(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 
-void checkAdaptive(const Planes& in, const Planes& out, const char* op) {
+void checkAdaptive(const PoolPlanes& in, const PoolPlanes& out, const char* op) {
   CINDER_CHECK((out.H > 0 && out.W > 0) || in.count == 0, op, ": output size must be positive");
   CINDER_CHECK((in.H > 0 && in.W > 0) || in.count == 0, op, ": input planes must not be empty");
 }
@@ -294,10 +271,10 @@ void checkAdaptive(const Planes& in, const Planes& out, const char* op) {
 }  // namespace
 
 void adaptiveAvgPool2dForward(const TensorDesc& x, const TensorDesc& out, const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes po = planesOf(out, op, "output");
-  checkSamePlanes(in, po, x, out, op);
-  checkDType(out, x.dtype, op, "output");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes po = poolPlanesOf(out, op, "output");
+  checkSamePoolPlanes(in, po, x, out, op);
+  checkPoolDType(out, x.dtype, op, "output");
   checkAdaptive(in, po, op);
   const int64_t H = in.H, W = in.W, OH = po.H, OW = po.W;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
@@ -322,10 +299,10 @@ void adaptiveAvgPool2dForward(const TensorDesc& x, const TensorDesc& out, const 
 }
 
 void adaptiveAvgPool2dBackward(const TensorDesc& gradOutput, const TensorDesc& gradInput, const char* op) {
-  const Planes go = planesOf(gradOutput, op, "gradOutput");
-  const Planes gi = planesOf(gradInput, op, "gradInput");
-  checkSamePlanes(go, gi, gradOutput, gradInput, op);
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
+  const PoolPlanes go = poolPlanesOf(gradOutput, op, "gradOutput");
+  const PoolPlanes gi = poolPlanesOf(gradInput, op, "gradInput");
+  checkSamePoolPlanes(go, gi, gradOutput, gradInput, op);
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
   checkAdaptive(gi, go, op);
   const int64_t H = gi.H, W = gi.W, OH = go.H, OW = go.W;
   CINDER_DISPATCH_FLOAT(gradOutput.dtype, op, [&] {
@@ -351,11 +328,11 @@ void adaptiveAvgPool2dBackward(const TensorDesc& gradOutput, const TensorDesc& g
 
 void adaptiveMaxPool2dForward(const TensorDesc& x, const TensorDesc& values, const TensorDesc& indices,
                               const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes po = planesOf(values, op, "output");
-  checkSamePlanes(in, po, x, values, op);
-  checkDType(values, x.dtype, op, "output");
-  checkDType(indices, DType::Int64, op, "indices");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes po = poolPlanesOf(values, op, "output");
+  checkSamePoolPlanes(in, po, x, values, op);
+  checkPoolDType(values, x.dtype, op, "output");
+  checkPoolDType(indices, DType::Int64, op, "indices");
   CINDER_CHECK(indices.numel() == values.numel() && indices.isContiguous(), op, ": indices do not match the output");
   checkAdaptive(in, po, op);
   const int64_t H = in.H, W = in.W, OH = po.H, OW = po.W;
@@ -449,7 +426,7 @@ LinearTable<S> linearTable(int64_t in, int64_t out, bool alignCorners, double sc
   return t;
 }
 
-void checkUpsample(const Planes& in, const Planes& out, const char* op) {
+void checkUpsample(const PoolPlanes& in, const PoolPlanes& out, const char* op) {
   CINDER_CHECK(in.count == 0 || (in.H > 0 && in.W > 0 && out.H > 0 && out.W > 0), op,
                ": input and output sizes should be greater than 0, got input (", in.H, ", ", in.W, ") and output (",
                out.H, ", ", out.W, ")");
@@ -458,10 +435,10 @@ void checkUpsample(const Planes& in, const Planes& out, const char* op) {
 }  // namespace
 
 void upsampleNearest2d(const TensorDesc& x, const TensorDesc& out, double scaleH, double scaleW, const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes po = planesOf(out, op, "output");
-  checkSamePlanes(in, po, x, out, op);
-  checkDType(out, x.dtype, op, "output");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes po = poolPlanesOf(out, op, "output");
+  checkSamePoolPlanes(in, po, x, out, op);
+  checkPoolDType(out, x.dtype, op, "output");
   checkUpsample(in, po, op);
   if (in.count == 0) return;
   const auto th = nearestTable(in.H, po.H, scaleH);
@@ -485,10 +462,10 @@ void upsampleNearest2d(const TensorDesc& x, const TensorDesc& out, double scaleH
 
 void upsampleNearest2dBackward(const TensorDesc& gradOutput, const TensorDesc& gradInput, double scaleH,
                                double scaleW, const char* op) {
-  const Planes go = planesOf(gradOutput, op, "gradOutput");
-  const Planes gi = planesOf(gradInput, op, "gradInput");
-  checkSamePlanes(go, gi, gradOutput, gradInput, op);
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
+  const PoolPlanes go = poolPlanesOf(gradOutput, op, "gradOutput");
+  const PoolPlanes gi = poolPlanesOf(gradInput, op, "gradInput");
+  checkSamePoolPlanes(go, gi, gradOutput, gradInput, op);
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
   checkUpsample(gi, go, op);
   if (gi.count == 0) return;
   const auto th = nearestTable(gi.H, go.H, scaleH);
@@ -513,10 +490,10 @@ void upsampleNearest2dBackward(const TensorDesc& gradOutput, const TensorDesc& g
 
 void upsampleBilinear2d(const TensorDesc& x, const TensorDesc& out, bool alignCorners, double scaleH,
                         double scaleW, const char* op) {
-  const Planes in = planesOf(x, op, "input");
-  const Planes po = planesOf(out, op, "output");
-  checkSamePlanes(in, po, x, out, op);
-  checkDType(out, x.dtype, op, "output");
+  const PoolPlanes in = poolPlanesOf(x, op, "input");
+  const PoolPlanes po = poolPlanesOf(out, op, "output");
+  checkSamePoolPlanes(in, po, x, out, op);
+  checkPoolDType(out, x.dtype, op, "output");
   checkUpsample(in, po, op);
   if (in.count == 0) return;
   const int64_t H = in.H, W = in.W, OH = po.H, OW = po.W;
@@ -546,10 +523,10 @@ void upsampleBilinear2d(const TensorDesc& x, const TensorDesc& out, bool alignCo
 
 void upsampleBilinear2dBackward(const TensorDesc& gradOutput, const TensorDesc& gradInput, bool alignCorners,
                                 double scaleH, double scaleW, const char* op) {
-  const Planes go = planesOf(gradOutput, op, "gradOutput");
-  const Planes gi = planesOf(gradInput, op, "gradInput");
-  checkSamePlanes(go, gi, gradOutput, gradInput, op);
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
+  const PoolPlanes go = poolPlanesOf(gradOutput, op, "gradOutput");
+  const PoolPlanes gi = poolPlanesOf(gradInput, op, "gradInput");
+  checkSamePoolPlanes(go, gi, gradOutput, gradInput, op);
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
   checkUpsample(gi, go, op);
   if (gi.count == 0) return;
   const int64_t H = gi.H, W = gi.W, OH = go.H, OW = go.W;
@@ -634,7 +611,7 @@ PadTables padTables(const TensorDesc& in, const TensorDesc& out, const int64_t* 
 
 void padForward(const TensorDesc& x, const TensorDesc& out, const int64_t* before, PadMode mode, double value,
                 const char* op) {
-  checkDType(out, x.dtype, op, "output");
+  checkPoolDType(out, x.dtype, op, "output");
   CINDER_CHECK(out.isContiguous(), op, ": output must be contiguous");
   const int nd = x.ndim;
   CINDER_CHECK(nd >= 1, op, ": cannot pad a 0-d tensor");
@@ -682,7 +659,7 @@ void padForward(const TensorDesc& x, const TensorDesc& out, const int64_t* befor
 
 void padBackward(const TensorDesc& gradOutput, const TensorDesc& gradInput, const int64_t* before, PadMode mode,
                  const char* op) {
-  checkDType(gradInput, gradOutput.dtype, op, "gradInput");
+  checkPoolDType(gradInput, gradOutput.dtype, op, "gradInput");
   CINDER_CHECK(gradInput.isContiguous(), op, ": gradInput must be contiguous");
   const int nd = gradInput.ndim;
   CINDER_CHECK(nd >= 1, op, ": cannot pad a 0-d tensor");

@@ -78,6 +78,30 @@ CINDER_HD inline I tapSource(I i, I k, I S, I P, I D, I Y, bool& stop) {
   return o < Y ? o : -1;
 }
 
+// Calls f(tap, l) for every kernel tap (flattened (kz * Kk[1] + ky) * Kk[2] + kx) that some output
+// position l (flattened over Y) reads input position (iz, iy, ix) through, in tap order.
+template <typename I, typename F>
+CINDER_HD inline void forEachTapOf(const Geo<I>& g, I iz, I iy, I ix, F&& f) {
+  bool stopZ = false;
+  for (I kz = 0; kz < g.Kk[0] && !stopZ; kz++) {
+    const I oz = tapSource(iz, kz, g.S[0], g.P[0], g.D[0], g.Y[0], stopZ);
+    if (oz < 0) continue;
+    bool stopY = false;
+    for (I ky = 0; ky < g.Kk[1] && !stopY; ky++) {
+      const I oy = tapSource(iy, ky, g.S[1], g.P[1], g.D[1], g.Y[1], stopY);
+      if (oy < 0) continue;
+      const I kb = (kz * g.Kk[1] + ky) * g.Kk[2];
+      const I lrow = (oz * g.Y[1] + oy) * g.Y[2];
+      bool stopX = false;
+      for (I kx = 0; kx < g.Kk[2] && !stopX; kx++) {
+        const I ox = tapSource(ix, kx, g.S[2], g.P[2], g.D[2], g.Y[2], stopX);
+        if (ox < 0) continue;
+        f(kb + kx, lrow + ox);
+      }
+    }
+  }
+}
+
 // gx element idx of a chunk (contiguous [nb][Cin][Xvol]) from col, whose element (sample n, row
 // c * kvol + tap, column l - l0) is at n * lay.sN + row * lay.sK + (l - l0).
 template <typename T, typename I>
@@ -92,26 +116,9 @@ CINDER_HD inline void col2imAt(I idx, const Geo<I>& g, const T* col, const CudaC
   const T* cp = col + (int64_t)n * lay.sN;
   const int64_t rowOff = (int64_t)c * g.kvol;  // the element's first im2col row
   T acc = T(0);
-  bool stopZ = false;
-  for (I kz = 0; kz < g.Kk[0] && !stopZ; kz++) {
-    const I oz = tapSource(iz, kz, g.S[0], g.P[0], g.D[0], g.Y[0], stopZ);
-    if (oz < 0) continue;
-    bool stopY = false;
-    for (I ky = 0; ky < g.Kk[1] && !stopY; ky++) {
-      const I oy = tapSource(iy, ky, g.S[1], g.P[1], g.D[1], g.Y[1], stopY);
-      if (oy < 0) continue;
-      const I rowBase = (kz * g.Kk[1] + ky) * g.Kk[2];
-      const I lrow = (oz * g.Y[1] + oy) * g.Y[2];
-      bool stopX = false;
-      for (I kx = 0; kx < g.Kk[2] && !stopX; kx++) {
-        const I ox = tapSource(ix, kx, g.S[2], g.P[2], g.D[2], g.Y[2], stopX);
-        if (ox < 0) continue;
-        const I l = lrow + ox;
-        if (l < l0 || l >= l0 + lc) continue;
-        acc += cp[(rowOff + rowBase + kx) * lay.sK + (l - l0)];
-      }
-    }
-  }
+  forEachTapOf(g, iz, iy, ix, [&](I tap, I l) {
+    if (l >= l0 && l < l0 + lc) acc += cp[(rowOff + tap) * lay.sK + (l - l0)];
+  });
   gx[idx] = accumulate ? gx[idx] + acc : acc;
 }
 
@@ -177,24 +184,7 @@ CINDER_HD inline void depthwiseBackwardInputAt(I idx, const Geo<I>& g, I Cog, co
     const I co = c * Cog + j;
     const T* gyc = gy + (int64_t)n * gsn + (int64_t)co * gsc;
     const T* wc = w + (int64_t)co * ws0;
-    bool stopZ = false;
-    for (I kz = 0; kz < g.Kk[0] && !stopZ; kz++) {
-      const I oz = tapSource(iz, kz, g.S[0], g.P[0], g.D[0], g.Y[0], stopZ);
-      if (oz < 0) continue;
-      bool stopY = false;
-      for (I ky = 0; ky < g.Kk[1] && !stopY; ky++) {
-        const I oy = tapSource(iy, ky, g.S[1], g.P[1], g.D[1], g.Y[1], stopY);
-        if (oy < 0) continue;
-        const I kb = (kz * g.Kk[1] + ky) * g.Kk[2];
-        const I lrow = (oz * g.Y[1] + oy) * g.Y[2];
-        bool stopX = false;
-        for (I kx = 0; kx < g.Kk[2] && !stopX; kx++) {
-          const I ox = tapSource(ix, kx, g.S[2], g.P[2], g.D[2], g.Y[2], stopX);
-          if (ox < 0) continue;
-          acc += wc[(int64_t)(kb + kx) * wsK] * gyc[(int64_t)(lrow + ox) * gls];
-        }
-      }
-    }
+    forEachTapOf(g, iz, iy, ix, [&](I tap, I l) { acc += wc[(int64_t)tap * wsK] * gyc[(int64_t)l * gls]; });
   }
   gx[idx] = acc;
 }

@@ -54,6 +54,16 @@ bool windowSmall(const CudaPlanes& p, const PoolGeometry& g) {
          p.H + g.pH < kSmall && p.W + g.pW < kSmall;
 }
 
+// Runs launch(T(), I(), stream) on `device`'s stream for the float dtype dt, with I = int32_t when
+// `small`, else int64_t; nothing when total is 0.
+template <typename F>
+void launchFloat(int device, DType dt, int64_t total, bool small, const char* op, F&& launch) {
+  if (total == 0) return;
+  CudaDeviceGuard guard(device, op);
+  cudaStream_t s = cudaStreamOf(device, op);
+  dispatchFloat(dt, op, [&](auto tag) { withIndex(small, [&](auto itag) { launch(tag, itag, s); }); });
+}
+
 template <typename T, typename I>
 __global__ void maxPoolKernel(const T* __restrict__ x, T* __restrict__ values, int64_t* __restrict__ indices,
                               I total, I H, I W, I OH, I OW, Win<I> g) {
@@ -190,18 +200,13 @@ __global__ void padBackwardKernel(PadK<I> a, const T* __restrict__ g, T* __restr
 void cudaMaxPool2d(int device, DType dt, const void* x, void* values, int64_t* indices, const CudaPlanes& pl,
                    const PoolGeometry& g, const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, windowSmall(pl, g), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(windowSmall(pl, g), [&](auto itag) {
-      using I = decltype(itag);
-      maxPoolKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(values), indices, (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW, winOf<I>(g));
-      CINDER_CUDA_LAUNCH_CHECK("maxPoolKernel");
-    });
+    using I = decltype(itag);
+    maxPoolKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(values), indices, (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW, winOf<I>(g));
+    CINDER_CUDA_LAUNCH_CHECK("maxPoolKernel");
   });
 }
 
@@ -231,145 +236,105 @@ void cudaMaxPool2dBackward(int device, DType dt, const void* gradOutput, const i
 void cudaAvgPool2d(int device, DType dt, const void* x, void* out, const CudaPlanes& pl, const PoolGeometry& g,
                    const AvgPoolOptions& o, const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, windowSmall(pl, g), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(windowSmall(pl, g), [&](auto itag) {
-      using I = decltype(itag);
-      avgPoolKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW,
-          winOf<I>(g), o.countIncludePad, o.divisorOverride);
-      CINDER_CUDA_LAUNCH_CHECK("avgPoolKernel");
-    });
+    using I = decltype(itag);
+    avgPoolKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW,
+        winOf<I>(g), o.countIncludePad, o.divisorOverride);
+    CINDER_CUDA_LAUNCH_CHECK("avgPoolKernel");
   });
 }
 
 void cudaAvgPool2dBackward(int device, DType dt, const void* gradOutput, void* gradInput, const CudaPlanes& pl,
                            const PoolGeometry& g, const AvgPoolOptions& o, const char* op) {
   const int64_t total = pl.count * pl.H * pl.W;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, windowSmall(pl, g), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(windowSmall(pl, g), [&](auto itag) {
-      using I = decltype(itag);
-      avgPoolBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW, winOf<I>(g), o.countIncludePad, o.divisorOverride);
-      CINDER_CUDA_LAUNCH_CHECK("avgPoolBackwardKernel");
-    });
+    using I = decltype(itag);
+    avgPoolBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW, winOf<I>(g), o.countIncludePad, o.divisorOverride);
+    CINDER_CUDA_LAUNCH_CHECK("avgPoolBackwardKernel");
   });
 }
 
 void cudaAdaptiveAvgPool2d(int device, DType dt, const void* x, void* out, const CudaPlanes& pl, const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      adaptiveAvgKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW);
-      CINDER_CUDA_LAUNCH_CHECK("adaptiveAvgKernel");
-    });
+    using I = decltype(itag);
+    adaptiveAvgKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW);
+    CINDER_CUDA_LAUNCH_CHECK("adaptiveAvgKernel");
   });
 }
 
 void cudaAdaptiveAvgPool2dBackward(int device, DType dt, const void* gradOutput, void* gradInput,
                                    const CudaPlanes& pl, const char* op) {
   const int64_t total = pl.count * pl.H * pl.W;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      adaptiveAvgBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW);
-      CINDER_CUDA_LAUNCH_CHECK("adaptiveAvgBackwardKernel");
-    });
+    using I = decltype(itag);
+    adaptiveAvgBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW);
+    CINDER_CUDA_LAUNCH_CHECK("adaptiveAvgBackwardKernel");
   });
 }
 
 void cudaAdaptiveMaxPool2d(int device, DType dt, const void* x, void* values, int64_t* indices, const CudaPlanes& pl,
                            const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      adaptiveMaxKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(values), indices, (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW);
-      CINDER_CUDA_LAUNCH_CHECK("adaptiveMaxKernel");
-    });
+    using I = decltype(itag);
+    adaptiveMaxKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(values), indices, (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW);
+    CINDER_CUDA_LAUNCH_CHECK("adaptiveMaxKernel");
   });
 }
 
 void cudaUpsampleNearest2d(int device, DType dt, const void* x, void* out, const CudaPlanes& pl, double scaleH,
                            double scaleW, const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
   const float sh = scalesValue<float>(scaleH, pl.H, pl.OH), sw = scalesValue<float>(scaleW, pl.W, pl.OW);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      nearestKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW, sh, sw);
-      CINDER_CUDA_LAUNCH_CHECK("nearestKernel");
-    });
+    using I = decltype(itag);
+    nearestKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW, sh, sw);
+    CINDER_CUDA_LAUNCH_CHECK("nearestKernel");
   });
 }
 
 void cudaUpsampleNearest2dBackward(int device, DType dt, const void* gradOutput, void* gradInput,
                                    const CudaPlanes& pl, double scaleH, double scaleW, const char* op) {
   const int64_t total = pl.count * pl.H * pl.W;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
   const float sh = scalesValue<float>(scaleH, pl.H, pl.OH), sw = scalesValue<float>(scaleW, pl.W, pl.OW);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      nearestBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW, sh, sw);
-      CINDER_CUDA_LAUNCH_CHECK("nearestBackwardKernel");
-    });
+    using I = decltype(itag);
+    nearestBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW, sh, sw);
+    CINDER_CUDA_LAUNCH_CHECK("nearestBackwardKernel");
   });
 }
 
 void cudaUpsampleBilinear2d(int device, DType dt, const void* x, void* out, const CudaPlanes& pl, bool alignCorners,
                             double scaleH, double scaleW, const char* op) {
   const int64_t total = pl.count * pl.OH * pl.OW;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
+    using I = decltype(itag);
     const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH);
     const T sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      bilinearKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW,
-          alignCorners, sh, sw);
-      CINDER_CUDA_LAUNCH_CHECK("bilinearKernel");
-    });
+    bilinearKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(x), static_cast<T*>(out), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH, (I)pl.OW,
+        alignCorners, sh, sw);
+    CINDER_CUDA_LAUNCH_CHECK("bilinearKernel");
   });
 }
 
@@ -377,20 +342,15 @@ void cudaUpsampleBilinear2dBackward(int device, DType dt, const void* gradOutput
                                     const CudaPlanes& pl, bool alignCorners, double scaleH, double scaleW,
                                     const char* op) {
   const int64_t total = pl.count * pl.H * pl.W;
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, planesSmall(pl), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
+    using I = decltype(itag);
     const T sh = linearScale<T>(alignCorners, scaleH, pl.H, pl.OH);
     const T sw = linearScale<T>(alignCorners, scaleW, pl.W, pl.OW);
-    withIndex(planesSmall(pl), [&](auto itag) {
-      using I = decltype(itag);
-      bilinearBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
-          (I)pl.OW, alignCorners, sh, sw);
-      CINDER_CUDA_LAUNCH_CHECK("bilinearBackwardKernel");
-    });
+    bilinearBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total, (I)pl.H, (I)pl.W, (I)pl.OH,
+        (I)pl.OW, alignCorners, sh, sw);
+    CINDER_CUDA_LAUNCH_CHECK("bilinearBackwardKernel");
   });
 }
 
@@ -425,17 +385,12 @@ void cudaPadBackward(int device, DType dt, const CudaPadArgs& a, const void* gra
                      const char* op) {
   int64_t total = 1;
   for (int d = 0; d < a.nd; d++) total *= a.inShape[d];
-  if (total == 0) return;
-  CudaDeviceGuard guard(device, op);
-  cudaStream_t s = cudaStreamOf(device, op);
-  dispatchFloat(dt, op, [&](auto tag) {
+  launchFloat(device, dt, total, padSmall(a), op, [&](auto tag, auto itag, cudaStream_t s) {
     using T = decltype(tag);
-    withIndex(padSmall(a), [&](auto itag) {
-      using I = decltype(itag);
-      padBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
-          padOf<I>(a), static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total);
-      CINDER_CUDA_LAUNCH_CHECK("padBackwardKernel");
-    });
+    using I = decltype(itag);
+    padBackwardKernel<T, I><<<gridFor(total, kThreads), kThreads, 0, s>>>(
+        padOf<I>(a), static_cast<const T*>(gradOutput), static_cast<T*>(gradInput), (I)total);
+    CINDER_CUDA_LAUNCH_CHECK("padBackwardKernel");
   });
 }
 

@@ -13,49 +13,23 @@
 namespace cinder {
 namespace poolel {
 
-// Unfused float arithmetic (the CPU's, compiled without FMA contraction).
-CINDER_HD inline float mulRn(float a, float b) {
+// Unfused float arithmetic (the CPU's, compiled without FMA contraction): mulRn, addRn and subRn
+// for float and double, the round-to-nearest intrinsics on the device, the plain operator on the
+// host.
 #ifdef __CUDA_ARCH__
-  return __fmul_rn(a, b);
+#define CINDER_POOL_RN(name, T, intrinsic, op) \
+  CINDER_HD inline T name(T a, T b) { return intrinsic(a, b); }
 #else
-  return a * b;
+#define CINDER_POOL_RN(name, T, intrinsic, op) \
+  CINDER_HD inline T name(T a, T b) { return a op b; }
 #endif
-}
-CINDER_HD inline double mulRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-CINDER_HD inline float addRn(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-CINDER_HD inline double addRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-CINDER_HD inline float subRn(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-CINDER_HD inline double subRn(double a, double b) {
-#ifdef __CUDA_ARCH__
-  return __dsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
+CINDER_POOL_RN(mulRn, float, __fmul_rn, *)
+CINDER_POOL_RN(mulRn, double, __dmul_rn, *)
+CINDER_POOL_RN(addRn, float, __fadd_rn, +)
+CINDER_POOL_RN(addRn, double, __dadd_rn, +)
+CINDER_POOL_RN(subRn, float, __fsub_rn, -)
+CINDER_POOL_RN(subRn, double, __dsub_rn, -)
+#undef CINDER_POOL_RN
 
 template <typename I>
 CINDER_HD inline I imin(I a, I b) {
@@ -180,28 +154,24 @@ struct Lin {
   T l0, l1;
 };
 
+// The source coordinate output coordinate o reads (cpu/pool.cc's linearTable).
+template <typename T, typename I>
+CINDER_HD inline T linearSource(I o, bool alignCorners, T sc) {
+  if (alignCorners) return mulRn(sc, (T)o);
+  const T src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
+  return src < 0 ? T(0) : src;
+}
+
 template <typename T, typename I>
 CINDER_HD inline I linearIndex(I o, I in, bool alignCorners, T sc) {
-  T src;
-  if (alignCorners) {
-    src = mulRn(sc, (T)o);
-  } else {
-    src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
-    if (src < 0) src = 0;
-  }
+  const T src = linearSource(o, alignCorners, sc);
   const I i = (I)floor(src);
   return i < in - 1 ? i : in - 1;
 }
 
 template <typename T, typename I>
 CINDER_HD inline Lin<T, I> linearAt(I o, I in, bool alignCorners, T sc) {
-  T src;
-  if (alignCorners) {
-    src = mulRn(sc, (T)o);
-  } else {
-    src = subRn(mulRn(sc, addRn((T)o, T(0.5))), T(0.5));
-    if (src < 0) src = 0;
-  }
+  const T src = linearSource(o, alignCorners, sc);
   Lin<T, I> r;
   const I i0 = (I)floor(src);
   r.i = i0 < in - 1 ? i0 : in - 1;
@@ -304,6 +274,26 @@ CINDER_HD inline Runs<I> readersOf(I i, I b, I n, I m, int mode) {
 
 // ---- elements -------------------------------------------------------------------------------
 
+// The maximum of plane ip (width W) over rows [hs, he) step dh and columns [ws, we) step dw, NaN
+// winning, into value, and its flat position (bi0 when the window is empty) into index.
+template <typename T, typename I>
+CINDER_HD inline void windowMax(const T* ip, I W, I hs, I he, I dh, I ws, I we, I dw, I bi0, T& value,
+                                int64_t& index) {
+  T best = negInf<T>();
+  I bi = bi0;
+  for (I ih = hs; ih < he; ih += dh) {
+    for (I iw = ws; iw < we; iw += dw) {
+      const T v = ip[ih * W + iw];
+      if (v > best || v != v) {
+        best = v;
+        bi = ih * W + iw;
+      }
+    }
+  }
+  value = best;
+  index = (int64_t)bi;
+}
+
 template <typename T, typename I>
 CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ values, int64_t* __restrict__ indices,
                                 I total, I H, I W, I OH, I OW, Win<I> g) {
@@ -314,19 +304,7 @@ CINDER_HD inline void maxPoolAt(I idx, const T* __restrict__ x, T* __restrict__ 
   windowBounds(oh, g.sH, g.pH, g.kH, g.dH, H, hs, he);
   windowBounds(ow, g.sW, g.pW, g.kW, g.dW, W, ws, we);
   const T* ip = x + (int64_t)p * H * W;
-  T best = negInf<T>();
-  I bi = (hs < H && ws < W) ? hs * W + ws : 0;
-  for (I ih = hs; ih < he; ih += g.dH) {
-    for (I iw = ws; iw < we; iw += g.dW) {
-      const T v = ip[ih * W + iw];
-      if (v > best || v != v) {
-        best = v;
-        bi = ih * W + iw;
-      }
-    }
-  }
-  values[idx] = best;
-  indices[idx] = (int64_t)bi;
+  windowMax(ip, W, hs, he, g.dH, ws, we, g.dW, (hs < H && ws < W) ? hs * W + ws : 0, values[idx], indices[idx]);
 }
 
 template <typename T, typename I>
@@ -415,19 +393,7 @@ CINDER_HD inline void adaptiveMaxAt(I idx, const T* __restrict__ x, T* __restric
   const I hs = adaptiveStart(oh, H, OH), he = adaptiveEnd(oh, H, OH);
   const I ws = adaptiveStart(ow, W, OW), we = adaptiveEnd(ow, W, OW);
   const T* ip = x + (int64_t)p * H * W;
-  T best = negInf<T>();
-  I bi = hs * W + ws;
-  for (I ih = hs; ih < he; ih++) {
-    for (I iw = ws; iw < we; iw++) {
-      const T v = ip[ih * W + iw];
-      if (v > best || v != v) {
-        best = v;
-        bi = ih * W + iw;
-      }
-    }
-  }
-  values[idx] = best;
-  indices[idx] = (int64_t)bi;
+  windowMax(ip, W, hs, he, I(1), ws, we, I(1), hs * W + ws, values[idx], indices[idx]);
 }
 
 template <typename T, typename I>

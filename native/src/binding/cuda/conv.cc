@@ -96,22 +96,23 @@ void gemmGrid(int dev, DType dt, int64_t m, int64_t n, int64_t k, int64_t nb, in
   }
 }
 
-// Whether dims [from, ndim) of d address their elements with one stride (size-1 dims ignored).
-bool coalesceFrom(const TensorDesc& d, int from, int64_t* stride) {
-  int64_t st = 1, inner = 1;
-  bool have = false;
-  for (int i = d.ndim - 1; i >= from; i--) {
-    if (d.shape[i] == 1) continue;
-    if (!have) {
-      st = d.strides[i];
-      have = true;
-    } else if (d.strides[i] != st * inner) {
-      return false;
-    }
-    inner *= d.shape[i];
-  }
-  *stride = have ? st : 1;
-  return true;
+// The im2col layout of a chunk of nb samples and lc positions whose samples sit side by side in
+// each row (nb * lc columns: sample n's columns start at n * lc).
+CudaColLayout sideBySideLayout(const ConvGeom& g, int64_t nb, int64_t lc) {
+  CudaColLayout lay;
+  lay.sN = lc;
+  lay.sK = nb * lc;
+  lay.sG = g.K * lay.sK;
+  return lay;
+}
+
+// The im2col layout of a chunk whose samples follow one another, a [G][K][lc] block each.
+CudaColLayout perSampleLayout(const ConvGeom& g, int64_t lc) {
+  CudaColLayout lay;
+  lay.sK = lc;
+  lay.sG = g.K * lc;
+  lay.sN = g.G * g.K * lc;
+  return lay;
 }
 
 CudaConvInput inputOf(const TensorDesc& x, int s) {
@@ -159,10 +160,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
     const CudaConvInput in = inputOf(x, s);
     forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
       const int64_t cols = nb * lc;
-      CudaColLayout lay;
-      lay.sN = lc;
-      lay.sG = g.K * cols;
-      lay.sK = cols;
+      const CudaColLayout lay = sideBySideLayout(g, nb, lc);
       cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
       const Mat B{col, cols, 1, 0, g.K * cols};
       const Mat C{out, cols, 1, 0, g.Cog * cols};
@@ -171,7 +169,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
       // channels swapped (nb "channels" of Cout rows, the sample stride L, the channel stride cols).
       cudaConvGatherRows(dev, dt, out, cols, lc, 1, nb, 0, g.Cout, 0, lc, at(y, n0 * g.Cout * g.L), op);
     });
-  } else if (g.oneByOne && coalesceFrom(x, 2, &xls)) {
+  } else if (g.oneByOne && coalesceDims(x, 2, &xls)) {
     const Mat B{x.data, x.strides[1], xls, x.strides[0], g.Cig * x.strides[1]};
     const Mat C{y.data, g.L, 1, g.Cout * g.L, g.Cog * g.L};
     gemmGrid(dev, dt, g.Cog, g.L, g.K, g.N, g.G, A, B, C, 0.0, op);
@@ -181,10 +179,7 @@ void forward(int dev, const ConvGeom& g, int s, const TensorDesc& x, const Tenso
     void* col = temps.bytes((size_t)(c.nb * g.Cin * g.kvol * c.lc * es));
     const CudaConvInput in = inputOf(x, s);
     forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool) {
-      CudaColLayout lay;
-      lay.sK = lc;
-      lay.sG = g.K * lc;
-      lay.sN = g.G * g.K * lc;
+      const CudaColLayout lay = perSampleLayout(g, lc);
       cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
       const Mat B{col, lc, 1, lay.sN, lay.sG};
       const Mat C{at(y, n0 * g.Cout * g.L + l0), g.L, 1, g.Cout * g.L, g.Cog * g.L};
@@ -218,10 +213,7 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
       const Mat B{gyT, cols, 1, 0, g.Cog * cols};
       const Mat C{dcol, cols, 1, 0, g.K * cols};
       gemmGrid(dev, dt, g.K, cols, g.Cog, 1, g.G, A, B, C, 0.0, op);
-      CudaColLayout lay;
-      lay.sN = lc;
-      lay.sG = g.K * cols;
-      lay.sK = cols;
+      const CudaColLayout lay = sideBySideLayout(g, nb, lc);
       cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, false, at(gx, n0 * g.Cin * g.Xvol), op);
     });
   } else if (g.oneByOne) {
@@ -236,10 +228,7 @@ void backwardInput(int dev, const ConvGeom& g, const TensorDesc& gy, int64_t gls
       const Mat B{at(gy, n0 * gsn + l0 * gls), gsc, gls, gsn, g.Cog * gsc};
       const Mat C{dcol, lc, 1, g.G * g.K * lc, g.K * lc};
       gemmGrid(dev, dt, g.K, lc, g.Cog, nb, g.G, A, B, C, 0.0, op);
-      CudaColLayout lay;
-      lay.sN = g.G * g.K * lc;
-      lay.sG = g.K * lc;
-      lay.sK = lc;
+      const CudaColLayout lay = perSampleLayout(g, lc);
       cudaConvCol2im(dev, dt, g, dcol, lay, nb, l0, lc, l0 > 0, at(gx, n0 * g.Cin * g.Xvol), op);
     });
   }
@@ -266,10 +255,7 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   const CudaConvInput in = inputOf(x, s);
   forChunks(g, c, [&](int64_t n0, int64_t nb, int64_t l0, int64_t lc, bool first) {
     const int64_t cols = nb * lc;
-    CudaColLayout lay;
-    lay.sN = lc;
-    lay.sG = g.K * cols;
-    lay.sK = cols;
+    const CudaColLayout lay = sideBySideLayout(g, nb, lc);
     cudaConvIm2col(dev, dt, g, in, n0, nb, l0, lc, col, lay, op);
     cudaConvGatherRows(dev, dt, gy.data, gy.strides[0], gy.strides[1], gls, g.Cout, n0, nb, l0, lc, gyT, op);
     CudaGemmArgs a;
@@ -295,62 +281,39 @@ void backwardWeight(int dev, const ConvGeom& g, int s, const TensorDesc& x, cons
   });
 }
 
-// frame: opCode, x, w, hasBias, [bias], params, output spec y.
-Napi::Value convolution(const Napi::CallbackInfo& info) {
+// convolution, or convolutionBackwardInput when `gradInput` (their frames are alike).
+Napi::Value convolutionOrGradInput(const Napi::CallbackInfo& info, bool gradInput) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc x, w, biasDesc, y;
-  r.tensorInto(x);
-  r.tensorInto(w);
-  const bool hasBias = r.flag();
-  const TensorDesc* bias = r.optionalTensor(hasBias, biasDesc);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(y);
-  const ConvGeom g = convForwardGeometry(x, w, bias, y, p, name);
-  if (y.numel() > 0) forward(dev, g, p.spatial, x, w, bias, y, name);
+  ConvFrame f;
+  readConv(r, f);
+  if (gradInput) {
+    int64_t gls = 1;
+    const ConvGeom g = convBackwardInputGeometry(f.in, f.w, f.bias, f.out, f.p, name, &gls);
+    if (f.out.numel() > 0) backwardInput(dev, g, f.in, gls, f.w, f.bias, f.out, name);
+  } else {
+    const ConvGeom g = convForwardGeometry(f.in, f.w, f.bias, f.out, f.p, name);
+    if (f.out.numel() > 0) forward(dev, g, f.p.spatial, f.in, f.w, f.bias, f.out, name);
+  }
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: opCode, gy, w, hasBias, [bias], params, output spec gx.
-Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) {
-  Context* ctx = contextOf(info);
-  const char* name = convOpName(ctx);
-  const int dev = cudaDeviceArg(info, name);
-  FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc gy, w, biasDesc, gx;
-  r.tensorInto(gy);
-  r.tensorInto(w);
-  const bool hasBias = r.flag();
-  const TensorDesc* bias = r.optionalTensor(hasBias, biasDesc);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(gx);
-  int64_t gls = 1;
-  const ConvGeom g = convBackwardInputGeometry(gy, w, bias, gx, p, name, &gls);
-  if (gx.numel() > 0) backwardInput(dev, g, gy, gls, w, bias, gx, name);
-  r.commit(info.Env());
-  return info.Env().Undefined();
-}
+Napi::Value convolution(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, false); }
+Napi::Value convolutionBackwardInput(const Napi::CallbackInfo& info) { return convolutionOrGradInput(info, true); }
 
-// frame: opCode, x, gy, params, output spec gw.
 Napi::Value convolutionBackwardWeight(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
   const char* name = convOpName(ctx);
   const int dev = cudaDeviceArg(info, name);
   FrameReader r(ctx, name, dev);
-  r.num();
-  TensorDesc x, gy, gw;
-  r.tensorInto(x);
-  r.tensorInto(gy);
-  const ConvParams p = readConvParams(r);
-  r.outputInto(gw);
+  ConvWeightFrame f;
+  readConvWeight(r, f);
   int64_t gls = 1;
-  const ConvGeom g = convBackwardWeightGeometry(x, gy, gw, p, name, &gls);
-  if (gw.numel() > 0) backwardWeight(dev, g, p.spatial, x, gy, gls, gw, name);
+  const ConvGeom g = convBackwardWeightGeometry(f.x, f.gy, f.gw, f.p, name, &gls);
+  if (f.gw.numel() > 0) backwardWeight(dev, g, f.p.spatial, f.x, f.gy, gls, f.gw, name);
   r.commit(info.Env());
   return info.Env().Undefined();
 }

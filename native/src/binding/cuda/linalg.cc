@@ -6,11 +6,11 @@
 //
 // Also exported: cudaMatmulPrecision(mode?) (the float32 matmul precision, "high" or "highest") and
 // cudaMatmulPath(dtypeCode) (which GEMM kernel a dtype runs on, in words).
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "binding/cuda/common.h"
+#include "binding/linalgFrame.h"
 #include "core/elementwiseIter.h"
 #include "cpu/linalg.h"
 #include "cuda/cudaDevice.h"
@@ -46,21 +46,9 @@ void deviceCopy(int device, const TensorDesc& dst, const TensorDesc& src, const 
 // strides allow; any remaining outer batch dims become separate launches.
 void matmulOnDevice(int dev, const TensorDesc& a, const TensorDesc& b, const TensorDesc& out, double alpha,
                     double beta, const char* op) {
-  int nd = out.ndim;
-  CINDER_CHECK(nd >= 2 && a.ndim == nd && b.ndim == nd, op, ": internal rank mismatch");
-  CINDER_CHECK(a.dtype == b.dtype && a.dtype == out.dtype, op, ": expected operands of one dtype, got ",
-               dtypeName(a.dtype), " and ", dtypeName(b.dtype));
-  int nb = nd - 2;
-  int64_t m = out.shape[nd - 2], n = out.shape[nd - 1], k = a.shape[nd - 1];
-  CINDER_CHECK(a.shape[nd - 2] == m && b.shape[nd - 2] == k && b.shape[nd - 1] == n, op, ": shapes ",
-               a.shapeString(), " and ", b.shapeString(), " cannot be multiplied");
-  int64_t batch = 1;
-  for (int d = 0; d < nb; d++) {
-    CINDER_CHECK((a.shape[d] == out.shape[d] || a.strides[d] == 0) && (b.shape[d] == out.shape[d] || b.strides[d] == 0),
-                 op, ": batch dims of ", a.shapeString(), " and ", b.shapeString(), " do not match the output ",
-                 out.shapeString());
-    batch *= out.shape[d];
-  }
+  const MatmulSizes z = checkMatmulOperands(a, b, out, op);
+  int nd = out.ndim, nb = z.nb;
+  int64_t m = z.m, n = z.n, k = z.k, batch = z.batch;
   DType dt = out.dtype;
   CINDER_CHECK(dt == DType::Float32 || dt == DType::Float64 || dt == DType::Float16 || dt == DType::BFloat16 ||
                    dt == DType::Int32 || dt == DType::Int64,
@@ -122,34 +110,15 @@ void matmulOnDevice(int dev, const TensorDesc& a, const TensorDesc& b, const Ten
   }
 }
 
-// frame: a [..., m, k], b [..., k, n], output spec [..., m, n], alpha, beta, hasBias, [bias].
 Napi::Value matmul(const Napi::CallbackInfo& info) {
   int dev = cudaDeviceArg(info, "matmul");
   FrameReader r(contextOf(info), "matmul", dev);
-  TensorDesc a = r.tensor();
-  TensorDesc b = r.tensor();
-  TensorDesc out = r.output();
-  double alpha = r.num();
-  double beta = r.num();
-  bool hasBias = r.flag();
-  if (hasBias) {
-    TensorDesc bias = r.tensor();
-    deviceCopy(dev, out, bias, "addmm");
-  } else {
-    beta = 0;
-  }
-  matmulOnDevice(dev, a, b, out, alpha, beta, "matmul");
+  MatmulFrame f;
+  readMatmul(r, f);
+  if (f.bias) deviceCopy(dev, f.out, *f.bias, "addmm");
+  matmulOnDevice(dev, f.a, f.b, f.out, f.alpha, f.beta, "matmul");
   r.commit(info.Env());
   return info.Env().Undefined();
-}
-
-// The address range [lo, hi] (in elements from data) a 2-D view reaches.
-void span2(const TensorDesc& t, int64_t& lo, int64_t& hi) {
-  lo = hi = 0;
-  for (int d = 0; d < 2; d++) {
-    int64_t e = (t.shape[d] - 1) * t.strides[d];
-    (e > 0 ? hi : lo) += e;
-  }
 }
 
 // frame: a [m, k], b [k, n], c [m, n] (existing views with any strides, one dtype: float32,
@@ -158,40 +127,19 @@ void span2(const TensorDesc& t, int64_t& lo, int64_t& hi) {
 Napi::Value gemmStrided(const Napi::CallbackInfo& info) {
   int dev = cudaDeviceArg(info, "gemmStrided");
   FrameReader r(contextOf(info), "gemmStrided", dev);
-  TensorDesc a = r.tensor();
-  TensorDesc b = r.tensor();
-  TensorDesc c = r.tensor();
-  double alpha = r.num(), beta = r.num();
-  int threads = r.i32();
-  CINDER_CHECK(a.ndim == 2 && b.ndim == 2 && c.ndim == 2, "gemmStrided: expected 2-D operands, got ", a.shapeString(),
-               ", ", b.shapeString(), " and ", c.shapeString());
+  GemmStridedFrame f;
+  readGemmStrided(r, f);
+  const TensorDesc &a = f.a, &b = f.b, &c = f.c;
+  checkGemmStridedRanks(f);
   DType dt = a.dtype;
   CINDER_CHECK(b.dtype == dt && c.dtype == dt &&
                    (dt == DType::Float32 || dt == DType::Float64 || dt == DType::Float16 || dt == DType::BFloat16),
                "gemmStrided: expected float32, float64, float16 or bfloat16 operands of one dtype, got ",
                dtypeName(a.dtype), ", ", dtypeName(b.dtype), " and ", dtypeName(c.dtype));
+  checkGemmStridedShapes(f);
   int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
-  CINDER_CHECK(b.shape[0] == k && c.shape[0] == m && c.shape[1] == n, "gemmStrided: shapes ", a.shapeString(), ", ",
-               b.shapeString(), " and ", c.shapeString(), " do not match");
-  CINDER_CHECK(threads >= 0, "gemmStrided: expected threads >= 0, got ", threads);
   if (c.numel() > 0) {
-    int small = std::abs(c.strides[0]) <= std::abs(c.strides[1]) ? 0 : 1, big = 1 - small;
-    bool distinct = (c.shape[small] <= 1 || c.strides[small] != 0) &&
-                    (c.shape[big] <= 1 || std::abs(c.strides[big]) >= std::abs(c.strides[small]) * c.shape[small]);
-    CINDER_CHECK(distinct, "gemmStrided: the output view ", c.shapeString(), " has overlapping elements");
-    int64_t clo, chi;
-    span2(c, clo, chi);
-    int64_t item = (int64_t)itemSize(dt);
-    for (const TensorDesc* t : {&a, &b}) {
-      if (t->numel() == 0) continue;
-      int64_t lo, hi;
-      span2(*t, lo, hi);
-      const char* tlo = t->data + lo * item;
-      const char* thi = t->data + (hi + 1) * item;
-      const char* olo = c.data + clo * item;
-      const char* ohi = c.data + (chi + 1) * item;
-      CINDER_CHECK(thi <= olo || ohi <= tlo, "gemmStrided: the output overlaps an input");
-    }
+    checkGemmStridedOutput(f);
     CudaGemmArgs g;
     g.dtype = dt;
     g.m = m;
@@ -206,8 +154,8 @@ Napi::Value gemmStrided(const Napi::CallbackInfo& info) {
     g.c = c.data;
     g.cRow = c.strides[0];
     g.cCol = c.strides[1];
-    g.alpha = alpha;
-    g.beta = beta;
+    g.alpha = f.alpha;
+    g.beta = f.beta;
     cudaGemm(dev, g, "gemmStrided");
   }
   r.commit(info.Env());
@@ -295,9 +243,10 @@ Napi::Value linalgCholesky(const Napi::CallbackInfo& info) {
   const char* op = "linalg.cholesky";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  TensorDesc out = r.output();
-  bool upper = r.flag();
+  CholeskyFrame f;
+  readCholesky(r, f);
+  const TensorDesc &a = f.a, &out = f.out;
+  const bool upper = f.upper;
   checkFloat(a, op);
   CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
   int nb = a.ndim - 2;
@@ -327,16 +276,13 @@ Napi::Value linalgCholesky(const Napi::CallbackInfo& info) {
 // frame: isInverse, a [..., n, n], hasRhs, [rhs [..., n, m]], output spec [..., n, m].
 Napi::Value linalgSolve(const Napi::CallbackInfo& info) {
   Context* ctx = contextOf(info);
-  bool inverse = ctx->frame[0] != 0;
-  const char* op = inverse ? "linalg.inv" : "linalg.solve";
+  const char* op = solveName(solveIsInverse(ctx));
   int dev = cudaDeviceArg(info, op);
   FrameReader r(ctx, op, dev);
-  r.num();
-  TensorDesc a = r.tensor();
-  bool hasRhs = r.flag();
-  TensorDesc rhs;
-  if (hasRhs) rhs = r.tensor();
-  TensorDesc out = r.output();
+  SolveFrame f;
+  readSolve(r, f);
+  const TensorDesc &a = f.a, &rhs = f.rhsDesc, &out = f.out;
+  const bool hasRhs = f.rhs != nullptr;
   checkFloat(a, op);
   CINDER_CHECK(out.ndim >= 2 && out.dtype == a.dtype, op, ": bad output");
   int nb = out.ndim - 2;
@@ -376,10 +322,9 @@ Napi::Value linalgDet(const Napi::CallbackInfo& info) {
   const char* op = "linalg.det";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  TensorDesc det = r.output();
-  TensorDesc sign = r.output();
-  TensorDesc logabs = r.output();
+  DetFrame f;
+  readDet(r, f);
+  const TensorDesc &a = f.a, &det = f.det, &sign = f.sign, &logabs = f.logabs;
   checkFloat(a, op);
   CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
   int nb = a.ndim - 2;
@@ -409,11 +354,10 @@ Napi::Value linalgSolveTriangular(const Napi::CallbackInfo& info) {
   const char* op = "linalg.solveTriangular";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  TensorDesc rhs = r.tensor();
-  TensorDesc out = r.output();
-  bool upper = r.flag();
-  bool unit = r.flag();
+  SolveTriangularFrame f;
+  readSolveTriangular(r, f);
+  const TensorDesc &a = f.a, &rhs = f.rhs, &out = f.out;
+  const bool upper = f.upper, unit = f.unit;
   checkFloat(a, op);
   CINDER_CHECK(out.ndim >= 2 && out.dtype == a.dtype && rhs.dtype == a.dtype, op, ": bad operands");
   int nb = out.ndim - 2;
@@ -463,12 +407,10 @@ Napi::Value linalgQr(const Napi::CallbackInfo& info) {
   const char* op = "linalg.qr";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  bool complete = r.flag();
-  bool wantQ = r.flag();
-  TensorDesc q;
-  if (wantQ) q = r.output();
-  TensorDesc rr = r.output();
+  QrFrame f;
+  readQr(r, f);
+  const TensorDesc &a = f.a, &q = f.qDesc, &rr = f.rr;
+  const bool complete = f.complete, wantQ = f.q != nullptr;
   checkFloat(a, op);
   CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
   int nb = a.ndim - 2;
@@ -506,12 +448,10 @@ Napi::Value linalgEigh(const Napi::CallbackInfo& info) {
   const char* op = "linalg.eigh";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  bool lower = r.flag();
-  bool wantV = r.flag();
-  TensorDesc w = r.output();
-  TensorDesc v;
-  if (wantV) v = r.output();
+  EighFrame f;
+  readEigh(r, f);
+  const TensorDesc &a = f.a, &w = f.w, &v = f.vDesc;
+  const bool lower = f.lower, wantV = f.v != nullptr;
   checkFloat(a, op);
   CINDER_CHECK(a.ndim >= 2, op, ": expected a batch of matrices, got shape ", a.shapeString());
   int nb = a.ndim - 2;
@@ -551,8 +491,9 @@ Napi::Value linalgSvdvals(const Napi::CallbackInfo& info) {
   const char* op = "linalg.svdvals";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  TensorDesc s = r.output();
+  SvdvalsFrame f;
+  readSvdvals(r, f);
+  const TensorDesc &a = f.a, &s = f.s;
   DeviceTemps temps(dev, op);
   std::vector<char> ab, sb;
   TensorDesc ha = hostCopy(dev, a, temps, ab, op);
@@ -568,11 +509,10 @@ Napi::Value linalgSvd(const Napi::CallbackInfo& info) {
   const char* op = "linalg.svd";
   int dev = cudaDeviceArg(info, op);
   FrameReader r(contextOf(info), op, dev);
-  TensorDesc a = r.tensor();
-  bool full = r.flag();
-  TensorDesc u = r.output();
-  TensorDesc s = r.output();
-  TensorDesc vh = r.output();
+  SvdFrame f;
+  readSvd(r, f);
+  const TensorDesc &a = f.a, &u = f.u, &s = f.s, &vh = f.vh;
+  const bool full = f.full;
   DeviceTemps temps(dev, op);
   std::vector<char> ab, ub, sb, vb;
   TensorDesc ha = hostCopy(dev, a, temps, ab, op);
