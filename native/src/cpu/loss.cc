@@ -8,21 +8,12 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/lossChecks.h"
 #include "cpu/vecmath.h"
 
 namespace cinder {
 
 namespace {
-
-struct NCD {
-  int64_t N, C, D;
-};
-
-NCD ncdOf(const TensorDesc& x, const char* op) {
-  CINDER_CHECK(x.ndim == 3, op, ": expected logits laid out as [N, C, D], got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": logits must be contiguous");
-  return {x.shape[0], x.shape[1], x.shape[2]};
-}
 
 // exp(p[c * stride] - shift) for c < C, into q (contiguous). float32 rows of stride 1 use the
 // vectorised exp.
@@ -69,40 +60,13 @@ inline double rowLogSumExp(const T* p, int64_t C, int64_t stride, T* scratch) {
   return (double)mx + std::log((l[0] + l[1]) + (l[2] + l[3]));
 }
 
-struct CeInputs {
-  NCD d;
-  bool probs;
-};
-
-CeInputs checkCe(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight, const char* op) {
-  CeInputs r{ncdOf(x, op), false};
-  const NCD& d = r.d;
-  if (target.dtype == DType::Int64) {
-    CINDER_CHECK(target.numel() == d.N * d.D && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-  } else {
-    CINDER_CHECK(target.dtype == x.dtype, op, ": target probabilities have dtype ", dtypeName(target.dtype),
-                 ", expected ", dtypeName(x.dtype));
-    CINDER_CHECK(target.numel() == x.numel() && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-    r.probs = true;
-  }
-  if (weight) {
-    CINDER_CHECK(weight->ndim == 1 && weight->shape[0] == d.C && weight->isContiguous(), op, ": weight of shape ",
-                 weight->shapeString(), " should be [", d.C, "]");
-    CINDER_CHECK(weight->dtype == x.dtype, op, ": weight has dtype ", dtypeName(weight->dtype), ", expected ",
-                 dtypeName(x.dtype));
-  }
-  return r;
-}
-
 }  // namespace
 
 void crossEntropyForward(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight,
                          const CrossEntropyOptions& o, const TensorDesc& loss, const TensorDesc& lse,
                          const TensorDesc& totalWeight, const char* op) {
   const CeInputs in = checkCe(x, target, weight, op);
-  const NCD d = in.d;
+  const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
   CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp output");
   CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight output");
@@ -168,7 +132,7 @@ void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const Ten
                           const TensorDesc* weight, const TensorDesc& lse, const TensorDesc& totalWeight,
                           const CrossEntropyOptions& o, const TensorDesc& gradInput, const char* op) {
   const CeInputs in = checkCe(x, target, weight, op);
-  const NCD d = in.d;
+  const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
   CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp input");
   CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight input");

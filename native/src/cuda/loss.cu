@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "cpu/lossChecks.h"
 #include "cuda/cudaLoss.h"
 #include "cuda/reduceKernels.cuh"
 #include "cuda/reduceUtil.cuh"
@@ -28,10 +29,6 @@ using cured::Scratch;
 
 constexpr unsigned long long kNoBadRow = ~0ull;
 constexpr int64_t kMaxGrid = int64_t(1) << 20;
-
-struct CeDims {
-  int64_t N, C, D;
-};
 
 template <typename T>
 struct CeArgs {
@@ -200,35 +197,6 @@ __global__ void __launch_bounds__(256) ceBackward(CeArgs<T> a, CeDims d, const T
     if (c == t) v -= scale * (T(1) - a.eps) * wt;
     gi[i] = v;
   }
-}
-
-struct CeInputs {
-  CeDims d;
-  bool probs;
-};
-
-CeInputs checkCe(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight, const char* op) {
-  CINDER_CHECK(x.ndim == 3, op, ": expected logits laid out as [N, C, D], got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": logits must be contiguous");
-  CeInputs r{{x.shape[0], x.shape[1], x.shape[2]}, false};
-  const CeDims& d = r.d;
-  if (target.dtype == DType::Int64) {
-    CINDER_CHECK(target.numel() == d.N * d.D && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-  } else {
-    CINDER_CHECK(target.dtype == x.dtype, op, ": target probabilities have dtype ", dtypeName(target.dtype),
-                 ", expected ", dtypeName(x.dtype));
-    CINDER_CHECK(target.numel() == x.numel() && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-    r.probs = true;
-  }
-  if (weight) {
-    CINDER_CHECK(weight->ndim == 1 && weight->shape[0] == d.C && weight->isContiguous(), op, ": weight of shape ",
-                 weight->shapeString(), " should be [", d.C, "]");
-    CINDER_CHECK(weight->dtype == x.dtype, op, ": weight has dtype ", dtypeName(weight->dtype), ", expected ",
-                 dtypeName(x.dtype));
-  }
-  return r;
 }
 
 template <typename T>
