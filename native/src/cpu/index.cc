@@ -7,6 +7,7 @@
 
 #include "core/convert.h"
 #include "core/elementwiseIter.h"
+#include "cpu/indexChecks.h"
 
 namespace cinder {
 
@@ -63,11 +64,6 @@ void walk(const TensorDesc& d, F&& f) {
       idx[dd] = 0;
     }
   }
-}
-
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
 }
 
 }  // namespace
@@ -174,18 +170,7 @@ const char* reduceName(ScatterReduce r) {
 void scatterKernel(const TensorDesc& self, const TensorDesc& index, const TensorDesc& src, int dim,
                    const int64_t* iterShape, int iterNd, ScatterReduce reduce, bool includeSelf, double alpha,
                    const char* op) {
-  checkDim(self, dim, op);
-  CINDER_CHECK(iterNd == self.ndim, op, ": index must have as many dimensions as self (", iterNd, " vs ", self.ndim, ")");
-  CINDER_CHECK(src.dtype == self.dtype, op, ": expected src of dtype ", dtypeName(self.dtype), ", got ",
-               dtypeName(src.dtype));
-  int64_t total = 1;
-  for (int d = 0; d < iterNd; d++) {
-    total *= iterShape[d];
-    CINDER_CHECK(d == dim || iterShape[d] <= self.shape[d], op, ": index is larger than self of shape ",
-                 self.shapeString(), " at dimension ", d);
-    CINDER_CHECK(src.ndim == 0 || (src.ndim == iterNd && iterShape[d] <= src.shape[d]), op,
-                 ": index is larger than src of shape ", src.shapeString(), " at dimension ", d);
-  }
+  const int64_t total = checkScatter(self, src, dim, iterShape, iterNd, op);
   if (total == 0) return;
   const int64_t es = (int64_t)itemSize(self.dtype);
   const int64_t size = self.shape[dim];

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "core/convert.h"
+#include "cpu/indexChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/index.h"
@@ -440,11 +441,6 @@ PairGeom pairOf(const TensorDesc& a, const TensorDesc& b) {
   return g;
 }
 
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
-}
-
 }  // namespace
 }  // namespace cudaidx
 
@@ -499,18 +495,7 @@ void cudaGatherKernel(int device, const TensorDesc& out, const TensorDesc& self,
 void cudaScatterKernel(int device, const TensorDesc& self, const TensorDesc& index, const TensorDesc& src, int dim,
                        const int64_t* iterShape, int iterNd, ScatterReduce reduce, bool includeSelf, double alpha,
                        const CudaScratch& scratch, const char* op) {
-  checkDim(self, dim, op);
-  CINDER_CHECK(iterNd == self.ndim, op, ": index must have as many dimensions as self (", iterNd, " vs ", self.ndim, ")");
-  CINDER_CHECK(src.dtype == self.dtype, op, ": expected src of dtype ", dtypeName(self.dtype), ", got ",
-               dtypeName(src.dtype));
-  int64_t total = 1;
-  for (int d = 0; d < iterNd; d++) {
-    total *= iterShape[d];
-    CINDER_CHECK(d == dim || iterShape[d] <= self.shape[d], op, ": index is larger than self of shape ",
-                 self.shapeString(), " at dimension ", d);
-    CINDER_CHECK(src.ndim == 0 || (src.ndim == iterNd && iterShape[d] <= src.shape[d]), op,
-                 ": index is larger than src of shape ", src.shapeString(), " at dimension ", d);
-  }
+  const int64_t total = checkScatter(self, src, dim, iterShape, iterNd, op);
   if (total == 0) return;
   if (reduce != ScatterReduce::None)
     CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
