@@ -61,63 +61,39 @@ __device__ __forceinline__ int64_t reducedOffset(const RPlan& P, int64_t r) {
 
 // ---- shuffles of any small trivially copyable value ----------------------------------------
 
-template <typename A>
-__device__ __forceinline__ A shflDown(A v, int o) {
+// v's 32-bit words, each through shfl (word -> word, one warp shuffle): values of any size.
+template <typename A, typename Shfl>
+__device__ __forceinline__ A shflWords(A v, Shfl shfl) {
   if constexpr (sizeof(A) < 4) {
     unsigned w = 0;
     memcpy(&w, &v, sizeof(A));
-    w = __shfl_down_sync(0xffffffffu, w, o);
+    w = shfl(w);
     memcpy(&v, &w, sizeof(A));
-    return v;
   } else {
     static_assert(sizeof(A) % 4 == 0, "shuffled values are whole 32-bit words");
     constexpr int W = sizeof(A) / 4;
     unsigned w[W];
     memcpy(w, &v, sizeof(A));
 #pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_down_sync(0xffffffffu, w[i], o);
+    for (int i = 0; i < W; i++) w[i] = shfl(w[i]);
     memcpy(&v, w, sizeof(A));
-    return v;
   }
+  return v;
+}
+
+template <typename A>
+__device__ __forceinline__ A shflDown(A v, int o) {
+  return shflWords(v, [o](unsigned w) { return __shfl_down_sync(0xffffffffu, w, o); });
 }
 
 template <typename A>
 __device__ __forceinline__ A shflUp(A v, int o) {
-  if constexpr (sizeof(A) < 4) {
-    unsigned w = 0;
-    memcpy(&w, &v, sizeof(A));
-    w = __shfl_up_sync(0xffffffffu, w, o);
-    memcpy(&v, &w, sizeof(A));
-    return v;
-  } else {
-    static_assert(sizeof(A) % 4 == 0, "shuffled values are whole 32-bit words");
-    constexpr int W = sizeof(A) / 4;
-    unsigned w[W];
-    memcpy(w, &v, sizeof(A));
-#pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_up_sync(0xffffffffu, w[i], o);
-    memcpy(&v, w, sizeof(A));
-    return v;
-  }
+  return shflWords(v, [o](unsigned w) { return __shfl_up_sync(0xffffffffu, w, o); });
 }
 
 template <typename A>
 __device__ __forceinline__ A shflIdx(A v, int lane) {
-  if constexpr (sizeof(A) < 4) {
-    unsigned w = 0;
-    memcpy(&w, &v, sizeof(A));
-    w = __shfl_sync(0xffffffffu, w, lane);
-    memcpy(&v, &w, sizeof(A));
-    return v;
-  } else {
-    constexpr int W = sizeof(A) / 4;
-    unsigned w[W];
-    memcpy(w, &v, sizeof(A));
-#pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_sync(0xffffffffu, w[i], lane);
-    memcpy(&v, w, sizeof(A));
-    return v;
-  }
+  return shflWords(v, [lane](unsigned w) { return __shfl_sync(0xffffffffu, w, lane); });
 }
 
 // Lane 0 gets merge over the warp, in a fixed tree order.
