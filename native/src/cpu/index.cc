@@ -372,19 +372,8 @@ int64_t oneHotKernel(const TensorDesc& self, int64_t numClasses, const Allocator
       hi = std::max(hi, v);
     });
   });
-  if (numClasses < 0) {
-    CINDER_CHECK(!values.empty(), op, ": cannot infer the number of classes from an empty tensor");
-    numClasses = hi + 1;
-  }
-  if (!values.empty()) {
-    CINDER_CHECK(lo >= 0, op, ": class values must be non-negative, got ", lo);
-    CINDER_CHECK(hi < numClasses, op, ": class values must be smaller than numClasses (got ", hi, " for numClasses ",
-                 numClasses, ")");
-  }
   int64_t shape[kMaxDims + 1];
-  CINDER_CHECK(self.ndim < kMaxDims, op, ": tensors may have at most ", kMaxDims, " dims");
-  for (int d = 0; d < self.ndim; d++) shape[d] = self.shape[d];
-  shape[self.ndim] = numClasses;
+  numClasses = oneHotShape(self, values.empty(), lo, hi, numClasses, shape, op);
   TensorDesc out = alloc(DType::Int64, shape, self.ndim + 1);
   int64_t* o = out.ptr<int64_t>();
   std::memset(o, 0, sizeof(int64_t) * (size_t)(values.size() * (size_t)numClasses));

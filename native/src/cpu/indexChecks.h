@@ -48,4 +48,24 @@ inline int64_t checkSearchsorted(const TensorDesc& out, const TensorDesc& seq, c
   return n;
 }
 
+// oneHot's output shape (self's, then the class count) into shape; numClasses < 0: the largest
+// class value + 1. lo, hi: the smallest and largest class value (unused when empty). Returns the
+// class count.
+inline int64_t oneHotShape(const TensorDesc& self, bool empty, int64_t lo, int64_t hi, int64_t numClasses,
+                           int64_t* shape, const char* op) {
+  if (numClasses < 0) {
+    CINDER_CHECK(!empty, op, ": cannot infer the number of classes from an empty tensor");
+    numClasses = hi + 1;
+  }
+  if (!empty) {
+    CINDER_CHECK(lo >= 0, op, ": class values must be non-negative, got ", lo);
+    CINDER_CHECK(hi < numClasses, op, ": class values must be smaller than numClasses (got ", hi, " for numClasses ",
+                 numClasses, ")");
+  }
+  CINDER_CHECK(self.ndim < kMaxDims, op, ": tensors may have at most ", kMaxDims, " dims");
+  for (int d = 0; d < self.ndim; d++) shape[d] = self.shape[d];
+  shape[self.ndim] = numClasses;
+  return numClasses;
+}
+
 }  // namespace cinder

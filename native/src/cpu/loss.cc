@@ -65,14 +65,9 @@ inline double rowLogSumExp(const T* p, int64_t C, int64_t stride, T* scratch) {
 void crossEntropyForward(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight,
                          const CrossEntropyOptions& o, const TensorDesc& loss, const TensorDesc& lse,
                          const TensorDesc& totalWeight, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeForward(x, target, weight, o, loss, lse, totalWeight, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp output");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight output");
-  CINDER_CHECK(loss.dtype == x.dtype && loss.isContiguous() &&
-                   loss.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": bad loss output");
   const double eps = o.labelSmoothing;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -131,16 +126,9 @@ void crossEntropyForward(const TensorDesc& x, const TensorDesc& target, const Te
 void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const TensorDesc& target,
                           const TensorDesc* weight, const TensorDesc& lse, const TensorDesc& totalWeight,
                           const CrossEntropyOptions& o, const TensorDesc& gradInput, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeBackward(grad, x, target, weight, lse, totalWeight, o, gradInput, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp input");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight input");
-  CINDER_CHECK(grad.dtype == x.dtype && grad.isContiguous() &&
-                   grad.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": gradient of shape ", grad.shapeString(), " does not match the loss");
-  CINDER_CHECK(gradInput.numel() == x.numel() && gradInput.isContiguous() && gradInput.dtype == x.dtype, op,
-               ": bad grad_input output");
   const double eps = o.labelSmoothing;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -222,13 +210,7 @@ void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const Ten
 
 void embeddingBackward(const TensorDesc& grad, const TensorDesc& indices, int64_t paddingIdx, bool scaleGradByFreq,
                        const TensorDesc& gradWeight, const char* op) {
-  CINDER_CHECK(grad.ndim == 2 && grad.isContiguous(), op, ": expected a contiguous [M, D] gradient, got ",
-               grad.shapeString());
-  CINDER_CHECK(indices.dtype == DType::Int64 && indices.isContiguous() && indices.numel() == grad.shape[0], op,
-               ": indices (", indices.shapeString(), ") do not match the gradient rows (", grad.shapeString(), ")");
-  CINDER_CHECK(gradWeight.ndim == 2 && gradWeight.isContiguous() && gradWeight.shape[1] == grad.shape[1] &&
-                   gradWeight.dtype == grad.dtype,
-               op, ": bad grad_weight output");
+  checkEmbeddingBackward(grad, indices, gradWeight, op);
   const int64_t M = grad.shape[0], D = grad.shape[1], V = gradWeight.shape[0];
   const int64_t* idx = indices.ptr<int64_t>();
   for (int64_t m = 0; m < M; m++)

@@ -16,6 +16,7 @@
 
 #include "core/convert.h"
 #include "cpu/indexChecks.h"
+#include "cpu/lossChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/index.h"
@@ -704,19 +705,8 @@ int64_t cudaOneHotKernel(int device, const TensorDesc& self, int64_t numClasses,
     cudaCopyDeviceToHost(mm, dmm, device, sizeof(mm), op);
   });
   const int64_t lo = mm[0], hi = mm[1];
-  if (numClasses < 0) {
-    CINDER_CHECK(n > 0, op, ": cannot infer the number of classes from an empty tensor");
-    numClasses = hi + 1;
-  }
-  if (n > 0) {
-    CINDER_CHECK(lo >= 0, op, ": class values must be non-negative, got ", lo);
-    CINDER_CHECK(hi < numClasses, op, ": class values must be smaller than numClasses (got ", hi, " for numClasses ",
-                 numClasses, ")");
-  }
   int64_t shape[kMaxDims + 1];
-  CINDER_CHECK(self.ndim < kMaxDims, op, ": tensors may have at most ", kMaxDims, " dims");
-  for (int d = 0; d < self.ndim; d++) shape[d] = self.shape[d];
-  shape[self.ndim] = numClasses;
+  numClasses = oneHotShape(self, n == 0, lo, hi, numClasses, shape, op);
   TensorDesc out = alloc(DType::Int64, shape, self.ndim + 1);
   const int64_t bytes = n * numClasses * (int64_t)sizeof(int64_t);
   if (bytes == 0) return numClasses;
@@ -732,13 +722,7 @@ int64_t cudaOneHotKernel(int device, const TensorDesc& self, int64_t numClasses,
 void cudaEmbeddingBackward(int device, const TensorDesc& grad, const TensorDesc& indices, int64_t paddingIdx,
                            bool scaleGradByFreq, const TensorDesc& gradWeight, const CudaScratch& scratch,
                            const char* op) {
-  CINDER_CHECK(grad.ndim == 2 && grad.isContiguous(), op, ": expected a contiguous [M, D] gradient, got ",
-               grad.shapeString());
-  CINDER_CHECK(indices.dtype == DType::Int64 && indices.isContiguous() && indices.numel() == grad.shape[0], op,
-               ": indices (", indices.shapeString(), ") do not match the gradient rows (", grad.shapeString(), ")");
-  CINDER_CHECK(gradWeight.ndim == 2 && gradWeight.isContiguous() && gradWeight.shape[1] == grad.shape[1] &&
-                   gradWeight.dtype == grad.dtype,
-               op, ": bad grad_weight output");
+  checkEmbeddingBackward(grad, indices, gradWeight, op);
   CINDER_CHECK(grad.dtype == DType::Float32 || grad.dtype == DType::Float64, op, ": not supported for dtype ",
                dtypeName(grad.dtype));
   const int64_t M = grad.shape[0], D = grad.shape[1], V = gradWeight.shape[0];

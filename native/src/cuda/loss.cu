@@ -237,14 +237,9 @@ void checkBadTarget(int device, const unsigned long long* badRow, const int64_t*
 void cudaCrossEntropyForward(int device, const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight,
                              const CrossEntropyOptions& o, const TensorDesc& loss, const TensorDesc& lse,
                              const TensorDesc& totalWeight, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeForward(x, target, weight, o, loss, lse, totalWeight, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp output");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight output");
-  CINDER_CHECK(loss.dtype == x.dtype && loss.isContiguous() &&
-                   loss.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": bad loss output");
   CudaDeviceGuard guard(device, op);
   cudaStream_t stream = cudaStreamOf(device, op);
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
@@ -278,16 +273,9 @@ void cudaCrossEntropyForward(int device, const TensorDesc& x, const TensorDesc& 
 void cudaCrossEntropyBackward(int device, const TensorDesc& grad, const TensorDesc& x, const TensorDesc& target,
                               const TensorDesc* weight, const TensorDesc& lse, const TensorDesc& totalWeight,
                               const CrossEntropyOptions& o, const TensorDesc& gradInput, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeBackward(grad, x, target, weight, lse, totalWeight, o, gradInput, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp input");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight input");
-  CINDER_CHECK(grad.dtype == x.dtype && grad.isContiguous() &&
-                   grad.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": gradient of shape ", grad.shapeString(), " does not match the loss");
-  CINDER_CHECK(gradInput.numel() == x.numel() && gradInput.isContiguous() && gradInput.dtype == x.dtype, op,
-               ": bad grad_input output");
   const int64_t numel = x.numel();
   if (numel == 0) return;
   CudaDeviceGuard guard(device, op);
