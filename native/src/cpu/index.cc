@@ -154,17 +154,6 @@ inline T combine(ScatterReduce r, T a, T b) {
   }
 }
 
-const char* reduceName(ScatterReduce r) {
-  switch (r) {
-    case ScatterReduce::Sum: return "sum";
-    case ScatterReduce::Prod: return "prod";
-    case ScatterReduce::Mean: return "mean";
-    case ScatterReduce::Amax: return "amax";
-    case ScatterReduce::Amin: return "amin";
-    default: return "none";
-  }
-}
-
 }  // namespace
 
 void scatterKernel(const TensorDesc& self, const TensorDesc& index, const TensorDesc& src, int dim,
@@ -230,10 +219,10 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
     });
     return;
   }
-  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
+  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", scatterReduceName(reduce), "' is not supported for bool");
   const bool tracked = reduce == ScatterReduce::Mean || !includeSelf;
   const int64_t numel = self.numel();
-  CINDER_CHECK(!tracked || self.isContiguous(), op, ": internal: reduce '", reduceName(reduce), "' needs a contiguous self");
+  CINDER_CHECK(!tracked || self.isContiguous(), op, ": internal: reduce '", scatterReduceName(reduce), "' needs a contiguous self");
   std::vector<int64_t> counts(tracked ? (size_t)numel : 0, includeSelf ? 1 : 0);
   CINDER_DISPATCH_INDEX(index.dtype, op, [&] {
     CINDER_DISPATCH_ALL(self.dtype, op, [&] {

@@ -4,8 +4,21 @@
 #include <cstdint>
 
 #include "core/tensorDesc.h"
+#include "cpu/index.h"
 
 namespace cinder {
+
+// A scatter reduction's name, for messages.
+inline const char* scatterReduceName(ScatterReduce r) {
+  switch (r) {
+    case ScatterReduce::Sum: return "sum";
+    case ScatterReduce::Prod: return "prod";
+    case ScatterReduce::Mean: return "mean";
+    case ScatterReduce::Amax: return "amax";
+    case ScatterReduce::Amin: return "amin";
+    default: return "none";
+  }
+}
 
 inline void checkDim(const TensorDesc& t, int dim, const char* op) {
   CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",

@@ -255,17 +255,6 @@ __global__ void scatterSegments(T* self, const T* src, LineGeom lg, int64_t self
   }
 }
 
-const char* reduceName(ScatterReduce r) {
-  switch (r) {
-    case ScatterReduce::Sum: return "sum";
-    case ScatterReduce::Prod: return "prod";
-    case ScatterReduce::Mean: return "mean";
-    case ScatterReduce::Amax: return "amax";
-    case ScatterReduce::Amin: return "amin";
-    default: return "none";
-  }
-}
-
 // ---- masks -------------------------------------------------------------------------------------
 
 struct PairGeom {
@@ -499,7 +488,7 @@ void cudaScatterKernel(int device, const TensorDesc& self, const TensorDesc& ind
   const int64_t total = checkScatter(self, src, dim, iterShape, iterNd, op);
   if (total == 0) return;
   if (reduce != ScatterReduce::None)
-    CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
+    CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", scatterReduceName(reduce), "' is not supported for bool");
   const int64_t size = self.shape[dim];
   const int64_t len = iterShape[dim];
   const int64_t lines = total / len;
