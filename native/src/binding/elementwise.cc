@@ -5,6 +5,7 @@
 // of another dtype are cast into contiguous temporaries here, and an output of another dtype
 // (float16 results, in-place into a narrower tensor) is written through one. A JS number operand
 // becomes a 0-d operand over a stack value, so no tensor is allocated for it.
+#include "binding/elementwiseFrame.h"
 #include "binding/scalarOperand.h"
 #include "binding/families.h"
 #include "core/convert.h"
@@ -40,8 +41,6 @@ TensorDesc castTo(const TensorDesc& d, DType dt, Temps& temps, const char* op) {
   return t;
 }
 
-struct alignas(8) ScalarBuf { unsigned char bytes[8]; };
-
 // Operands are read into descriptors the caller owns: a descriptor is a few hundred bytes, and
 // copying them around was a visible part of a tiny op's time.
 
@@ -56,12 +55,6 @@ void readOperand(FrameReader& r, DType dt, ScalarBuf& buf, Temps& temps, const c
   if (d.dtype != dt) d = castTo(d, dt, temps, op);
 }
 
-// frame: inplace flag, then the existing tensor (inplace) or an output spec.
-void readOut(FrameReader& r, TensorDesc& d) {
-  if (r.flag()) r.tensorInto(d);
-  else r.outputInto(d);
-}
-
 // Runs body(target) where target has dtype rdt, then stores it into out if out's dtype differs.
 template <typename Body>
 void throughOutput(const TensorDesc& out, DType rdt, Temps& temps, const char* op, Body body) {
@@ -72,20 +65,6 @@ void throughOutput(const TensorDesc& out, DType rdt, Temps& temps, const char* o
   TensorDesc t = temps.make(rdt, out.shape, out.ndim);
   body(t);
   copyCast(out, t, op);
-}
-
-const char* const kUnaryNames[] = {
-#define CINDER_NAME(n) #n,
-    CINDER_UNARY_OPS(CINDER_NAME)};
-const char* const kBinaryNames[] = {CINDER_BINARY_OPS(CINDER_NAME)};
-const char* const kTernaryNames[] = {CINDER_TERNARY_OPS(CINDER_NAME)
-#undef CINDER_NAME
-};
-
-int readCode(FrameReader& r, int count) {
-  int code = r.i32();
-  CINDER_CHECK(code >= 0 && code < count, "elementwise: unknown op code ", code);
-  return code;
 }
 
 // frame: code, p0, p1, p2, computeDtype, input tensor, out.

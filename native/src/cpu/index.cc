@@ -7,6 +7,7 @@
 
 #include "core/convert.h"
 #include "core/elementwiseIter.h"
+#include "cpu/indexChecks.h"
 
 namespace cinder {
 
@@ -63,11 +64,6 @@ void walk(const TensorDesc& d, F&& f) {
       idx[dd] = 0;
     }
   }
-}
-
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
 }
 
 }  // namespace
@@ -158,34 +154,12 @@ inline T combine(ScatterReduce r, T a, T b) {
   }
 }
 
-const char* reduceName(ScatterReduce r) {
-  switch (r) {
-    case ScatterReduce::Sum: return "sum";
-    case ScatterReduce::Prod: return "prod";
-    case ScatterReduce::Mean: return "mean";
-    case ScatterReduce::Amax: return "amax";
-    case ScatterReduce::Amin: return "amin";
-    default: return "none";
-  }
-}
-
 }  // namespace
 
 void scatterKernel(const TensorDesc& self, const TensorDesc& index, const TensorDesc& src, int dim,
                    const int64_t* iterShape, int iterNd, ScatterReduce reduce, bool includeSelf, double alpha,
                    const char* op) {
-  checkDim(self, dim, op);
-  CINDER_CHECK(iterNd == self.ndim, op, ": index must have as many dimensions as self (", iterNd, " vs ", self.ndim, ")");
-  CINDER_CHECK(src.dtype == self.dtype, op, ": expected src of dtype ", dtypeName(self.dtype), ", got ",
-               dtypeName(src.dtype));
-  int64_t total = 1;
-  for (int d = 0; d < iterNd; d++) {
-    total *= iterShape[d];
-    CINDER_CHECK(d == dim || iterShape[d] <= self.shape[d], op, ": index is larger than self of shape ",
-                 self.shapeString(), " at dimension ", d);
-    CINDER_CHECK(src.ndim == 0 || (src.ndim == iterNd && iterShape[d] <= src.shape[d]), op,
-                 ": index is larger than src of shape ", src.shapeString(), " at dimension ", d);
-  }
+  const int64_t total = checkScatter(self, src, dim, iterShape, iterNd, op);
   if (total == 0) return;
   const int64_t es = (int64_t)itemSize(self.dtype);
   const int64_t size = self.shape[dim];
@@ -245,10 +219,10 @@ void scatterKernel(const TensorDesc& self, const TensorDesc& index, const Tensor
     });
     return;
   }
-  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
+  CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", scatterReduceName(reduce), "' is not supported for bool");
   const bool tracked = reduce == ScatterReduce::Mean || !includeSelf;
   const int64_t numel = self.numel();
-  CINDER_CHECK(!tracked || self.isContiguous(), op, ": internal: reduce '", reduceName(reduce), "' needs a contiguous self");
+  CINDER_CHECK(!tracked || self.isContiguous(), op, ": internal: reduce '", scatterReduceName(reduce), "' needs a contiguous self");
   std::vector<int64_t> counts(tracked ? (size_t)numel : 0, includeSelf ? 1 : 0);
   CINDER_DISPATCH_INDEX(index.dtype, op, [&] {
     CINDER_DISPATCH_ALL(self.dtype, op, [&] {
@@ -387,19 +361,8 @@ int64_t oneHotKernel(const TensorDesc& self, int64_t numClasses, const Allocator
       hi = std::max(hi, v);
     });
   });
-  if (numClasses < 0) {
-    CINDER_CHECK(!values.empty(), op, ": cannot infer the number of classes from an empty tensor");
-    numClasses = hi + 1;
-  }
-  if (!values.empty()) {
-    CINDER_CHECK(lo >= 0, op, ": class values must be non-negative, got ", lo);
-    CINDER_CHECK(hi < numClasses, op, ": class values must be smaller than numClasses (got ", hi, " for numClasses ",
-                 numClasses, ")");
-  }
   int64_t shape[kMaxDims + 1];
-  CINDER_CHECK(self.ndim < kMaxDims, op, ": tensors may have at most ", kMaxDims, " dims");
-  for (int d = 0; d < self.ndim; d++) shape[d] = self.shape[d];
-  shape[self.ndim] = numClasses;
+  numClasses = oneHotShape(self, values.empty(), lo, hi, numClasses, shape, op);
   TensorDesc out = alloc(DType::Int64, shape, self.ndim + 1);
   int64_t* o = out.ptr<int64_t>();
   std::memset(o, 0, sizeof(int64_t) * (size_t)(values.size() * (size_t)numClasses));

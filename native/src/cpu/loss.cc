@@ -8,21 +8,12 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/lossChecks.h"
 #include "cpu/vecmath.h"
 
 namespace cinder {
 
 namespace {
-
-struct NCD {
-  int64_t N, C, D;
-};
-
-NCD ncdOf(const TensorDesc& x, const char* op) {
-  CINDER_CHECK(x.ndim == 3, op, ": expected logits laid out as [N, C, D], got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": logits must be contiguous");
-  return {x.shape[0], x.shape[1], x.shape[2]};
-}
 
 // exp(p[c * stride] - shift) for c < C, into q (contiguous). float32 rows of stride 1 use the
 // vectorised exp.
@@ -69,46 +60,14 @@ inline double rowLogSumExp(const T* p, int64_t C, int64_t stride, T* scratch) {
   return (double)mx + std::log((l[0] + l[1]) + (l[2] + l[3]));
 }
 
-struct CeInputs {
-  NCD d;
-  bool probs;
-};
-
-CeInputs checkCe(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight, const char* op) {
-  CeInputs r{ncdOf(x, op), false};
-  const NCD& d = r.d;
-  if (target.dtype == DType::Int64) {
-    CINDER_CHECK(target.numel() == d.N * d.D && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-  } else {
-    CINDER_CHECK(target.dtype == x.dtype, op, ": target probabilities have dtype ", dtypeName(target.dtype),
-                 ", expected ", dtypeName(x.dtype));
-    CINDER_CHECK(target.numel() == x.numel() && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-    r.probs = true;
-  }
-  if (weight) {
-    CINDER_CHECK(weight->ndim == 1 && weight->shape[0] == d.C && weight->isContiguous(), op, ": weight of shape ",
-                 weight->shapeString(), " should be [", d.C, "]");
-    CINDER_CHECK(weight->dtype == x.dtype, op, ": weight has dtype ", dtypeName(weight->dtype), ", expected ",
-                 dtypeName(x.dtype));
-  }
-  return r;
-}
-
 }  // namespace
 
 void crossEntropyForward(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight,
                          const CrossEntropyOptions& o, const TensorDesc& loss, const TensorDesc& lse,
                          const TensorDesc& totalWeight, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
-  const NCD d = in.d;
+  const CeInputs in = checkCeForward(x, target, weight, o, loss, lse, totalWeight, op);
+  const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp output");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight output");
-  CINDER_CHECK(loss.dtype == x.dtype && loss.isContiguous() &&
-                   loss.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": bad loss output");
   const double eps = o.labelSmoothing;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -167,16 +126,9 @@ void crossEntropyForward(const TensorDesc& x, const TensorDesc& target, const Te
 void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const TensorDesc& target,
                           const TensorDesc* weight, const TensorDesc& lse, const TensorDesc& totalWeight,
                           const CrossEntropyOptions& o, const TensorDesc& gradInput, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
-  const NCD d = in.d;
+  const CeInputs in = checkCeBackward(grad, x, target, weight, lse, totalWeight, o, gradInput, op);
+  const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp input");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight input");
-  CINDER_CHECK(grad.dtype == x.dtype && grad.isContiguous() &&
-                   grad.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": gradient of shape ", grad.shapeString(), " does not match the loss");
-  CINDER_CHECK(gradInput.numel() == x.numel() && gradInput.isContiguous() && gradInput.dtype == x.dtype, op,
-               ": bad grad_input output");
   const double eps = o.labelSmoothing;
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
     using T = scalar_t;
@@ -258,13 +210,7 @@ void crossEntropyBackward(const TensorDesc& grad, const TensorDesc& x, const Ten
 
 void embeddingBackward(const TensorDesc& grad, const TensorDesc& indices, int64_t paddingIdx, bool scaleGradByFreq,
                        const TensorDesc& gradWeight, const char* op) {
-  CINDER_CHECK(grad.ndim == 2 && grad.isContiguous(), op, ": expected a contiguous [M, D] gradient, got ",
-               grad.shapeString());
-  CINDER_CHECK(indices.dtype == DType::Int64 && indices.isContiguous() && indices.numel() == grad.shape[0], op,
-               ": indices (", indices.shapeString(), ") do not match the gradient rows (", grad.shapeString(), ")");
-  CINDER_CHECK(gradWeight.ndim == 2 && gradWeight.isContiguous() && gradWeight.shape[1] == grad.shape[1] &&
-                   gradWeight.dtype == grad.dtype,
-               op, ": bad grad_weight output");
+  checkEmbeddingBackward(grad, indices, gradWeight, op);
   const int64_t M = grad.shape[0], D = grad.shape[1], V = gradWeight.shape[0];
   const int64_t* idx = indices.ptr<int64_t>();
   for (int64_t m = 0; m < M; m++)

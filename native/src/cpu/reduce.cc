@@ -21,75 +21,11 @@
 
 #include "core/elementwiseIter.h"
 #include "core/threadPool.h"
+#include "cpu/reducePlan.h"
 #include "cpu/vecmath.h"
 
 namespace cinder {
 namespace {
-
-struct ReducePlan {
-  int nk = 0;  // kept dims, coalesced; the output is contiguous over them
-  int64_t kShape[kMaxDims] = {};
-  int64_t kStride[kMaxDims] = {};
-  int nr = 0;  // reduced dims, coalesced; always >= 1 (a size-1 dim when nothing is reduced)
-  int64_t rShape[kMaxDims] = {};
-  int64_t rStride[kMaxDims] = {};
-  int64_t numOut = 1;
-  int64_t numRed = 1;
-};
-
-void coalesceDims(int64_t* shape, int64_t* stride, int& n) {
-  if (n <= 1) return;
-  int out = 0;
-  for (int d = 1; d < n; d++) {
-    if (stride[out] == stride[d] * shape[d]) {
-      shape[out] *= shape[d];
-      stride[out] = stride[d];
-    } else {
-      ++out;
-      shape[out] = shape[d];
-      stride[out] = stride[d];
-    }
-  }
-  n = out + 1;
-}
-
-// sortReduced reorders reduced dims by decreasing stride (better locality); index reductions keep
-// the original order so the flat reduced index is the row-major index PyTorch reports.
-ReducePlan makePlan(const TensorDesc& x, const bool* reduced, bool sortReduced) {
-  ReducePlan P;
-  int rd[kMaxDims];
-  int nrd = 0;
-  for (int d = 0; d < x.ndim; d++) {
-    const int64_t s = x.shape[d];
-    if (reduced[d]) {
-      P.numRed *= s;
-      if (s != 1) rd[nrd++] = d;
-    } else {
-      P.numOut *= s;
-      if (s != 1) {
-        P.kShape[P.nk] = s;
-        P.kStride[P.nk] = x.strides[d];
-        P.nk++;
-      }
-    }
-  }
-  if (sortReduced) {
-    std::stable_sort(rd, rd + nrd, [&](int a, int b) { return std::llabs(x.strides[a]) > std::llabs(x.strides[b]); });
-  }
-  for (int i = 0; i < nrd; i++) {
-    P.rShape[i] = x.shape[rd[i]];
-    P.rStride[i] = x.strides[rd[i]];
-  }
-  P.nr = nrd;
-  coalesceDims(P.kShape, P.kStride, P.nk);
-  coalesceDims(P.rShape, P.rStride, P.nr);
-  if (P.nr == 0) {
-    P.rShape[0] = 1;
-    P.rStride[0] = 1;
-    P.nr = 1;
-  }
-  return P;
-}
 
 inline int64_t keptOffset(const ReducePlan& P, int64_t o) {
   int64_t off = 0;
@@ -505,7 +441,7 @@ void checkOut(const char* op, const TensorDesc& out, const ReducePlan& P, DType 
 void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const TensorDesc& out,
                 const TensorDesc* aux, double param, double param2) {
   const char* name = reduceOpName(op);
-  const ReducePlan P = makePlan(x, reduced, true);
+  const ReducePlan P = makeReducePlan(x, reduced, true);
   const DType xt = x.dtype;
   const bool fl = isFloating(xt);
   if (aux) {
@@ -619,7 +555,7 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
 
 void reduceArg(bool isMax, const TensorDesc& x, const bool* reduced, const TensorDesc* values,
                const TensorDesc& indices, const char* op) {
-  const ReducePlan P = makePlan(x, reduced, false);
+  const ReducePlan P = makeReducePlan(x, reduced, false);
   CINDER_CHECK(P.numRed > 0 || P.numOut == 0, op, ": cannot reduce over a zero-size dimension of input of shape ",
                x.shapeString(), " (the operation has no identity)");
   checkOut(op, indices, P, DType::Int64);
@@ -650,16 +586,8 @@ struct Lines {
 };
 
 Lines makeLines(const TensorDesc& x, int dim, const TensorDesc& out, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < x.ndim, op, ": dim ", dim, " out of range for shape ", x.shapeString());
-  CINDER_CHECK(out.ndim == x.ndim && out.isContiguous(), op, ": output shape ", out.shapeString(),
-               " does not match input shape ", x.shapeString());
-  for (int d = 0; d < x.ndim; d++)
-    CINDER_CHECK(out.shape[d] == x.shape[d], op, ": output shape ", out.shapeString(), " does not match input shape ",
-                 x.shapeString());
-  bool mask[kMaxDims] = {};
-  mask[dim] = true;
   Lines L;
-  L.P = makePlan(x, mask, false);
+  L.P = makeLinePlan(x, dim, out, op);
   L.n = x.shape[dim];
   L.sIn = x.strides[dim];
   L.inner = 1;

@@ -10,6 +10,7 @@
 
 #include "core/convert.h"
 #include "core/elementwiseIter.h"
+#include "cpu/indexChecks.h"
 
 namespace cinder {
 
@@ -141,11 +142,6 @@ inline int64_t rowOffset(const TensorDesc& t, int dim, int64_t r) {
     off += i * t.strides[d];
   }
   return off;
-}
-
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
 }
 
 // values/indices must be self's shape with dim of size `len`, of self's dtype and int64.
@@ -387,19 +383,8 @@ int64_t uniqueDimKernel(const TensorDesc& self, bool wantInverse, bool wantCount
 
 void searchsortedKernel(const TensorDesc& out, const TensorDesc& seq, const TensorDesc& values, bool right,
                         const char* op) {
-  CINDER_CHECK(seq.ndim >= 1, op, ": the sorted sequence must have at least one dimension");
-  CINDER_CHECK(seq.dtype == values.dtype, op, ": sorted sequence and values must have one dtype");
-  CINDER_CHECK(out.dtype == DType::Int64 || out.dtype == DType::Int32, op, ": output must be int64 or int32");
+  const int64_t n = checkSearchsorted(out, seq, values, op);
   const bool batched = seq.ndim > 1;
-  if (batched) {
-    bool ok = seq.ndim == values.ndim;
-    for (int d = 0; ok && d < seq.ndim - 1; d++) ok = seq.shape[d] == values.shape[d];
-    CINDER_CHECK(ok, op, ": the sorted sequence of shape ", seq.shapeString(), " and values of shape ",
-                 values.shapeString(), " must match in every dimension but the last");
-  }
-  const int64_t n = values.numel();
-  CINDER_CHECK(out.numel() == n && out.isContiguous(), op, ": internal: output ", out.shapeString(),
-               " does not fit values ", values.shapeString());
   if (n == 0) return;
   const int64_t len = seq.shape[seq.ndim - 1];
   const int64_t ss = seq.strides[seq.ndim - 1];

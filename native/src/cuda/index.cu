@@ -15,6 +15,8 @@
 #include <type_traits>
 
 #include "core/convert.h"
+#include "cpu/indexChecks.h"
+#include "cpu/lossChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/index.h"
@@ -253,17 +255,6 @@ __global__ void scatterSegments(T* self, const T* src, LineGeom lg, int64_t self
   }
 }
 
-const char* reduceName(ScatterReduce r) {
-  switch (r) {
-    case ScatterReduce::Sum: return "sum";
-    case ScatterReduce::Prod: return "prod";
-    case ScatterReduce::Mean: return "mean";
-    case ScatterReduce::Amax: return "amax";
-    case ScatterReduce::Amin: return "amin";
-    default: return "none";
-  }
-}
-
 // ---- masks -------------------------------------------------------------------------------------
 
 struct PairGeom {
@@ -440,11 +431,6 @@ PairGeom pairOf(const TensorDesc& a, const TensorDesc& b) {
   return g;
 }
 
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
-}
-
 }  // namespace
 }  // namespace cudaidx
 
@@ -499,21 +485,10 @@ void cudaGatherKernel(int device, const TensorDesc& out, const TensorDesc& self,
 void cudaScatterKernel(int device, const TensorDesc& self, const TensorDesc& index, const TensorDesc& src, int dim,
                        const int64_t* iterShape, int iterNd, ScatterReduce reduce, bool includeSelf, double alpha,
                        const CudaScratch& scratch, const char* op) {
-  checkDim(self, dim, op);
-  CINDER_CHECK(iterNd == self.ndim, op, ": index must have as many dimensions as self (", iterNd, " vs ", self.ndim, ")");
-  CINDER_CHECK(src.dtype == self.dtype, op, ": expected src of dtype ", dtypeName(self.dtype), ", got ",
-               dtypeName(src.dtype));
-  int64_t total = 1;
-  for (int d = 0; d < iterNd; d++) {
-    total *= iterShape[d];
-    CINDER_CHECK(d == dim || iterShape[d] <= self.shape[d], op, ": index is larger than self of shape ",
-                 self.shapeString(), " at dimension ", d);
-    CINDER_CHECK(src.ndim == 0 || (src.ndim == iterNd && iterShape[d] <= src.shape[d]), op,
-                 ": index is larger than src of shape ", src.shapeString(), " at dimension ", d);
-  }
+  const int64_t total = checkScatter(self, src, dim, iterShape, iterNd, op);
   if (total == 0) return;
   if (reduce != ScatterReduce::None)
-    CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", reduceName(reduce), "' is not supported for bool");
+    CINDER_CHECK(self.dtype != DType::Bool, op, ": reduce '", scatterReduceName(reduce), "' is not supported for bool");
   const int64_t size = self.shape[dim];
   const int64_t len = iterShape[dim];
   const int64_t lines = total / len;
@@ -719,19 +694,8 @@ int64_t cudaOneHotKernel(int device, const TensorDesc& self, int64_t numClasses,
     cudaCopyDeviceToHost(mm, dmm, device, sizeof(mm), op);
   });
   const int64_t lo = mm[0], hi = mm[1];
-  if (numClasses < 0) {
-    CINDER_CHECK(n > 0, op, ": cannot infer the number of classes from an empty tensor");
-    numClasses = hi + 1;
-  }
-  if (n > 0) {
-    CINDER_CHECK(lo >= 0, op, ": class values must be non-negative, got ", lo);
-    CINDER_CHECK(hi < numClasses, op, ": class values must be smaller than numClasses (got ", hi, " for numClasses ",
-                 numClasses, ")");
-  }
   int64_t shape[kMaxDims + 1];
-  CINDER_CHECK(self.ndim < kMaxDims, op, ": tensors may have at most ", kMaxDims, " dims");
-  for (int d = 0; d < self.ndim; d++) shape[d] = self.shape[d];
-  shape[self.ndim] = numClasses;
+  numClasses = oneHotShape(self, n == 0, lo, hi, numClasses, shape, op);
   TensorDesc out = alloc(DType::Int64, shape, self.ndim + 1);
   const int64_t bytes = n * numClasses * (int64_t)sizeof(int64_t);
   if (bytes == 0) return numClasses;
@@ -747,13 +711,7 @@ int64_t cudaOneHotKernel(int device, const TensorDesc& self, int64_t numClasses,
 void cudaEmbeddingBackward(int device, const TensorDesc& grad, const TensorDesc& indices, int64_t paddingIdx,
                            bool scaleGradByFreq, const TensorDesc& gradWeight, const CudaScratch& scratch,
                            const char* op) {
-  CINDER_CHECK(grad.ndim == 2 && grad.isContiguous(), op, ": expected a contiguous [M, D] gradient, got ",
-               grad.shapeString());
-  CINDER_CHECK(indices.dtype == DType::Int64 && indices.isContiguous() && indices.numel() == grad.shape[0], op,
-               ": indices (", indices.shapeString(), ") do not match the gradient rows (", grad.shapeString(), ")");
-  CINDER_CHECK(gradWeight.ndim == 2 && gradWeight.isContiguous() && gradWeight.shape[1] == grad.shape[1] &&
-                   gradWeight.dtype == grad.dtype,
-               op, ": bad grad_weight output");
+  checkEmbeddingBackward(grad, indices, gradWeight, op);
   CINDER_CHECK(grad.dtype == DType::Float32 || grad.dtype == DType::Float64, op, ": not supported for dtype ",
                dtypeName(grad.dtype));
   const int64_t M = grad.shape[0], D = grad.shape[1], V = gradWeight.shape[0];

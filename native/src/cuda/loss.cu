@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "cpu/lossChecks.h"
 #include "cuda/cudaLoss.h"
 #include "cuda/reduceKernels.cuh"
 #include "cuda/reduceUtil.cuh"
@@ -28,10 +29,6 @@ using cured::Scratch;
 
 constexpr unsigned long long kNoBadRow = ~0ull;
 constexpr int64_t kMaxGrid = int64_t(1) << 20;
-
-struct CeDims {
-  int64_t N, C, D;
-};
 
 template <typename T>
 struct CeArgs {
@@ -202,35 +199,6 @@ __global__ void __launch_bounds__(256) ceBackward(CeArgs<T> a, CeDims d, const T
   }
 }
 
-struct CeInputs {
-  CeDims d;
-  bool probs;
-};
-
-CeInputs checkCe(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight, const char* op) {
-  CINDER_CHECK(x.ndim == 3, op, ": expected logits laid out as [N, C, D], got shape ", x.shapeString());
-  CINDER_CHECK(x.isContiguous(), op, ": logits must be contiguous");
-  CeInputs r{{x.shape[0], x.shape[1], x.shape[2]}, false};
-  const CeDims& d = r.d;
-  if (target.dtype == DType::Int64) {
-    CINDER_CHECK(target.numel() == d.N * d.D && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-  } else {
-    CINDER_CHECK(target.dtype == x.dtype, op, ": target probabilities have dtype ", dtypeName(target.dtype),
-                 ", expected ", dtypeName(x.dtype));
-    CINDER_CHECK(target.numel() == x.numel() && target.isContiguous(), op, ": target of shape ",
-                 target.shapeString(), " does not match logits ", x.shapeString());
-    r.probs = true;
-  }
-  if (weight) {
-    CINDER_CHECK(weight->ndim == 1 && weight->shape[0] == d.C && weight->isContiguous(), op, ": weight of shape ",
-                 weight->shapeString(), " should be [", d.C, "]");
-    CINDER_CHECK(weight->dtype == x.dtype, op, ": weight has dtype ", dtypeName(weight->dtype), ", expected ",
-                 dtypeName(x.dtype));
-  }
-  return r;
-}
-
 template <typename T>
 CeArgs<T> argsOf(const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight, const CeInputs& in,
                  const CrossEntropyOptions& o, unsigned long long* badRow) {
@@ -269,14 +237,9 @@ void checkBadTarget(int device, const unsigned long long* badRow, const int64_t*
 void cudaCrossEntropyForward(int device, const TensorDesc& x, const TensorDesc& target, const TensorDesc* weight,
                              const CrossEntropyOptions& o, const TensorDesc& loss, const TensorDesc& lse,
                              const TensorDesc& totalWeight, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeForward(x, target, weight, o, loss, lse, totalWeight, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp output");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight output");
-  CINDER_CHECK(loss.dtype == x.dtype && loss.isContiguous() &&
-                   loss.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": bad loss output");
   CudaDeviceGuard guard(device, op);
   cudaStream_t stream = cudaStreamOf(device, op);
   CINDER_DISPATCH_FLOAT(x.dtype, op, [&] {
@@ -310,16 +273,9 @@ void cudaCrossEntropyForward(int device, const TensorDesc& x, const TensorDesc& 
 void cudaCrossEntropyBackward(int device, const TensorDesc& grad, const TensorDesc& x, const TensorDesc& target,
                               const TensorDesc* weight, const TensorDesc& lse, const TensorDesc& totalWeight,
                               const CrossEntropyOptions& o, const TensorDesc& gradInput, const char* op) {
-  const CeInputs in = checkCe(x, target, weight, op);
+  const CeInputs in = checkCeBackward(grad, x, target, weight, lse, totalWeight, o, gradInput, op);
   const CeDims d = in.d;
   const int64_t rows = d.N * d.D;
-  CINDER_CHECK(lse.numel() == rows && lse.isContiguous() && lse.dtype == x.dtype, op, ": bad log-sum-exp input");
-  CINDER_CHECK(totalWeight.numel() == 1 && totalWeight.dtype == x.dtype, op, ": bad total-weight input");
-  CINDER_CHECK(grad.dtype == x.dtype && grad.isContiguous() &&
-                   grad.numel() == (o.reduction == LossReduction::None ? rows : 1),
-               op, ": gradient of shape ", grad.shapeString(), " does not match the loss");
-  CINDER_CHECK(gradInput.numel() == x.numel() && gradInput.isContiguous() && gradInput.dtype == x.dtype, op,
-               ": bad grad_input output");
   const int64_t numel = x.numel();
   if (numel == 0) return;
   CudaDeviceGuard guard(device, op);

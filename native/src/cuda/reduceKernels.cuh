@@ -24,75 +24,18 @@
 
 #include "core/storage.h"
 #include "core/tensorDesc.h"
+#include "cpu/reducePlan.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 
 namespace cinder {
 namespace cured {
 
-struct RPlan {
-  int nk = 0;
-  int nr = 0;
-  int64_t numOut = 1;
-  int64_t numRed = 1;
-  int64_t kShape[kMaxDims] = {};
-  int64_t kStride[kMaxDims] = {};
-  int64_t rShape[kMaxDims] = {};
-  int64_t rStride[kMaxDims] = {};
-};
+// The CPU's plan (cpu/reducePlan.h): the same dims, stripped and coalesced alike.
+using RPlan = ReducePlan;
 
-inline void coalesce(int64_t* shape, int64_t* stride, int& n) {
-  if (n <= 1) return;
-  int out = 0;
-  for (int d = 1; d < n; d++) {
-    if (stride[out] == stride[d] * shape[d]) {
-      shape[out] *= shape[d];
-      stride[out] = stride[d];
-    } else {
-      ++out;
-      shape[out] = shape[d];
-      stride[out] = stride[d];
-    }
-  }
-  n = out + 1;
-}
-
-// As the CPU's makePlan: sortReduced orders reduced dims by decreasing |stride|; index
-// reductions keep the row-major order, so the flat reduced index is the one PyTorch reports.
 inline RPlan makePlan(const TensorDesc& x, const bool* reduced, bool sortReduced) {
-  RPlan P;
-  int rd[kMaxDims];
-  int nrd = 0;
-  for (int d = 0; d < x.ndim; d++) {
-    const int64_t s = x.shape[d];
-    if (reduced[d]) {
-      P.numRed *= s;
-      if (s != 1) rd[nrd++] = d;
-    } else {
-      P.numOut *= s;
-      if (s != 1) {
-        P.kShape[P.nk] = s;
-        P.kStride[P.nk] = x.strides[d];
-        P.nk++;
-      }
-    }
-  }
-  if (sortReduced) {
-    std::stable_sort(rd, rd + nrd, [&](int a, int b) { return std::llabs(x.strides[a]) > std::llabs(x.strides[b]); });
-  }
-  for (int i = 0; i < nrd; i++) {
-    P.rShape[i] = x.shape[rd[i]];
-    P.rStride[i] = x.strides[rd[i]];
-  }
-  P.nr = nrd;
-  coalesce(P.kShape, P.kStride, P.nk);
-  coalesce(P.rShape, P.rStride, P.nr);
-  if (P.nr == 0) {
-    P.rShape[0] = 1;
-    P.rStride[0] = 1;
-    P.nr = 1;
-  }
-  return P;
+  return makeReducePlan(x, reduced, sortReduced);
 }
 
 __device__ __forceinline__ int64_t keptOffset(const RPlan& P, int64_t o) {
@@ -118,63 +61,39 @@ __device__ __forceinline__ int64_t reducedOffset(const RPlan& P, int64_t r) {
 
 // ---- shuffles of any small trivially copyable value ----------------------------------------
 
-template <typename A>
-__device__ __forceinline__ A shflDown(A v, int o) {
+// v's 32-bit words, each through shfl (word -> word, one warp shuffle): values of any size.
+template <typename A, typename Shfl>
+__device__ __forceinline__ A shflWords(A v, Shfl shfl) {
   if constexpr (sizeof(A) < 4) {
     unsigned w = 0;
     memcpy(&w, &v, sizeof(A));
-    w = __shfl_down_sync(0xffffffffu, w, o);
+    w = shfl(w);
     memcpy(&v, &w, sizeof(A));
-    return v;
   } else {
     static_assert(sizeof(A) % 4 == 0, "shuffled values are whole 32-bit words");
     constexpr int W = sizeof(A) / 4;
     unsigned w[W];
     memcpy(w, &v, sizeof(A));
 #pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_down_sync(0xffffffffu, w[i], o);
+    for (int i = 0; i < W; i++) w[i] = shfl(w[i]);
     memcpy(&v, w, sizeof(A));
-    return v;
   }
+  return v;
+}
+
+template <typename A>
+__device__ __forceinline__ A shflDown(A v, int o) {
+  return shflWords(v, [o](unsigned w) { return __shfl_down_sync(0xffffffffu, w, o); });
 }
 
 template <typename A>
 __device__ __forceinline__ A shflUp(A v, int o) {
-  if constexpr (sizeof(A) < 4) {
-    unsigned w = 0;
-    memcpy(&w, &v, sizeof(A));
-    w = __shfl_up_sync(0xffffffffu, w, o);
-    memcpy(&v, &w, sizeof(A));
-    return v;
-  } else {
-    static_assert(sizeof(A) % 4 == 0, "shuffled values are whole 32-bit words");
-    constexpr int W = sizeof(A) / 4;
-    unsigned w[W];
-    memcpy(w, &v, sizeof(A));
-#pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_up_sync(0xffffffffu, w[i], o);
-    memcpy(&v, w, sizeof(A));
-    return v;
-  }
+  return shflWords(v, [o](unsigned w) { return __shfl_up_sync(0xffffffffu, w, o); });
 }
 
 template <typename A>
 __device__ __forceinline__ A shflIdx(A v, int lane) {
-  if constexpr (sizeof(A) < 4) {
-    unsigned w = 0;
-    memcpy(&w, &v, sizeof(A));
-    w = __shfl_sync(0xffffffffu, w, lane);
-    memcpy(&v, &w, sizeof(A));
-    return v;
-  } else {
-    constexpr int W = sizeof(A) / 4;
-    unsigned w[W];
-    memcpy(w, &v, sizeof(A));
-#pragma unroll
-    for (int i = 0; i < W; i++) w[i] = __shfl_sync(0xffffffffu, w[i], lane);
-    memcpy(&v, w, sizeof(A));
-    return v;
-  }
+  return shflWords(v, [lane](unsigned w) { return __shfl_sync(0xffffffffu, w, lane); });
 }
 
 // Lane 0 gets merge over the warp, in a fixed tree order.

@@ -235,16 +235,8 @@ struct Lines {
 };
 
 Lines makeLines(const TensorDesc& x, int dim, const TensorDesc& out, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < x.ndim, op, ": dim ", dim, " out of range for shape ", x.shapeString());
-  CINDER_CHECK(out.ndim == x.ndim && out.isContiguous(), op, ": output shape ", out.shapeString(),
-               " does not match input shape ", x.shapeString());
-  for (int d = 0; d < x.ndim; d++)
-    CINDER_CHECK(out.shape[d] == x.shape[d], op, ": output shape ", out.shapeString(), " does not match input shape ",
-                 x.shapeString());
-  bool mask[kMaxDims] = {};
-  mask[dim] = true;
   Lines L;
-  L.P = makePlan(x, mask, false);
+  L.P = makeLinePlan(x, dim, out, op);
   L.lines = L.P.numOut;
   L.n = x.shape[dim];
   L.sIn = x.strides[dim];

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "cpu/indexChecks.h"
 #include "cuda/cudaCommon.cuh"
 #include "cuda/cudaDevice.h"
 #include "cuda/indexCommon.cuh"
@@ -236,11 +237,6 @@ SortedRows<T> sortRows(int device, const TensorDesc& self, int dim, bool descend
   CINDER_CUDA_LAUNCH_CHECK("fillKeys");
   sortPairs<U>(device, s.keys, s.pos, s.rows, p, op);
   return s;
-}
-
-void checkDim(const TensorDesc& t, int dim, const char* op) {
-  CINDER_CHECK(dim >= 0 && dim < t.ndim, op, ": dimension ", dim, " out of range for a tensor of shape ",
-               t.shapeString());
 }
 
 void checkOutputs(const TensorDesc& values, const TensorDesc& indices, const TensorDesc& self, int dim, int64_t len,
@@ -549,19 +545,8 @@ int64_t cudaUniqueDimKernel(int device, const TensorDesc& self, bool wantInverse
 
 void cudaSearchsortedKernel(int device, const TensorDesc& out, const TensorDesc& seq, const TensorDesc& values,
                             bool right, const char* op) {
-  CINDER_CHECK(seq.ndim >= 1, op, ": the sorted sequence must have at least one dimension");
-  CINDER_CHECK(seq.dtype == values.dtype, op, ": sorted sequence and values must have one dtype");
-  CINDER_CHECK(out.dtype == DType::Int64 || out.dtype == DType::Int32, op, ": output must be int64 or int32");
+  const int64_t n = checkSearchsorted(out, seq, values, op);
   const bool batched = seq.ndim > 1;
-  if (batched) {
-    bool ok = seq.ndim == values.ndim;
-    for (int d = 0; ok && d < seq.ndim - 1; d++) ok = seq.shape[d] == values.shape[d];
-    CINDER_CHECK(ok, op, ": the sorted sequence of shape ", seq.shapeString(), " and values of shape ",
-                 values.shapeString(), " must match in every dimension but the last");
-  }
-  const int64_t n = values.numel();
-  CINDER_CHECK(out.numel() == n && out.isContiguous(), op, ": internal: output ", out.shapeString(),
-               " does not fit values ", values.shapeString());
   if (n == 0) return;
   SearchGeom g;
   g.nd = values.ndim;

@@ -13,6 +13,7 @@ import { flattenOutputs } from '../src/layer.js';
 import { buildArgs, isTensorArg } from '../../tensor/test/optable/build.js';
 import { opTable } from '../../tensor/test/optable/index.js';
 import type { OpInfo, Sample } from '../../tensor/test/optable/types.js';
+import { expectClose, toDevice } from '../../tensor/test/cudaCompare.js';
 
 const hasGpu = cuda.isAvailable();
 if (!hasGpu) console.log('cudaGrad.test: no usable CUDA device; the CUDA-vs-CPU gradient comparisons are skipped');
@@ -26,13 +27,6 @@ function cotangent(t: Tensor, salt: number): Tensor {
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) v[i] = Math.sin(1.3 * i + salt) + 0.25;
   return tensor(v, { shape: [...t.shape] }).to(t.dtype);
-}
-
-/** The same tensor on cuda:0 with the same strides and offset (views stay views). */
-function toDevice(x: Tensor): Tensor {
-  const base = (x as unknown as { _base?: Tensor })._base ?? x;
-  if (base !== x && base.isContiguous() && base.offset === 0) return base.cuda()._view(x.shape, x.strides, x.offset);
-  return x.cuda();
 }
 
 interface Grads {
@@ -59,20 +53,7 @@ function gradsOf(op: OpInfo, sample: Sample, tensors: unknown[], onDevice: boole
   return { outputs: outs, grads: grad(loss!, leaves, { allowUnused: true }) };
 }
 
-function expectClose(got: Tensor, want: Tensor, what: string): void {
-  expect(got.device, `${what}: device`).toBe('cuda:0');
-  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
-  expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
-  const g = got.cpu().to('float64').data() as Float64Array;
-  const w = want.to('float64').data() as Float64Array;
-  for (let i = 0; i < w.length; i++) {
-    const a = g[i]!;
-    const b = w[i]!;
-    if (Number.isNaN(a) && Number.isNaN(b)) continue;
-    if (a === b) continue;
-    if (!(Math.abs(a - b) <= 1e-9 + 1e-7 * Math.abs(b))) expect.fail(`${what}: element ${i}: cuda ${a}, cpu ${b}`);
-  }
-}
+const GRAD_TOL = { atol: 1e-9, rtol: 1e-7 };
 
 /** Compares the op's gradients on both devices; false when the op reports that it has no CUDA kernel. */
 function compareGrads(op: OpInfo): boolean {
@@ -99,7 +80,7 @@ function compareGrads(op: OpInfo): boolean {
       throw new Error(`${what}: ${msg}`);
     }
     expect(got, what).toBeDefined();
-    got!.outputs.forEach((o, k) => expectClose(o, want!.outputs[k]!, `${what}: output ${k}`));
+    got!.outputs.forEach((o, k) => expectClose(o, want!.outputs[k]!, `${what}: output ${k}`, GRAD_TOL));
     expect(got!.grads.length).toBe(want.grads.length);
     want.grads.forEach((w, k) => {
       const g = got!.grads[k]!;
@@ -107,7 +88,7 @@ function compareGrads(op: OpInfo): boolean {
         expect(g, `${what}: gradient ${k} is unused on the CPU`).toBeNull();
         return;
       }
-      expectClose(g, w, `${what}: gradient ${k}`);
+      expectClose(g, w, `${what}: gradient ${k}`, GRAD_TOL);
     });
     compared++;
   }
@@ -136,7 +117,7 @@ describe.skipIf(!hasGpu)('the engine on CUDA', () => {
     x.mul(3).sum().backward();
     expect(x.grad!.device).toBe('cuda:0');
     const want = x.detach().cpu().mul(2).add(3);
-    expectClose(x.grad!, want, 'accumulated grad');
+    expectClose(x.grad!, want, 'accumulated grad', GRAD_TOL);
   });
 
   it('sends the gradient of a 0-d CPU tensor back to the CPU', () => {
@@ -146,7 +127,7 @@ describe.skipIf(!hasGpu)('the engine on CUDA', () => {
     expect(s.grad!.device).toBe('cpu');
     expect(s.grad!.item()).toBeCloseTo((x.detach().sum().item() as number) + 5, 10);
     expect(x.grad!.device).toBe('cuda:0');
-    expectClose(x.grad!, ones([5], { dtype: 'float64' }).mul(2.5), 'x.grad');
+    expectClose(x.grad!, ones([5], { dtype: 'float64' }).mul(2.5), 'x.grad', GRAD_TOL);
   });
 
   it('an in-place op on a CUDA view with a 0-d CPU operand sends that operand its gradient on the CPU', () => {
@@ -159,7 +140,7 @@ describe.skipIf(!hasGpu)('the engine on CUDA', () => {
     expect(s.grad!.item()).toBeCloseTo(x.detach().narrow(0, 1, 1).sum().item() as number, 10);
     const want = ones([3, 4], { dtype: 'float64' });
     want.narrow(0, 1, 1).fill_(1.5);
-    expectClose(x.grad!, want, 'x.grad');
+    expectClose(x.grad!, want, 'x.grad', GRAD_TOL);
   });
 
   it('gradcheck runs with CUDA inputs (perturbations made on the device)', () => {

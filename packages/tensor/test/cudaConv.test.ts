@@ -20,7 +20,6 @@ import {
   convTranspose2d,
   cuda,
   full,
-  isFloatingDType,
   manualSeed,
   maxPool2dBackward,
   maxPool2dWithIndices,
@@ -33,24 +32,23 @@ import {
   upsampleBilinear2dBackward,
   upsampleNearest2d,
   upsampleNearest2dBackward,
-  type DType,
 } from '../src/index.js';
-import { buildArgs } from './optable/build.js';
+import { compareOnDevice, expectClose as closeWithin, toDevice, type Tols } from './cudaCompare.js';
 import { opTable } from './optable/index.js';
-import type { OpInfo, Result } from './optable/types.js';
+import type { OpInfo } from './optable/types.js';
 
 const hasGpu = cuda.isAvailable();
 if (!hasGpu) console.log('cudaConv.test: no usable CUDA device; the CUDA-vs-CPU convolution, pooling, upsampling and padding comparisons are skipped');
 
 // The GEMM may run float32 on tensor cores (TF32 inputs), as PyTorch's convolutions do by default.
-const GEMM_TOL: Partial<Record<DType, { atol: number; rtol: number }>> = {
+const GEMM_TOL: Tols = {
   float32: { atol: 2e-3, rtol: 2e-3 },
   float64: { atol: 1e-10, rtol: 1e-10 },
   float16: { atol: 1e-2, rtol: 1e-2 },
   bfloat16: { atol: 5e-2, rtol: 5e-2 },
 };
 // Pooling, upsampling and padding use the CPU's arithmetic.
-const EXACT_TOL: Partial<Record<DType, { atol: number; rtol: number }>> = {
+const EXACT_TOL: Tols = {
   float32: { atol: 1e-6, rtol: 1e-5 },
   float64: { atol: 1e-13, rtol: 1e-12 },
   float16: { atol: 1e-3, rtol: 1e-3 },
@@ -67,35 +65,9 @@ const POOL_OPS = [
   'upsampleBilinear2d', 'upsampleBilinear2dBackward', 'pad', 'padBackward',
 ];
 
-function toDevice(x: Tensor): Tensor {
-  const base = (x as unknown as { _base?: Tensor })._base ?? x;
-  if (base !== x && base.isContiguous() && base.offset === 0) return base.cuda()._view(x.shape, x.strides, x.offset);
-  return x.cuda();
-}
-
-function tensorsOf(r: Result<Tensor>): [string, Tensor][] {
-  if (r instanceof Tensor) return [['out', r]];
-  if (Array.isArray(r)) return r.map((t, i) => [String(i), t]);
-  return Object.entries(r);
-}
-
 /** Compares a CUDA result with the CPU's; the tolerance scales with the largest magnitude for GEMM results. */
-function expectClose(got: Tensor, want: Tensor, what: string, tols = EXACT_TOL, scaled = false): void {
-  expect(got.device, `${what}: device`).toBe('cuda:0');
-  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
-  expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
-  const g = got.cpu().to('float64').data() as Float64Array;
-  const w = want.to('float64').data() as Float64Array;
-  const tol = tols[want.dtype] ?? { atol: 0, rtol: 0 };
-  let scale = 1;
-  if (scaled) for (let i = 0; i < w.length; i++) if (Number.isFinite(w[i]!)) scale = Math.max(scale, Math.abs(w[i]!));
-  for (let i = 0; i < w.length; i++) {
-    const a = g[i]!;
-    const b = w[i]!;
-    if (Number.isNaN(b) && Number.isNaN(a)) continue;
-    const ok = a === b || (isFloatingDType(want.dtype) && Math.abs(a - b) <= tol.atol * scale + tol.rtol * Math.abs(b));
-    if (!ok) expect.fail(`${what}: element ${i}: cuda ${a}, cpu ${b}`);
-  }
+function expectClose(got: Tensor, want: Tensor, what: string, tols: Tols = EXACT_TOL, scaled = false): void {
+  closeWithin(got, want, what, tols[want.dtype], scaled);
 }
 
 function expectEqual(got: Tensor, want: Tensor, what: string): void {
@@ -113,30 +85,10 @@ function expectEqual(got: Tensor, want: Tensor, what: string): void {
 }
 
 /** Every sample of an op-table entry on both devices; throws on a mismatch or a missing CUDA kernel. */
-function compareOnDevice(op: OpInfo, tols: typeof EXACT_TOL, scaled: boolean): void {
-  const dtypes = op.dtypes ?? ['float32', 'float64'];
-  for (let si = 0; si < op.samples.length; si++) {
-    const sample = op.samples[si]!;
-    for (const dtype of dtypes) {
-      const built = buildArgs(sample.args, dtype, si + 1);
-      const what = `${op.name} ${sample.name ?? si} (${dtype})`;
-      let want: Result<Tensor>;
-      try {
-        want = op.run(built.tensors, sample.opts);
-      } catch {
-        continue; // the CPU rejects it too: the error inputs are checked by opTable.test
-      }
-      const onDevice = built.tensors.map((a) => (a instanceof Tensor ? toDevice(a) : a));
-      const got = op.run(onDevice, sample.opts);
-      const g = tensorsOf(got);
-      const w = tensorsOf(want);
-      expect(g.map(([k]) => k)).toEqual(w.map(([k]) => k));
-      for (let k = 0; k < g.length; k++) {
-        if (w[k]![1].dtype === 'int64') expectEqual(g[k]![1], w[k]![1], `${what} [${g[k]![0]}]`);
-        else expectClose(g[k]![1], w[k]![1], `${what} [${g[k]![0]}]`, tols, scaled);
-      }
-    }
-  }
+function compareEntry(op: OpInfo, tols: Tols, scaled: boolean): void {
+  compareOnDevice(op, (got, want, what) =>
+    want.dtype === 'int64' ? expectEqual(got, want, what) : expectClose(got, want, what, tols, scaled),
+  );
 }
 
 // What can be checked in any build with the CUDA sources, with or without a device.
@@ -181,7 +133,7 @@ describe.skipIf(!hasGpu)('CUDA convolution, pooling, upsampling and padding vs C
       const entries = opTable.filter((o) => o.name === name);
       it(name, () => {
         expect(entries.length, `${name} is in the op table`).toBeGreaterThan(0);
-        for (const op of entries) compareOnDevice(op, tols, scaled);
+        for (const op of entries) compareEntry(op, tols, scaled);
       });
     }
   }

@@ -19,7 +19,6 @@ import {
   cumprod,
   cumsum,
   full,
-  isFloatingDType,
   linalg,
   logSoftmax,
   logsumexp,
@@ -41,6 +40,7 @@ import {
   zeros,
   type DType,
 } from '../src/index.js';
+import { compareOnDevice, expectClose, tensorsOf, toDevice, type Tol, type Tols } from './cudaCompare.js';
 import { buildArgs } from './optable/build.js';
 import { opTable } from './optable/index.js';
 import type { OpInfo, Result } from './optable/types.js';
@@ -48,44 +48,13 @@ import type { OpInfo, Result } from './optable/types.js';
 const hasGpu = cuda.isAvailable();
 if (!hasGpu) console.log('cudaReduce.test: no usable CUDA device; the CUDA-vs-CPU reduction, scan, softmax, norm and cross-entropy checks are skipped');
 
-type Tol = { atol: number; rtol: number };
-const TOL: Partial<Record<DType, Tol>> = {
+const TOL: Tols = {
   float32: { atol: 1e-5, rtol: 1e-4 },
   float64: { atol: 1e-12, rtol: 1e-10 },
   float16: { atol: 1e-3, rtol: 1e-3 },
   bfloat16: { atol: 1e-2, rtol: 1e-2 },
 };
-
-/** The same tensor on cuda:0 with the same strides and offset (views stay views). */
-function toDevice(x: Tensor): Tensor {
-  const base = (x as unknown as { _base?: Tensor })._base ?? x;
-  if (base !== x && base.isContiguous() && base.offset === 0) {
-    return base.cuda()._view(x.shape, x.strides, x.offset);
-  }
-  return x.cuda();
-}
-
-function tensorsOf(r: Result<Tensor>): [string, Tensor][] {
-  if (r instanceof Tensor) return [['out', r]];
-  if (Array.isArray(r)) return r.map((t, i) => [String(i), t]);
-  return Object.entries(r);
-}
-
-function expectClose(got: Tensor, want: Tensor, what: string, tol?: Tol): void {
-  expect(got.device, `${what}: device`).toBe('cuda:0');
-  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
-  expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
-  const g = got.cpu().to('float64').data() as Float64Array;
-  const w = want.to('float64').data() as Float64Array;
-  const t = tol ?? TOL[want.dtype] ?? { atol: 0, rtol: 0 };
-  for (let i = 0; i < w.length; i++) {
-    const a = g[i]!;
-    const b = w[i]!;
-    if (Number.isNaN(b) && Number.isNaN(a)) continue;
-    const ok = a === b || (isFloatingDType(want.dtype) && Math.abs(a - b) <= t.atol + t.rtol * Math.abs(b));
-    if (!ok) expect.fail(`${what}: element ${i}: cuda ${a}, cpu ${b}`);
-  }
-}
+const close = (got: Tensor, want: Tensor, what: string, tol?: Tol) => expectClose(got, want, what, tol ?? TOL[want.dtype]);
 
 /** Bitwise equality of two device results (determinism). */
 function expectSameBits(a: Tensor, b: Tensor, what: string): void {
@@ -104,7 +73,7 @@ function same(what: string, inputs: Tensor[], f: (...xs: Tensor[]) => Result<Ten
   const want = tensorsOf(f(...inputs));
   const got = tensorsOf(f(...inputs.map(toDevice)));
   expect(got.map(([k]) => k)).toEqual(want.map(([k]) => k));
-  for (let k = 0; k < got.length; k++) expectClose(got[k]![1], want[k]![1], `${what} [${got[k]![0]}]`, tol);
+  for (let k = 0; k < got.length; k++) close(got[k]![1], want[k]![1], `${what} [${got[k]![0]}]`, tol);
 }
 
 // ---- the op table ------------------------------------------------------------------------------
@@ -118,31 +87,7 @@ const FAMILY = new Set([
 const familyOps = opTable.filter((op) => FAMILY.has(op.name));
 
 function compareEntry(op: OpInfo): void {
-  const dtypes = op.dtypes ?? ['float32', 'float64'];
-  for (let si = 0; si < op.samples.length; si++) {
-    const sample = op.samples[si]!;
-    for (const dtype of dtypes) {
-      const built = buildArgs(sample.args, dtype, si + 1);
-      const what = `${op.name} ${sample.name ?? si} (${dtype})`;
-      let want: Result<Tensor>;
-      try {
-        want = op.run(built.tensors, sample.opts);
-      } catch {
-        continue; // rejected on the CPU too: the error entries are compared below
-      }
-      const onDevice = built.tensors.map((a) => (a instanceof Tensor ? toDevice(a) : a));
-      const got = op.run(onDevice, sample.opts);
-      const g = tensorsOf(got);
-      for (const [k, t] of g) expect(t.device, `${what} [${k}]: device`).toBe('cuda:0');
-      if (op.check) {
-        op.check(got, onDevice, sample.opts);
-        continue;
-      }
-      const w = tensorsOf(want);
-      expect(g.map(([k]) => k)).toEqual(w.map(([k]) => k));
-      for (let k = 0; k < g.length; k++) expectClose(g[k]![1], w[k]![1], `${what} [${g[k]![0]}]`, op.tol?.[w[k]![1].dtype]);
-    }
-  }
+  compareOnDevice(op, (got, want, what) => close(got, want, what, op.tol?.[want.dtype]));
   for (const e of op.errors ?? []) {
     const built = buildArgs(e.args, (op.dtypes ?? ['float32'])[0]!, 7);
     const onDevice = built.tensors.map((a) => (a instanceof Tensor ? toDevice(a) : a));
@@ -388,7 +333,7 @@ describe.skipIf(!hasGpu)('CUDA cross entropy', () => {
       const want = run(x, t, opts.weight as Tensor | undefined);
       manualSeed(11);
       const got = run(toDevice(x), toDevice(t), opts.weight ? toDevice(opts.weight as Tensor) : undefined);
-      expectClose(got, want, what, { atol: 1e-6, rtol: 1e-4 });
+      close(got, want, what, { atol: 1e-6, rtol: 1e-4 });
     }
   });
 
@@ -400,7 +345,7 @@ describe.skipIf(!hasGpu)('CUDA cross entropy', () => {
     const [lse, total] = crossEntropyStats(x, ok, {});
     expect(() => crossEntropyBackward(tensor(1).cuda(), x, t, lse, total)).toThrow(/crossEntropyBackward: target 7 is out of bounds for 5 classes/);
     // The device is still usable afterwards.
-    expectClose(sum(x, 1), sum(x.cpu(), 1), 'after the error');
+    close(sum(x, 1), sum(x.cpu(), 1), 'after the error');
   });
 });
 

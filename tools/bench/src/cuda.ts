@@ -12,8 +12,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as T from '@cinder/tensor';
-import { add, cuda, manualSeed, randint, randn, type DType, type Tensor } from '@cinder/tensor';
-import { F, nn, optim } from '@cinder/nn';
+import { add, cuda, manualSeed, randn, type DType, type Tensor } from '@cinder/tensor';
+import { F, optim } from '@cinder/nn';
+import { TORCH_MODELS, TRAIN_MODELS } from './trainModels.js';
 
 const DEVICE = 'cuda:0';
 
@@ -63,46 +64,9 @@ const MATMULS: MatmulCase[] = SIZES.flatMap((n) => [
 
 const EW_N = 1 << 28;
 
-interface TrainCase {
-  id: string;
-  make: () => { model: nn.Module; x: Tensor; y: Tensor };
-  inner: number;
-}
-
-class LastStep extends nn.Module {
-  constructor(readonly rnn: nn.Module, readonly head: nn.Linear) {
-    super();
-  }
-  override forward(x: Tensor): Tensor {
-    const [out] = this.rnn.forward(x) as [Tensor, unknown];
-    return this.head.forward(out.select(0, out.shape[0]! - 1));
-  }
-}
-
-// The models of --train (the same shapes and batches), built on the host and moved.
-const TRAIN: TrainCase[] = [
-  {
-    id: 'MLP 784-256-256-10, batch 64', inner: 50,
-    make: () => ({
-      model: new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)),
-      x: randn([64, 784]), y: randint(0, 10, [64]),
-    }),
-  },
-  {
-    id: 'LeNet-5 28x28, batch 64', inner: 20,
-    make: () => ({
-      model: new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
-        new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10)),
-      x: randn([64, 1, 28, 28]), y: randint(0, 10, [64]),
-    }),
-  },
-  {
-    id: 'LSTM 32->128, T=32, batch 32', inner: 10,
-    make: () => ({ model: new LastStep(new nn.LSTM(32, 128), new nn.Linear(128, 10)), x: randn([32, 32, 32]), y: randint(0, 10, [32]) }),
-  },
-];
+// The models of --train but the MLP 4-32-2 (the same shapes and batches), built on the host and
+// moved.
+const TRAIN = TRAIN_MODELS.filter((m) => m.id !== 'MLP 4-32-2, batch 32');
 
 const TORCH = String.raw`
 import json, sys, time
@@ -144,20 +108,7 @@ out['add'] = median(lambda: torch.add(a, b), spec['samples'], 5)
 out['copy'] = median(lambda: o.copy_(a), spec['samples'], 5)
 del a, b, o
 torch.cuda.empty_cache()
-class LastStep(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.rnn = nn.LSTM(32, 128)
-        self.head = nn.Linear(128, 10)
-    def forward(self, x):
-        y, _ = self.rnn(x)
-        return self.head(y[-1])
-models = {
-  'MLP 784-256-256-10, batch 64': (lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784), 10, 64),
-  'LeNet-5 28x28, batch 64': (lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (64, 1, 28, 28), 10, 64),
-  'LSTM 32->128, T=32, batch 32': (LastStep, (32, 32, 32), 10, 32),
-}
+${TORCH_MODELS}models = {name: m for name, m in models.items() if name in spec['inner']}
 for name, (make, xshape, classes, bn) in models.items():
     torch.manual_seed(0)
     model = make().to(dev)

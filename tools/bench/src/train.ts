@@ -7,55 +7,20 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { getNumThreads, manualSeed, randint, randn, type Tensor } from '@cinder/tensor';
-import { F, nn, optim } from '@cinder/nn';
+import { getNumThreads, manualSeed, type Tensor } from '@cinder/tensor';
+import { F, optim } from '@cinder/nn';
 import { bestOf } from './timing.js';
+import { TORCH_MODELS, TRAIN_MODELS, type TrainModel } from './trainModels.js';
 
-interface Case {
-  id: string;
-  /** The model, its input and its class targets. */
-  make: () => { model: nn.Module; x: Tensor; y: Tensor };
-  target: string;
-  inner: number;
-}
+// The speed targets against PyTorch, per model.
+const TARGETS: Record<string, string> = {
+  'MLP 784-256-256-10, batch 64': '<= 0.8x',
+  'MLP 4-32-2, batch 32': '<= 0.33x',
+  'LeNet-5 28x28, batch 64': '<= 0.9x',
+  'LSTM 32->128, T=32, batch 32': '<= 0.8x',
+};
 
-class LastStep extends nn.Module {
-  constructor(readonly rnn: nn.Module, readonly head: nn.Linear) {
-    super();
-  }
-  override forward(x: Tensor): Tensor {
-    const [out] = this.rnn.forward(x) as [Tensor, unknown];
-    return this.head.forward(out.select(0, out.shape[0]! - 1));
-  }
-}
-
-const CASES: Case[] = [
-  {
-    id: 'MLP 784-256-256-10, batch 64', target: '<= 0.8x', inner: 50,
-    make: () => ({
-      model: new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)),
-      x: randn([64, 784]), y: randint(0, 10, [64]),
-    }),
-  },
-  {
-    id: 'MLP 4-32-2, batch 32', target: '<= 0.33x', inner: 500,
-    make: () => ({ model: new nn.Sequential(new nn.Linear(4, 32), new nn.ReLU(), new nn.Linear(32, 2)), x: randn([32, 4]), y: randint(0, 2, [32]) }),
-  },
-  {
-    id: 'LeNet-5 28x28, batch 64', target: '<= 0.9x', inner: 20,
-    make: () => ({
-      model: new nn.Sequential(
-        new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-        new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
-        new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10)),
-      x: randn([64, 1, 28, 28]), y: randint(0, 10, [64]),
-    }),
-  },
-  {
-    id: 'LSTM 32->128, T=32, batch 32', target: '<= 0.8x', inner: 10,
-    make: () => ({ model: new LastStep(new nn.LSTM(32, 128), new nn.Linear(128, 10)), x: randn([32, 32, 32]), y: randint(0, 10, [32]) }),
-  },
-];
+const CASES = TRAIN_MODELS.map((m) => ({ ...m, target: TARGETS[m.id]! }));
 
 const TORCH = String.raw`
 import json, sys, time, torch
@@ -63,22 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 repeats, inner = json.loads(sys.argv[1])
 torch.manual_seed(0)
-class LastStep(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.rnn = nn.LSTM(32, 128)
-        self.head = nn.Linear(128, 10)
-    def forward(self, x):
-        out, _ = self.rnn(x)
-        return self.head(out[-1])
-models = {
-  'MLP 784-256-256-10, batch 64': (lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784), 10, 64),
-  'MLP 4-32-2, batch 32': (lambda: nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 2)), (32, 4), 2, 32),
-  'LeNet-5 28x28, batch 64': (lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (64, 1, 28, 28), 10, 64),
-  'LSTM 32->128, T=32, batch 32': (LastStep, (32, 32, 32), 10, 32),
-}
-out = {}
+${TORCH_MODELS}out = {}
 for name, (make, xshape, classes, n) in models.items():
     model = make()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -108,7 +58,7 @@ export function runTrainSuite(): { cinderSeconds: Record<string, number>; torch?
   const failed: Record<string, string> = {};
   for (const c of CASES) {
     manualSeed(0);
-    let made: ReturnType<Case['make']>;
+    let made: ReturnType<TrainModel['make']>;
     try {
       made = c.make();
     } catch (e) {

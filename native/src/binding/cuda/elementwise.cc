@@ -6,6 +6,7 @@
 // value in the kernel's arguments; an output of another dtype is written through a temporary.
 #include <cstring>
 
+#include "binding/elementwiseFrame.h"
 #include "binding/scalarOperand.h"
 #include "binding/cuda/common.h"
 #include "core/elementwiseIter.h"
@@ -14,10 +15,6 @@
 
 namespace cinder {
 namespace {
-
-struct alignas(8) ScalarBuf {
-  unsigned char bytes[8];
-};
 
 // Builds the launch description of operands[0..count) (operands[0] the output); bit k of
 // scalarMask marks operand k as a by-value number whose bytes are at operands[k]->data (host).
@@ -65,11 +62,6 @@ bool readOperand(FrameReader& r, int device, DType dt, ScalarBuf& buf, DeviceTem
   return false;
 }
 
-void readOut(FrameReader& r, TensorDesc& d) {
-  if (r.flag()) r.tensorInto(d);
-  else r.outputInto(d);
-}
-
 template <typename Body>
 void throughOutput(int device, const TensorDesc& out, DType rdt, DeviceTemps& temps, const char* op, Body body) {
   if (out.dtype == rdt) {
@@ -79,20 +71,6 @@ void throughOutput(int device, const TensorDesc& out, DType rdt, DeviceTemps& te
   TensorDesc t = temps.make(rdt, out.shape, out.ndim);
   body(t);
   copyOnDevice(device, out, t, 0, op);
-}
-
-const char* const kUnaryNames[] = {
-#define CINDER_NAME(n) #n,
-    CINDER_UNARY_OPS(CINDER_NAME)};
-const char* const kBinaryNames[] = {CINDER_BINARY_OPS(CINDER_NAME)};
-const char* const kTernaryNames[] = {CINDER_TERNARY_OPS(CINDER_NAME)
-#undef CINDER_NAME
-};
-
-int readCode(FrameReader& r, int count) {
-  int code = r.i32();
-  CINDER_CHECK(code >= 0 && code < count, "elementwise: unknown op code ", code);
-  return code;
 }
 
 // frame: code, p0, p1, p2, computeDtype, input tensor, out.
@@ -175,29 +153,22 @@ Napi::Value ternary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// frame: src tensor, dst tensor. dst <- src (broadcast), converting dtypes.
-Napi::Value copyInto(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "copy_");
-  FrameReader r(contextOf(info), "copy_", dev);
+// frame: src tensor, then dst: an existing tensor (copy_: dst <- src, broadcast) or an output spec
+// (contiguous: a fresh contiguous copy, possibly of another dtype); dtypes are converted.
+Napi::Value copyTo(const Napi::CallbackInfo& info, const char* op, bool fresh) {
+  int dev = cudaDeviceArg(info, op);
+  FrameReader r(contextOf(info), op, dev);
   TensorDesc src, dst;
   r.tensorInto(src);
-  r.tensorInto(dst);
-  copyOnDevice(dev, dst, src, 0, "copy_");
+  if (fresh) r.outputInto(dst);
+  else r.tensorInto(dst);
+  copyOnDevice(dev, dst, src, 0, op);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: src tensor, output spec. A fresh contiguous copy, possibly of another dtype.
-Napi::Value copyNew(const Napi::CallbackInfo& info) {
-  int dev = cudaDeviceArg(info, "contiguous");
-  FrameReader r(contextOf(info), "contiguous", dev);
-  TensorDesc src, out;
-  r.tensorInto(src);
-  r.outputInto(out);
-  copyOnDevice(dev, out, src, 0, "contiguous");
-  r.commit(info.Env());
-  return info.Env().Undefined();
-}
+Napi::Value copyInto(const Napi::CallbackInfo& info) { return copyTo(info, "copy_", false); }
+Napi::Value copyNew(const Napi::CallbackInfo& info) { return copyTo(info, "contiguous", true); }
 
 // frame: dst tensor, value. Every element of dst <- value (converted as the CPU's fill does).
 Napi::Value fill(const Napi::CallbackInfo& info) {

@@ -2,89 +2,61 @@
 // fill/select, nonzero and oneHot, and of binding/loss.cc's embeddingBackward, plus the device
 // index as the one JS argument. Outputs are published in the CPU twins' order.
 #include "binding/cuda/common.h"
+#include "binding/indexFrame.h"
+#include "binding/lossFrame.h"
 #include "cuda/index.h"
 
 namespace cinder {
 namespace {
 
-Allocator allocatorOf(FrameReader& r) {
-  return [&r](DType dt, const int64_t* shape, int nd) { return r.allocate(dt, shape, nd); };
-}
-
 CudaScratch scratchOf(DeviceTemps& temps) {
   return [&temps](size_t n) { return temps.bytes(n); };
 }
 
-// frame: op code (0 gather, 1 indexSelect, 2 searchsorted's sorter, 3 takeAlongDim), self, index, dim, out spec.
 Napi::Value gather(const Napi::CallbackInfo& info) {
-  static const char* names[] = {"gather", "indexSelect", "searchsorted", "takeAlongDim"};
   int dev = cudaDeviceArg(info, "gather");
   Context* ctx = contextOf(info);
-  int code = (int)ctx->frame[0];
-  CINDER_CHECK(code >= 0 && code < 4, "gather: unknown op code ", code);
-  const char* op = names[code];
+  const char* op = gatherFrameOp(ctx);
   FrameReader r(ctx, op, dev);
-  r.i32();
-  TensorDesc self = r.tensor();
-  TensorDesc index = r.tensor();
-  int dim = r.i32();
-  TensorDesc out = r.output();
+  GatherFrame f;
+  readGather(r, f);
   DeviceTemps temps(dev, op);
-  cudaGatherKernel(dev, out, self, index, dim, scratchOf(temps), op);
+  cudaGatherKernel(dev, f.out, f.self, f.index, f.dim, scratchOf(temps), op);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: op code (0 scatter, 1 scatterAdd, 2 indexAdd, 3 scatterReduce, 4 indexCopy, 5 indexFill), self, index, src, dim,
-// reduce, includeSelf, alpha, iterNd, iterShape... Writes into self.
 Napi::Value scatter(const Napi::CallbackInfo& info) {
-  static const char* names[] = {"scatter", "scatterAdd", "indexAdd", "scatterReduce", "indexCopy", "indexFill"};
   int dev = cudaDeviceArg(info, "scatter");
   Context* ctx = contextOf(info);
-  int code = (int)ctx->frame[0];
-  CINDER_CHECK(code >= 0 && code < 6, "scatter: unknown op code ", code);
-  const char* op = names[code];
+  const char* op = scatterFrameOp(ctx);
   FrameReader r(ctx, op, dev);
-  r.i32();
-  TensorDesc self = r.tensor();
-  TensorDesc index = r.tensor();
-  TensorDesc src = r.tensor();
-  int dim = r.i32();
-  int reduce = r.i32();
-  CINDER_CHECK(reduce >= 0 && reduce <= 5, op, ": unknown reduce code ", reduce);
-  bool includeSelf = r.flag();
-  double alpha = r.num();
-  int nd = r.i32();
-  CINDER_CHECK(nd >= 0 && nd <= kMaxDims, op, ": too many dims");
-  int64_t shape[kMaxDims];
-  for (int i = 0; i < nd; i++) shape[i] = r.i64();
+  ScatterFrame f;
+  readScatter(r, f);
   DeviceTemps temps(dev, op);
-  cudaScatterKernel(dev, self, index, src, dim, shape, nd, (ScatterReduce)reduce, includeSelf, alpha, scratchOf(temps), op);
+  cudaScatterKernel(dev, f.self, f.index, f.src, f.dim, f.shape, f.nd, f.reduce, f.includeSelf, f.alpha,
+                    scratchOf(temps), op);
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: self (contiguous), index, out spec.
 Napi::Value take(const Napi::CallbackInfo& info) {
   int dev = cudaDeviceArg(info, "take");
   FrameReader r(contextOf(info), "take", dev);
-  TensorDesc self = r.tensor();
-  TensorDesc index = r.tensor();
-  TensorDesc out = r.output();
+  TakeFrame f;
+  readTake(r, f);
   DeviceTemps temps(dev, "take");
-  cudaTakeKernel(dev, out, self, index, scratchOf(temps), "take");
+  cudaTakeKernel(dev, f.out, f.self, f.index, scratchOf(temps), "take");
   r.commit(info.Env());
   return info.Env().Undefined();
 }
 
-// frame: self, mask, value. In place.
 Napi::Value maskedFill(const Napi::CallbackInfo& info) {
   int dev = cudaDeviceArg(info, "maskedFill");
   FrameReader r(contextOf(info), "maskedFill", dev);
-  TensorDesc self = r.tensor();
-  TensorDesc mask = r.tensor();
-  double value = r.num();
-  cudaMaskedFillKernel(dev, self, mask, value, "maskedFill");
+  MaskedFillFrame f;
+  readMaskedFill(r, f);
+  cudaMaskedFillKernel(dev, f.self, f.mask, f.value, "maskedFill");
   r.commit(info.Env());
   return info.Env().Undefined();
 }
@@ -131,18 +103,13 @@ Napi::Value oneHot(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// frame: paddingIdx (-1: none), scaleGradByFreq, grad [M, D], indices [M], gradWeight spec.
 Napi::Value embeddingBackward(const Napi::CallbackInfo& info) {
   int dev = cudaDeviceArg(info, "embeddingBackward");
   FrameReader r(contextOf(info), "embeddingBackward", dev);
-  const int64_t paddingIdx = r.i64();
-  const bool scale = r.flag();
-  TensorDesc g, idx, gw;
-  r.tensorInto(g);
-  r.tensorInto(idx);
-  r.outputInto(gw);
+  EmbeddingBackwardFrame f;
+  readEmbeddingBackward(r, f);
   DeviceTemps temps(dev, r.op());
-  cudaEmbeddingBackward(dev, g, idx, paddingIdx, scale, gw, scratchOf(temps), r.op());
+  cudaEmbeddingBackward(dev, f.g, f.idx, f.paddingIdx, f.scale, f.gw, scratchOf(temps), r.op());
   r.commit(info.Env());
   return info.Env().Undefined();
 }
