@@ -39,6 +39,8 @@ import type { OpInfo } from './optable/types.js';
 
 const hasGpu = cuda.isAvailable();
 if (!hasGpu) console.log('cudaConv.test: no usable CUDA device; the CUDA-vs-CPU convolution, pooling, upsampling and padding comparisons are skipped');
+if (!nativeCuda.isCompiled()) console.log('cudaConv.test: this build has no CUDA kernels; the checks of their entry points are skipped');
+if (hasGpu) console.log('cudaConv.test: a CUDA device is present; the no-device error check is skipped');
 
 // The GEMM may run float32 on tensor cores (TF32 inputs), as PyTorch's convolutions do by default.
 const GEMM_TOL: Tols = {
