@@ -438,21 +438,66 @@ void checkOut(const char* op, const TensorDesc& out, const ReducePlan& P, DType 
 
 }  // namespace
 
-void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const TensorDesc& out,
-                const TensorDesc* aux, double param, double param2) {
+void checkReduceDims(ReduceOp op, const TensorDesc& x, const ReducePlan& P, const TensorDesc& out,
+                     const TensorDesc* aux, double param) {
   const char* name = reduceOpName(op);
-  const ReducePlan P = makeReducePlan(x, reduced, true);
   const DType xt = x.dtype;
   const bool fl = isFloating(xt);
   if (aux) {
     CINDER_CHECK(aux->numel() == P.numOut && aux->isContiguous() && aux->dtype == out.dtype, name,
                  ": auxiliary operand of shape ", aux->shapeString(), " does not match the output");
   }
+  const bool empty = P.numRed == 0 && P.numOut > 0;
   switch (op) {
     case ReduceOp::Sum:
     case ReduceOp::Mean:
       CINDER_CHECK(op == ReduceOp::Sum || fl, name, ": expected a floating input, got ", dtypeName(xt));
       checkOut(name, out, P, fl ? xt : DType::Int64);
+      break;
+    case ReduceOp::Prod: checkOut(name, out, P, fl ? xt : DType::Int64); break;
+    case ReduceOp::Amax:
+    case ReduceOp::Amin:
+      CINDER_CHECK(!empty, name, ": cannot reduce over a zero-size dimension of input of shape ", x.shapeString(),
+                   " (the operation has no identity)");
+      checkOut(name, out, P, xt);
+      break;
+    case ReduceOp::All:
+    case ReduceOp::Any:
+      CINDER_CHECK(out.dtype == DType::Bool || out.dtype == DType::Uint8, name, ": output must be bool or uint8");
+      checkOut(name, out, P, out.dtype);
+      break;
+    case ReduceOp::CountNonzero: checkOut(name, out, P, DType::Int64); break;
+    case ReduceOp::Var:
+      CINDER_CHECK(aux != nullptr, name, ": the mean operand is missing");
+      checkOut(name, out, P, xt);
+      break;
+    case ReduceOp::LogSumExp: checkOut(name, out, P, xt); break;
+    case ReduceOp::Norm:
+      checkOut(name, out, P, xt);
+      CINDER_CHECK(!empty || !std::isinf(param), name, ": the infinity norm of a zero-size input of shape ",
+                   x.shapeString(), " is undefined");
+      break;
+    default: break;  // the kernels report an unknown code
+  }
+}
+
+void checkReduceArg(const TensorDesc& x, const ReducePlan& P, const TensorDesc* values, const TensorDesc& indices,
+                    const char* op) {
+  CINDER_CHECK(P.numRed > 0 || P.numOut == 0, op, ": cannot reduce over a zero-size dimension of input of shape ",
+               x.shapeString(), " (the operation has no identity)");
+  checkOut(op, indices, P, DType::Int64);
+  if (values) checkOut(op, *values, P, x.dtype);
+}
+
+void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const TensorDesc& out,
+                const TensorDesc* aux, double param, double param2) {
+  const char* name = reduceOpName(op);
+  const ReducePlan P = makeReducePlan(x, reduced, true);
+  const DType xt = x.dtype;
+  checkReduceDims(op, x, P, out, aux, param);
+  switch (op) {
+    case ReduceOp::Sum:
+    case ReduceOp::Mean:
       CINDER_DISPATCH_ALL(xt, name, [&] {
         SumR<scalar_t> r;
         r.out = out.ptr<WideOut<scalar_t>>();
@@ -461,7 +506,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       });
       break;
     case ReduceOp::Prod:
-      checkOut(name, out, P, fl ? xt : DType::Int64);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         ProdR<scalar_t> r;
         r.out = out.ptr<WideOut<scalar_t>>();
@@ -470,9 +514,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       break;
     case ReduceOp::Amax:
     case ReduceOp::Amin:
-      CINDER_CHECK(P.numRed > 0 || P.numOut == 0, name, ": cannot reduce over a zero-size dimension of input of shape ",
-                   x.shapeString(), " (the operation has no identity)");
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         if (op == ReduceOp::Amax) {
           ExtremumR<scalar_t, true> r;
@@ -487,8 +528,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       break;
     case ReduceOp::All:
     case ReduceOp::Any:
-      CINDER_CHECK(out.dtype == DType::Bool || out.dtype == DType::Uint8, name, ": output must be bool or uint8");
-      checkOut(name, out, P, out.dtype);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         if (op == ReduceOp::All) {
           LogicalR<scalar_t, true> r;
@@ -502,7 +541,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       });
       break;
     case ReduceOp::CountNonzero:
-      checkOut(name, out, P, DType::Int64);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         CountR<scalar_t> r;
         r.out = out.ptr<int64_t>();
@@ -510,8 +548,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       });
       break;
     case ReduceOp::Var:
-      CINDER_CHECK(aux != nullptr, name, ": the mean operand is missing");
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         VarR<scalar_t> r;
         r.out = out.ptr<scalar_t>();
@@ -522,7 +558,6 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       });
       break;
     case ReduceOp::LogSumExp:
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         LogSumExpR<scalar_t> r;
         r.out = out.ptr<scalar_t>();
@@ -531,14 +566,11 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
       });
       break;
     case ReduceOp::Norm: {
-      checkOut(name, out, P, xt);
       NormKind kind = NormKind::General;
       if (param == 2) kind = NormKind::Two;
       else if (param == 1) kind = NormKind::One;
       else if (param == 0) kind = NormKind::Zero;
       else if (std::isinf(param)) kind = param > 0 ? NormKind::Inf : NormKind::NegInf;
-      CINDER_CHECK(P.numRed > 0 || P.numOut == 0 || (kind != NormKind::Inf && kind != NormKind::NegInf), name,
-                   ": the infinity norm of a zero-size input of shape ", x.shapeString(), " is undefined");
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         NormR<scalar_t> r;
         r.out = out.ptr<scalar_t>();
@@ -556,10 +588,7 @@ void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const Ten
 void reduceArg(bool isMax, const TensorDesc& x, const bool* reduced, const TensorDesc* values,
                const TensorDesc& indices, const char* op) {
   const ReducePlan P = makeReducePlan(x, reduced, false);
-  CINDER_CHECK(P.numRed > 0 || P.numOut == 0, op, ": cannot reduce over a zero-size dimension of input of shape ",
-               x.shapeString(), " (the operation has no identity)");
-  checkOut(op, indices, P, DType::Int64);
-  if (values) checkOut(op, *values, P, x.dtype);
+  checkReduceArg(x, P, values, indices, op);
   CINDER_DISPATCH_ALL(x.dtype, op, [&] {
     if (isMax) {
       ArgR<scalar_t, true> r;

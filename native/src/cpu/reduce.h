@@ -35,6 +35,16 @@ inline const char* reduceOpName(ReduceOp op) {
 void reduceDims(ReduceOp op, const TensorDesc& x, const bool* reduced, const TensorDesc& out,
                 const TensorDesc* aux, double param, double param2);
 
+struct ReducePlan;  // cpu/reducePlan.h
+// The operand checks of a dim reduction made by both devices before any work: the auxiliary
+// operand, the input dtype the op takes, the output's size and dtype, and the reductions with no
+// identity over an empty dim. `param` is the norm's p (Norm).
+void checkReduceDims(ReduceOp op, const TensorDesc& x, const ReducePlan& P, const TensorDesc& out,
+                     const TensorDesc* aux, double param);
+// The same for an index reduction (indices int64, values of x's dtype).
+void checkReduceArg(const TensorDesc& x, const ReducePlan& P, const TensorDesc* values, const TensorDesc& indices,
+                    const char* op);
+
 // Index reductions over the dims where reduced[d] (one dim, or every dim for a flat index).
 // values may be null. isMax: argmax / max, else argmin / min.
 void reduceArg(bool isMax, const TensorDesc& x, const bool* reduced, const TensorDesc* values,

@@ -265,12 +265,6 @@ struct ArgRed {
   }
 };
 
-void checkOut(const char* op, const TensorDesc& out, const RPlan& P, DType want) {
-  CINDER_CHECK(out.numel() == P.numOut && out.isContiguous(), op, ": output of shape ", out.shapeString(),
-               " does not hold ", P.numOut, " results");
-  CINDER_CHECK(out.dtype == want, op, ": output dtype ", dtypeName(out.dtype), " (expected ", dtypeName(want), ")");
-}
-
 template <typename T>
 void runNorm(int device, const RPlan& P, const T* x, T* out, NormKind kind, double p, bool nanSticky, const char* op) {
   NormRed<T> r;
@@ -291,16 +285,10 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
   const char* name = reduceOpName(op);
   const RPlan P = makePlan(x, reduced, true);
   const DType xt = x.dtype;
-  const bool fl = isFloating(xt);
-  if (aux) {
-    CINDER_CHECK(aux->numel() == P.numOut && aux->isContiguous() && aux->dtype == out.dtype, name,
-                 ": auxiliary operand of shape ", aux->shapeString(), " does not match the output");
-  }
+  checkReduceDims(op, x, P, out, aux, param);
   switch (op) {
     case ReduceOp::Sum:
     case ReduceOp::Mean:
-      CINDER_CHECK(op == ReduceOp::Sum || fl, name, ": expected a floating input, got ", dtypeName(xt));
-      checkOut(name, out, P, fl ? xt : DType::Int64);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         SumRed<scalar_t> r;
         r.out = out.ptr<WideOut<scalar_t>>();
@@ -309,7 +297,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       });
       break;
     case ReduceOp::Prod:
-      checkOut(name, out, P, fl ? xt : DType::Int64);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         ProdRed<scalar_t> r;
         r.out = out.ptr<WideOut<scalar_t>>();
@@ -318,9 +305,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       break;
     case ReduceOp::Amax:
     case ReduceOp::Amin:
-      CINDER_CHECK(P.numRed > 0 || P.numOut == 0, name, ": cannot reduce over a zero-size dimension of input of shape ",
-                   x.shapeString(), " (the operation has no identity)");
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         if (op == ReduceOp::Amax) {
           ExtRed<scalar_t, true> r;
@@ -335,8 +319,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       break;
     case ReduceOp::All:
     case ReduceOp::Any:
-      CINDER_CHECK(out.dtype == DType::Bool || out.dtype == DType::Uint8, name, ": output must be bool or uint8");
-      checkOut(name, out, P, out.dtype);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         if (op == ReduceOp::All) {
           LogicalRed<scalar_t, true> r;
@@ -350,7 +332,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       });
       break;
     case ReduceOp::CountNonzero:
-      checkOut(name, out, P, DType::Int64);
       CINDER_DISPATCH_ALL(xt, name, [&] {
         CountRed<scalar_t> r;
         r.out = out.ptr<int64_t>();
@@ -358,8 +339,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       });
       break;
     case ReduceOp::Var:
-      CINDER_CHECK(aux != nullptr, name, ": the mean operand is missing");
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         VarRed<scalar_t> r;
         r.out = out.ptr<scalar_t>();
@@ -370,7 +349,6 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       });
       break;
     case ReduceOp::LogSumExp:
-      checkOut(name, out, P, xt);
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         LogSumExpRed<scalar_t> r;
         r.out = out.ptr<scalar_t>();
@@ -379,14 +357,11 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
       });
       break;
     case ReduceOp::Norm: {
-      checkOut(name, out, P, xt);
       NormKind kind = NormKind::General;
       if (param == 2) kind = NormKind::Two;
       else if (param == 1) kind = NormKind::One;
       else if (param == 0) kind = NormKind::Zero;
       else if (std::isinf(param)) kind = param > 0 ? NormKind::Inf : NormKind::NegInf;
-      CINDER_CHECK(P.numRed > 0 || P.numOut == 0 || (kind != NormKind::Inf && kind != NormKind::NegInf), name,
-                   ": the infinity norm of a zero-size input of shape ", x.shapeString(), " is undefined");
       CINDER_DISPATCH_FLOAT(xt, name, [&] {
         runNorm<scalar_t>(device, P, x.ptr<scalar_t>(), out.ptr<scalar_t>(), kind, param, false, name);
       });
@@ -400,10 +375,7 @@ void cudaReduceDims(int device, ReduceOp op, const TensorDesc& x, const bool* re
 void cudaReduceArg(int device, bool isMax, const TensorDesc& x, const bool* reduced, const TensorDesc* values,
                    const TensorDesc& indices, const char* op) {
   const RPlan P = makePlan(x, reduced, false);
-  CINDER_CHECK(P.numRed > 0 || P.numOut == 0, op, ": cannot reduce over a zero-size dimension of input of shape ",
-               x.shapeString(), " (the operation has no identity)");
-  checkOut(op, indices, P, DType::Int64);
-  if (values) checkOut(op, *values, P, x.dtype);
+  checkReduceArg(x, P, values, indices, op);
   CINDER_DISPATCH_ALL(x.dtype, op, [&] {
     if (isMax) {
       ArgRed<scalar_t, true> r;
